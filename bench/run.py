@@ -1,0 +1,147 @@
+"""`make bench`: the bulk import against a raw COPY of the same file, and SQLite rows/s.
+
+Writes bench/report-<date>.md with the machine and the numbers. Sizes: BENCH_ROWS
+(default 1,000,000) for PostgreSQL, BENCH_SQLITE_ROWS (default 100,000) for SQLite.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import platform
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import psycopg
+
+ROOT = Path(__file__).resolve().parent.parent
+XINYONG = str(ROOT / ".venv" / "bin" / "xinyong")
+PG_ADMIN = os.getenv("BENCH_PG_ADMIN", "postgresql://postgres@127.0.0.1:5432/postgres")
+PG_DB = "xinyong_bench"
+UNIT = "113501050030000041"
+COLUMNS = ["subject_kind", "subject_name", "subject_code", "behavior", "occurred_on",
+           "decided_on", "decision_no", "facts", "severity", "force_majeure", "epidemic_duty",
+           "rectify_by", "external_id"]
+
+
+def sh(args: list[str], env: dict[str, str]) -> tuple[float, int, str]:
+    """Run a command; wall seconds, its peak RSS in MB, and its stdout."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    start = time.perf_counter()
+    done = subprocess.run(args, env=env, capture_output=True, text=True, check=False)
+    seconds = time.perf_counter() - start
+    if done.returncode != 0:
+        sys.exit(f"{' '.join(args)} failed:\n{done.stdout}\n{done.stderr}")
+    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    return seconds, max(peak, before) // 1024, done.stdout
+
+
+def fresh_pg() -> str:
+    with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
+        conn.execute(f"DROP DATABASE IF EXISTS {PG_DB} WITH (FORCE)")
+        conn.execute(f"CREATE DATABASE {PG_DB}")
+    return PG_ADMIN.rsplit("/", 1)[0] + "/" + PG_DB
+
+
+def prepare(env: dict[str, str]) -> None:
+    sh([XINYONG, "migrate", "--no-input"], env)
+    sh([XINYONG, "demo"], env)
+
+
+def raw_copy(url: str, path: Path) -> float:
+    with psycopg.connect(url, autocommit=True) as conn:
+        cols = ", ".join(f"{c} text" for c in COLUMNS)
+        conn.execute(f"DROP TABLE IF EXISTS bench_raw; CREATE UNLOGGED TABLE bench_raw ({cols})")
+        start = time.perf_counter()
+        with conn.cursor() as cur, cur.copy(
+            "COPY bench_raw FROM STDIN WITH (FORMAT csv, HEADER true)"
+        ) as copy, path.open("rb") as f:
+            while chunk := f.read(1 << 20):
+                copy.write(chunk)
+        return time.perf_counter() - start
+
+
+def import_once(env: dict[str, str], path: Path) -> tuple[float, int, str]:
+    # Each process measured alone: a fresh interpreter per run, so ru_maxrss is its own.
+    code = (
+        "import resource, subprocess, sys, time;"
+        "t=time.perf_counter();"
+        f"r=subprocess.run([{XINYONG!r},'import',{str(path)!r},'--unit',{UNIT!r},"
+        "'--accept-partial'],capture_output=True,text=True);"
+        "print(time.perf_counter()-t);"
+        "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss//1024);"
+        "print(r.stdout.strip().splitlines()[0] if r.returncode==0 else "
+        "'FAILED '+r.stderr.replace(chr(10),' | ')[-3000:])"
+    )
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True,
+                         check=True).stdout.splitlines()
+    if out[2].startswith("FAILED"):
+        sys.exit(out[2])
+    return float(out[0]), int(out[1]), out[2]
+
+
+def main() -> None:
+    rows = int(os.getenv("BENCH_ROWS", "1000000"))
+    sqlite_rows = int(os.getenv("BENCH_SQLITE_ROWS", "100000"))
+    work = Path(tempfile.mkdtemp(prefix="xinyong-bench-"))
+    sys.path.insert(0, str(ROOT / "bench"))
+    from generate import main as generate
+
+    lines = [f"# Bulk import benchmark, {dt.date.today()}", "",
+             f"- machine: {platform.node()}, {os.cpu_count()} cores, Python "
+             f"{platform.python_version()}, {platform.platform()}"]
+    with psycopg.connect(PG_ADMIN) as conn:
+        lines.append(f"- PostgreSQL: {conn.execute('show server_version').fetchone()[0]}")
+
+    csv_path = work / "records.csv"
+    t = time.perf_counter()
+    pool = generate(csv_path, rows, subjects_per_row=1.0)
+    lines.append(f"- file: {rows:,} rows, {csv_path.stat().st_size / 1e6:.0f} MB, generated in "
+                 f"{time.perf_counter() - t:.1f} s (about 3% bad rows; --accept-partial)")
+
+    url = fresh_pg()
+    env = {**os.environ, "XINYONG_DATABASE_URL": url, "XINYONG_VAR_DIR": str(work / "var-pg")}
+    prepare(env)
+    copy_seconds = raw_copy(url, csv_path)
+    seconds, peak, summary = import_once(env, csv_path)
+    ratio = seconds / copy_seconds
+    lines += ["", "## PostgreSQL", "",
+              "| what | seconds | rows/s | peak RSS |", "|---|---|---|---|",
+              f"| raw COPY into a bare table | {copy_seconds:.1f} | {rows / copy_seconds:,.0f} | – |",
+              f"| `xinyong import` end to end | {seconds:.1f} | {rows / seconds:,.0f} | {peak} MB |",
+              "", f"Ratio import / raw COPY: **{ratio:.1f}x** (target at most 2x). "
+              f"Peak memory {peak} MB (target under 300 MB).", "", f"Import said: `{summary}`"]
+    again, _, summary2 = import_once(env, csv_path)
+    lines += [f"Same file again (idempotent): {again:.1f} s, `{summary2}`"]
+    with psycopg.connect(url) as conn:
+        counts = [conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
+                  for t in ("subjects_subject", "records_record", "lists_membership")]
+    lines += ["", f"Database after the import: {counts[0]:,} subjects, {counts[1]:,} records, "
+              f"{counts[2]:,} list memberships."]
+    if os.getenv("BENCH_SKIP_CHECKS") != "1":
+        from checks import main as check_bench
+
+        lines += check_bench(url, work / "var-pg", pool)
+
+    small = work / "small.csv"
+    generate(small, sqlite_rows)
+    env_sqlite = {**os.environ, "XINYONG_DATABASE_URL": f"sqlite:///{work / 'bench.sqlite3'}",
+                  "XINYONG_VAR_DIR": str(work / "var-sqlite")}
+    prepare(env_sqlite)
+    s_seconds, s_peak, s_summary = import_once(env_sqlite, small)
+    lines += ["", "## SQLite", "",
+              f"{sqlite_rows:,} rows in {s_seconds:.1f} s: **{sqlite_rows / s_seconds:,.0f} rows/s**, "
+              f"peak {s_peak} MB. `{s_summary}`", ""]
+    report = "\n".join(lines)
+    print(report)
+    out = ROOT / "bench" / f"report-{dt.date.today()}.md"
+    out.write_text(report + "\n", encoding="utf-8")
+    print(f"\nwritten to {out}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,134 @@
+"""Fixtures shared by every app's tests: real units, users of each role, tokens, clients."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import cache
+from typing import Any
+
+import pytest
+from django.contrib.auth.hashers import Argon2PasswordHasher, make_password
+from django.test import Client
+
+from xinyong.accounts.models import ApiToken, Role, Unit, User
+from xinyong.conftest_helpers import login
+from xinyong.subjects.models import Subject, get_or_create_subject
+
+PASSWORD = "correct-horse-battery-staple"  # noqa: S105 (test users only)
+
+# Valid codes (check digits computed) used across the suite.
+ORG_CODE = "91350105MA2Y00001R"
+ORG2_CODE = "91350100M000100Y43"
+IB_CODE = "92350105MA2Y000040"
+PERSON_CODE = "11010519491231002X"
+PERSON2_CODE = "440524188001010014"
+UNIT_CODE = "113501050030000041"
+UNIT2_CODE = "11350105003000001P"
+
+
+@pytest.fixture
+def unit(db: Any) -> Unit:
+    return Unit.objects.create(code=UNIT_CODE, name="市场监督管理局")
+
+
+@pytest.fixture
+def other_unit(db: Any) -> Unit:
+    return Unit.objects.create(code=UNIT2_CODE, name="发展和改革局")
+
+
+@pytest.fixture
+def organization(db: Any) -> Subject:
+    return get_or_create_subject("organization", ORG_CODE, "福州马尾康宁医疗器械有限公司")[0]
+
+
+@pytest.fixture
+def person(db: Any) -> Subject:
+    return get_or_create_subject("person", PERSON_CODE, "张三")[0]
+
+
+class CheapArgon2PasswordHasher(Argon2PasswordHasher):
+    """Argon2id as in production, with cost parameters low enough for a test suite that
+    logs in hundreds of times (production's cost is 100 MiB and ~0.1 s per hash)."""
+
+    time_cost = 1
+    memory_cost = 1024
+    parallelism = 1
+
+
+@pytest.fixture(autouse=True)
+def cheap_argon2(settings: Any) -> None:
+    settings.PASSWORD_HASHERS = [
+        "conftest.CheapArgon2PasswordHasher",
+        *settings.PASSWORD_HASHERS[1:],
+    ]
+
+
+@cache
+def password_hash() -> str:
+    return make_password(PASSWORD, hasher=CheapArgon2PasswordHasher())
+
+
+@pytest.fixture
+def make_user(db: Any) -> Callable[..., User]:
+    def make(username: str, role: str, **fields: Any) -> User:
+        user = User(username=username, role=role, password=password_hash(), **fields)
+        user.save()
+        return user
+
+    return make
+
+
+@pytest.fixture
+def users(make_user: Callable[..., User], unit: Unit, organization: Subject) -> dict[str, User]:
+    return {
+        Role.OFFICE: make_user("alice", Role.OFFICE),
+        Role.DEPARTMENT: make_user("bob", Role.DEPARTMENT, unit=unit),
+        Role.SUBJECT: make_user("carol", Role.SUBJECT, subject=organization),
+        Role.INSTITUTION: make_user("dave", Role.INSTITUTION),
+    }
+
+
+@pytest.fixture
+def person_user(make_user: Callable[..., User], person: Subject) -> User:
+    """The person 张三 themself, logged in as a subject user."""
+    return make_user("zhangsan", Role.SUBJECT, subject=person)
+
+
+@pytest.fixture
+def token_for() -> Callable[[User], str]:
+    def issue(user: User) -> str:
+        return ApiToken.issue(user, "测试")[1]
+
+    return issue
+
+
+class ApiClient(Client):
+    """A test client that sends JSON and, when given a token, the bearer header."""
+
+    def __init__(self, token: str | None = None) -> None:
+        headers = {"Authorization": f"Bearer {token}"} if token else {}
+        super().__init__(headers=headers)
+
+    def post_json(self, path: str, data: Any) -> Any:
+        return self.post(path, data=data, content_type="application/json")
+
+
+@pytest.fixture
+def api(token_for: Callable[[User], str]) -> Callable[[User | None], ApiClient]:
+    def client(user: User | None = None) -> ApiClient:
+        return ApiClient(token_for(user) if user else None)
+
+    return client
+
+
+@pytest.fixture
+def web(db: Any) -> Callable[[User | None], Client]:
+    """A web client with a session for `user` (anonymous without one)."""
+
+    def client(user: User | None = None) -> Client:
+        browser = Client()
+        if user is not None:
+            login(browser, user)
+        return browser
+
+    return client

@@ -1,0 +1,1 @@
+"""Xinyong: a public credit information platform (公共信用信息平台)."""

@@ -1,0 +1,34 @@
+from argparse import ArgumentParser
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError
+
+from xinyong.accounts.models import Role
+from xinyong.accounts.services import AccountError, create_user
+
+ARGUMENT = {"username": "NAME", "role": "--role", "unit": "--unit", "subject": "--subject"}
+
+
+class Command(BaseCommand):
+    help = "Users: `user create NAME --role ROLE [--unit CODE] [--subject CODE] [--password P]`."
+
+    def add_arguments(self, parser: ArgumentParser) -> None:
+        sub = parser.add_subparsers(dest="action", required=True)
+        create = sub.add_parser("create", help="create a user with one role")
+        create.add_argument("username", metavar="NAME")
+        create.add_argument("--role", required=True, help=" | ".join(Role.values))
+        create.add_argument("--unit", help="the member unit's USCC (role department)")
+        create.add_argument("--subject", help="the subject's code (role subject)")
+        create.add_argument("--password", help="without it the user cannot log in to the web UI")
+        create.add_argument("--display-name", default="")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        try:
+            user = create_user(
+                options["username"], options["role"], password=options["password"],
+                unit_code=options["unit"], subject_code=options["subject"],
+                display_name=options["display_name"],
+            )
+        except AccountError as exc:
+            raise CommandError(f"{ARGUMENT.get(exc.field, exc.field)}：{exc.msg}") from None
+        self.stdout.write(f"created user {user.username} ({user.role})")

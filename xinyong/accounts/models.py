@@ -1,0 +1,127 @@
+"""Member units (成员单位), users with one role each, and API tokens."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.utils import timezone
+
+
+class Unit(models.Model):
+    """成员单位: a member unit of the credit office that reports findings."""
+
+    name = models.CharField("单位名称", max_length=200, unique=True)
+    code = models.CharField("统一社会信用代码", max_length=18, unique=True)
+    is_active = models.BooleanField("启用", default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "成员单位"
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Role(models.TextChoices):
+    OFFICE = "office", "信用办"
+    DEPARTMENT = "department", "成员单位"
+    SUBJECT = "subject", "信用主体"
+    INSTITUTION = "institution", "金融机构"
+
+
+class User(AbstractUser):
+    """A user of the platform with exactly one role."""
+
+    role = models.CharField("角色", max_length=16, choices=Role.choices)
+    unit = models.ForeignKey(
+        Unit, verbose_name="所属单位", null=True, blank=True, on_delete=models.PROTECT
+    )
+    subject = models.ForeignKey(
+        "subjects.Subject",
+        verbose_name="绑定主体",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+    )
+    display_name = models.CharField("姓名或机构名称", max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = "用户"
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(role__in=Role.values), name="user_role_valid"
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(role=Role.DEPARTMENT) | models.Q(unit__isnull=False),
+                name="user_department_has_unit",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(role=Role.SUBJECT) | models.Q(subject__isnull=False),
+                name="user_subject_has_subject",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.display_name or self.username
+
+    @property
+    def label(self) -> str:
+        """Who this is, for the audit log and page headers."""
+        where = self.unit.name if self.unit_id and self.unit else ""
+        return f"{self.username}（{self.get_role_display()}{'·' + where if where else ''}）"
+
+
+TOKEN_PREFIX = "xy_"  # noqa: S105 (a prefix, not a secret)
+
+
+def hash_token(raw: str) -> str:
+    # Tokens carry 256 random bits, so a fast hash is enough (no stretching needed).
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+class ApiToken(models.Model):
+    """An API token (接口令牌). Only its hash is stored; the token is shown once."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField("用途", max_length=100)
+    prefix = models.CharField(max_length=12, editable=False)
+    digest = models.CharField(max_length=64, unique=True, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(
+        User, null=True, on_delete=models.SET_NULL, related_name="+", editable=False
+    )
+    last_used_at = models.DateTimeField("最近使用", null=True, blank=True)
+    revoked_at = models.DateTimeField("吊销时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "接口令牌"
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.prefix}…（{self.name}）"
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None
+
+    @classmethod
+    def issue(cls, user: User, name: str, created_by: User | None = None) -> tuple[ApiToken, str]:
+        """Create a token; returns it and the raw value, which is never stored."""
+        raw = TOKEN_PREFIX + secrets.token_urlsafe(32)
+        token = cls.objects.create(
+            user=user,
+            name=name,
+            prefix=raw[: len(TOKEN_PREFIX) + 6],
+            digest=hash_token(raw),
+            created_by=created_by,
+        )
+        return token, raw
+
+    def revoke(self) -> None:
+        if self.revoked_at is None:
+            self.revoked_at = timezone.now()
+            self.save(update_fields=["revoked_at"])

@@ -1,0 +1,109 @@
+"""Account actions shared by the web UI and the command line, each one audited."""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.http import HttpRequest
+
+from xinyong.accounts.models import ApiToken, Role, Unit, User
+from xinyong.audit.models import record as audit
+from xinyong.subjects import codes
+from xinyong.subjects.models import Subject
+
+
+class AccountError(ValueError):
+    """Bad input for an account action, naming the field (form field or CLI argument)."""
+
+    def __init__(self, field: str, msg: str) -> None:
+        super().__init__(f"{field}：{msg}")
+        self.field, self.msg = field, msg
+
+
+@transaction.atomic
+def create_unit(
+    code: str, name: str, *, actor: User | None = None, via: str = "cli",
+    request: HttpRequest | None = None,
+) -> Unit:
+    try:
+        number = codes.validate_uscc(code)
+    except codes.CodeError as exc:
+        raise AccountError("code", f"{exc}") from None
+    if not name.strip():  # also stops whitespace-only names
+        raise AccountError("name", "单位名称不能为空")
+    if Unit.objects.filter(code=number).exists():
+        raise AccountError("code", f"统一社会信用代码为 {number} 的成员单位已存在")
+    if Unit.objects.filter(name=name.strip()).exists():
+        raise AccountError("name", f"名称为“{name.strip()}”的成员单位已存在")
+    unit = Unit.objects.create(code=number, name=name.strip())
+    audit("unit.create", actor=actor, request=request, obj=unit,
+          summary=f"新建成员单位 {unit.name}", via=via)
+    return unit
+
+
+@transaction.atomic
+def create_user(
+    username: str,
+    role: str,
+    *,
+    password: str | None,
+    unit_code: str | None = None,
+    subject_code: str | None = None,
+    display_name: str = "",
+    actor: User | None = None,
+    via: str = "cli",
+    request: HttpRequest | None = None,
+) -> User:
+    if role not in Role.values:
+        raise AccountError("role", f"应为 {'、'.join(Role.values)} 之一，而不是“{role}”")
+    if User.objects.filter(username=username).exists():
+        raise AccountError("username", f"用户名“{username}”已存在")
+    unit = subject = None
+    if role == Role.DEPARTMENT:
+        if not unit_code:
+            raise AccountError("unit", "成员单位用户必须指定所属单位的统一社会信用代码")
+        unit = Unit.objects.filter(code=codes.normalize(unit_code)).first()
+        if unit is None:
+            raise AccountError("unit", f"没有统一社会信用代码为 {unit_code} 的成员单位")
+    elif unit_code:
+        raise AccountError("unit", "只有 department 角色可以绑定单位")
+    if role == Role.SUBJECT:
+        if not subject_code:
+            raise AccountError("subject", "信用主体用户必须指定绑定主体的代码")
+        try:
+            _, number = codes.classify(subject_code)
+        except codes.CodeError as exc:
+            raise AccountError("subject", f"{exc}") from None
+        subject = Subject.objects.by_code(number)
+        if subject is None:
+            raise AccountError("subject", "平台上没有该代码的信用主体")
+    elif subject_code:
+        raise AccountError("subject", "只有 subject 角色可以绑定主体")
+    user = User(username=username, role=role, unit=unit, subject=subject,
+                display_name=display_name)
+    if password:
+        user.set_password(password)
+    else:
+        user.set_unusable_password()
+    user.save()
+    audit("user.create", actor=actor, request=request, obj=user,
+          summary=f"新建用户 {username}（{user.get_role_display()}）", via=via)
+    return user
+
+
+def issue_token(
+    user: User, name: str, *, actor: User | None = None, via: str = "cli",
+    request: HttpRequest | None = None,
+) -> tuple[ApiToken, str]:
+    token, raw = ApiToken.issue(user, name, created_by=actor)
+    audit("token.create", actor=actor, request=request, obj=token,
+          summary=f"为 {user.username} 创建接口令牌 {token.prefix}…", via=via)
+    return token, raw
+
+
+def revoke_token(
+    token: ApiToken, *, actor: User | None = None, via: str = "web",
+    request: HttpRequest | None = None,
+) -> None:
+    token.revoke()
+    audit("token.revoke", actor=actor, request=request, obj=token,
+          summary=f"吊销 {token.user.username} 的接口令牌 {token.prefix}…", via=via)

@@ -1,0 +1,14 @@
+from django.contrib.auth import views as auth_views
+from django.urls import path
+
+from xinyong.accounts import views
+
+app_name = "accounts"
+urlpatterns = [
+    path("login/", views.LoginView.as_view(), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("office/units/", views.units, name="units"),
+    path("office/users/", views.users, name="users"),
+    path("office/tokens/", views.tokens, name="tokens"),
+    path("office/tokens/<int:token_id>/revoke/", views.revoke, name="revoke"),
+]

@@ -1,0 +1,158 @@
+"""The API root (/api/v1): routers of every app, the contract's error format, health."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.db import connection
+from django.http import HttpRequest, HttpResponse
+from ninja import NinjaAPI, Schema
+from ninja.errors import (
+    AuthenticationError,
+    AuthorizationError,
+    HttpError,
+    ValidationError,
+)
+from ninja.renderers import JSONRenderer
+
+from xinyong.accounts.auth import optional_auth
+from xinyong.checks.api import router as checks_router
+from xinyong.lists.api import router as lists_router
+from xinyong.objections.api import router as objections_router
+from xinyong.policies.api import router as policies_router
+from xinyong.records.api import imports_router
+from xinyong.records.api import router as records_router
+from xinyong.repairs.api import router as repairs_router
+from xinyong.subjects.api import router as subjects_router
+
+
+class ChineseJSONRenderer(JSONRenderer):
+    """Names and texts are Chinese: send them as UTF-8, not as \\u escapes."""
+
+    json_dumps_params = {"ensure_ascii": False}
+
+
+def reject_bad_token(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """openapi.json and docs are public, but a wrong token is 401 there too, as everywhere."""
+
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        try:
+            optional_auth(request)
+        except HttpError as exc:
+            return error_response(request, exc.status_code, str(exc.message))
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
+api = NinjaAPI(
+    renderer=ChineseJSONRenderer(),
+    # Public endpoints still check a token when one is sent: wrong or revoked is 401.
+    auth=optional_auth,
+    docs_decorator=reject_bad_token,
+    title="公共信用信息平台 API",
+    version="1",
+    description="信用主体、政策、信用记录、名单、联合奖惩核查、信用修复与异议处理的集成接口。",
+    urls_namespace="api",
+)
+
+
+def error_response(
+    request: HttpRequest, status: int, detail: str, errors: list[dict[str, Any]] | None = None
+) -> HttpResponse:
+    body: dict[str, Any] = {"detail": detail}
+    if errors is not None:
+        body["errors"] = errors
+    return api.create_response(request, body, status=status)
+
+
+def _loc(loc: Any) -> list[str | int]:
+    # Ninja prefixes the location with the parameter source and the argument name
+    # ("body", "payload"); the caller only knows the field path inside the body.
+    parts = [p for p in loc]
+    if parts and parts[0] in ("body", "query", "path", "form", "file", "header", "cookie"):
+        source = parts.pop(0)
+        if parts and source == "body":
+            # A field inside the body, or (only the argument name left) the body itself.
+            parts = parts[1:] if len(parts) > 1 else ["body"]
+    return parts
+
+
+VALIDATION_MESSAGES = {
+    "missing": "必填",
+    "string_type": "应为字符串",
+    "int_parsing": "应为整数",
+    "bool_parsing": "应为 true 或 false",
+    "date_from_datetime_parsing": "应为 YYYY-MM-DD 格式的日期",
+    "date_parsing": "应为 YYYY-MM-DD 格式的日期",
+    "literal_error": "取值无效",
+    "enum": "取值无效",
+    "json_invalid": "不是有效的 JSON",
+    "extra_forbidden": "不允许的字段",
+}
+
+
+@api.exception_handler(ValidationError)
+def on_validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+    errors = []
+    for err in exc.errors:
+        kind = err.get("type", "")
+        msg = err.get("msg", "")
+        friendly = VALIDATION_MESSAGES.get(kind)
+        if friendly and kind in ("literal_error", "enum"):
+            msg = f"{friendly}：{msg}"
+        elif friendly:
+            msg = friendly
+        elif msg.startswith("Value error, "):
+            msg = msg.removeprefix("Value error, ")
+        errors.append({"loc": _loc(err.get("loc", [])), "msg": msg})
+    fields = "、".join(".".join(str(p) for p in e["loc"]) or "请求体" for e in errors)
+    return error_response(request, 422, f"输入有误：{fields}", errors)
+
+
+@api.exception_handler(AuthenticationError)
+def on_authentication_error(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+    return error_response(request, 401, "需要有效的接口令牌（Authorization: Bearer <令牌>）")
+
+
+@api.exception_handler(AuthorizationError)
+def on_authorization_error(request: HttpRequest, exc: AuthorizationError) -> HttpResponse:
+    return error_response(request, 403, "无权执行此操作")
+
+
+@api.exception_handler(HttpError)
+def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    errors = getattr(exc, "errors", None)
+    if exc.status_code == 400 and str(exc.message).startswith("Cannot parse request body"):
+        # Ninja's own message for a body that is not JSON.
+        return error_response(request, 400, "请求体不是有效的 JSON",
+                              [{"loc": ["body"], "msg": "不是有效的 JSON"}])
+    return error_response(request, exc.status_code, str(exc.message), errors)
+
+
+class Health(Schema):
+    status: str
+    database: str
+
+
+@api.get("/health", response={200: Health, 503: Health}, tags=["system"], summary="健康检查")
+def health(request: HttpRequest) -> tuple[int, dict[str, str]]:
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+    except Exception:
+        return 503, {"status": "error", "database": "error"}
+    return 200, {"status": "ok", "database": "ok"}
+
+
+api.add_router("/policies", policies_router)
+api.add_router("/subjects", subjects_router)
+api.add_router("/records", records_router)
+api.add_router("/imports", imports_router)
+api.add_router("/lists", lists_router)
+api.add_router("/checks", checks_router)
+api.add_router("/repairs", repairs_router)
+api.add_router("/objections", objections_router)

@@ -1,0 +1,110 @@
+"""API: checks before acting (/api/v1/checks) and their feedback."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.http import HttpRequest
+from django.utils import timezone
+from ninja import Field, Router, Schema
+from ninja.errors import HttpError
+
+from xinyong.accounts.auth import require_role, token_auth
+from xinyong.accounts.models import Role
+from xinyong.checks import services
+from xinyong.checks.models import Check
+from xinyong.lib.apierrors import Error, FieldError
+
+router = Router(tags=["checks"])
+
+
+class CheckIn(Schema):
+    scenario: str
+    subjects: list[str] = Field(max_length=10_000)
+    as_of: dt.date | None = None
+
+
+class MeasureOut(Schema):
+    code: str
+    kind: str
+    text: str
+    policy: str
+    doc_number: str
+    clause: str
+
+
+class ResultOut(Schema):
+    code_masked: str
+    subject_id: int | None
+    known: bool
+    lists: list[str]
+    measures: list[MeasureOut]
+    verdict: str
+    error: str | None = None
+
+
+class CheckOut(Schema):
+    id: int
+    scenario: str
+    as_of: dt.date
+    results: list[ResultOut]
+
+
+class FeedbackIn(Schema):
+    subject_id: int
+    measure: str
+    applied: bool
+    note: str = Field(default="", max_length=1000)
+
+
+class FeedbackOut(Schema):
+    id: int
+    check_id: int
+    subject_id: int
+    measure: str
+    applied: bool
+    note: str
+
+
+@router.post("", auth=token_auth, response={200: CheckOut, 403: Error, 422: Error},
+             summary="联合奖惩核查：场景与主体代码（最多 10000 个）")
+def create_check(request: HttpRequest, payload: CheckIn) -> dict[str, Any]:
+    user = require_role(request, Role.OFFICE, Role.DEPARTMENT)
+    try:
+        check = services.run_check(user, payload.scenario, payload.subjects,
+                                   payload.as_of or timezone.localdate(), request=request)
+    except services.CheckError as exc:
+        raise FieldError([exc.field], exc.msg) from None
+    return {"id": check.pk, "scenario": check.scenario, "as_of": check.as_of,
+            "results": check.results}
+
+
+def _check(request: HttpRequest, check_id: int) -> tuple[Any, Check]:
+    user = require_role(request, Role.OFFICE, Role.DEPARTMENT)
+    check = Check.objects.filter(pk=check_id).first()
+    if check is None or (user.role == Role.DEPARTMENT and check.unit_id != user.unit_id):
+        raise HttpError(404, "没有这次核查，或无权查看")
+    return user, check
+
+
+@router.get("/{int:check_id}", auth=token_auth, response={200: CheckOut, 403: Error, 404: Error},
+            summary="核查结果")
+def get_check(request: HttpRequest, check_id: int) -> dict[str, Any]:
+    _, check = _check(request, check_id)
+    return {"id": check.pk, "scenario": check.scenario, "as_of": check.as_of,
+            "results": check.results}
+
+
+@router.post("/{int:check_id}/feedback", auth=token_auth,
+             response={201: FeedbackOut, 403: Error, 404: Error, 422: Error},
+             summary="反馈：业务系统对某主体执行了哪些措施")
+def feedback(request: HttpRequest, check_id: int, payload: FeedbackIn) -> tuple[int, Any]:
+    user, check = _check(request, check_id)
+    try:
+        given = services.give_feedback(check, user, payload.subject_id, payload.measure,
+                                       payload.applied, payload.note, request=request)
+    except services.CheckError as exc:
+        raise FieldError([exc.field], exc.msg) from None
+    return 201, {"id": given.pk, "check_id": check.pk, "subject_id": given.subject_id,
+                 "measure": given.measure, "applied": given.applied, "note": given.note}

@@ -1,0 +1,159 @@
+"""Forms of the check pages: the check itself (pasted codes or a file) and feedback."""
+
+from __future__ import annotations
+
+import re
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from django import forms
+
+from xinyong.checks import engine
+from xinyong.records import bulk
+
+MAX_UPLOAD = 10 * 1024 * 1024
+SEPARATORS = re.compile(r"[\s,，;；、]+")
+# Column headings that name the code column of an uploaded file (compared lower-cased).
+CODE_COLUMNS = {"subject_code", "统一社会信用代码", "证件号码", "id_number", "主体代码",
+                "身份证号码", "代码"}
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+        super().__init__(attrs, format="%Y-%m-%d")
+
+
+class BootstrapForm(forms.Form):
+    """Bootstrap classes on every widget, and `is-invalid` on fields with errors."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            widget = field.widget
+            if isinstance(widget, forms.CheckboxInput):
+                css = "form-check-input"
+            elif isinstance(widget, forms.Select):
+                css = "form-select"
+            else:
+                css = "form-control"
+            widget.attrs["class"] = f"{widget.attrs.get('class', '')} {css}".strip()
+
+    def full_clean(self) -> None:
+        super().full_clean()
+        for name in self.errors:
+            self._invalid(name)
+
+    def add_error(self, field: str | None, error: Any) -> None:
+        if field is not None and field not in self.fields:
+            field = None
+        super().add_error(field, error)
+        if field is not None:
+            self._invalid(field)
+
+    def _invalid(self, name: str) -> None:
+        if name not in self.fields:
+            return
+        widget = self.fields[name].widget
+        if "is-invalid" not in widget.attrs.get("class", ""):
+            widget.attrs["class"] = f"{widget.attrs.get('class', '')} is-invalid".strip()
+
+
+def split_codes(text: str) -> list[str]:
+    """Codes pasted one per line, or separated by commas, semicolons or whitespace."""
+    return [c for c in SEPARATORS.split(text) if c]
+
+
+def codes_in_file(path: Path) -> list[str]:
+    """The codes of a CSV or XLSX: the column named like a code column, else the first one.
+
+    A first row that names no code column but has no digit in its first cell is a heading.
+    """
+    found: list[str] = []
+    column: int | None = None
+    for row in bulk.raw_rows(path):
+        cells = [c.strip().lstrip("\ufeff") for c in row]
+        if not any(cells):
+            continue
+        if column is None:
+            named = [i for i, c in enumerate(cells) if c.lower() in CODE_COLUMNS]
+            if named:
+                column = named[0]
+                continue
+            column = 0
+            if not any(ch.isdigit() for ch in cells[0]):
+                continue  # a heading we do not know by name
+        value = cells[column] if column < len(cells) else ""
+        if value:
+            found.append(value)
+        if len(found) > engine.MAX_SUBJECTS * 2:
+            break  # enough to say the file is too long
+    return found
+
+
+class CheckForm(BootstrapForm):
+    scenario = forms.ChoiceField(label="核查场景", error_messages={
+        "required": "请选择核查场景", "invalid_choice": "没有场景“%(value)s”，请从列表中选择"})
+    as_of = forms.DateField(label="核查日期", required=False, widget=DateInput(),
+                            help_text="按哪一天施行的规则和在列情况核查；不填为今天。")
+    codes = forms.CharField(
+        label="主体代码", required=False, widget=forms.Textarea(attrs={
+            "rows": 8, "spellcheck": "false", "autocomplete": "off",
+            "placeholder": "例如：\n91350105MA2Y00001R\n91320585MA1N000039, 92350105MA2Y000040"}),
+        help_text=f"统一社会信用代码或身份证号码，每行一个，或用逗号、空格分隔；一次最多 "
+                  f"{engine.MAX_SUBJECTS} 个。")
+    file = forms.FileField(
+        label="或上传文件", required=False,
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,.xlsx"}),
+        help_text="CSV 或 XLSX：读取名为 subject_code、统一社会信用代码或证件号码的列，"
+                  "没有这样的列时读取第一列。")
+
+    def __init__(self, *args: Any, scenarios: dict[str, str], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["scenario"].choices = [("", "请选择场景"), *scenarios.items()]  # type: ignore[attr-defined]
+
+    def clean_file(self) -> Any:
+        upload = self.cleaned_data.get("file")
+        if upload is None:
+            return None
+        suffix = Path(upload.name).suffix.lower()
+        if suffix not in (".csv", ".xlsx"):
+            raise forms.ValidationError("文件应为 .csv 或 .xlsx")
+        if upload.size > MAX_UPLOAD:
+            raise forms.ValidationError(f"文件不能超过 {MAX_UPLOAD // 1024 // 1024} MB")
+        with tempfile.TemporaryDirectory() as tmp:
+            path = Path(tmp) / f"codes{suffix}"
+            with path.open("wb") as out:
+                for chunk in upload.chunks():
+                    out.write(chunk)
+            try:
+                found = codes_in_file(path)
+            except bulk.FileError as exc:
+                raise forms.ValidationError(str(exc)) from None
+        if not found:
+            raise forms.ValidationError("文件中没有读到主体代码")
+        return found
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        pasted = split_codes(data.get("codes") or "")
+        uploaded = data.get("file")
+        if "file" in self.errors:
+            return data
+        if pasted and uploaded:
+            self.add_error("file", "请粘贴代码或上传文件，二者选一")
+        elif not pasted and not uploaded:
+            self.add_error("codes", "请粘贴至少一个主体代码，或上传文件")
+        data["subjects"] = pasted or uploaded or []
+        data["source"] = "file" if uploaded and not pasted else "codes"
+        return data
+
+
+class FeedbackForm(BootstrapForm):
+    subject_id = forms.IntegerField(widget=forms.HiddenInput())
+    measure = forms.CharField(label="措施", max_length=64)
+    applied = forms.TypedChoiceField(label="是否执行", choices=[("yes", "已执行"), ("no", "未执行")],
+                                     coerce=lambda v: v == "yes")
+    note = forms.CharField(label="说明", max_length=1000, required=False)

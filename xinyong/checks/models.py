@@ -1,0 +1,50 @@
+"""Checks (信用核查) that business systems make before they act, and their feedback (反馈)."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+
+class Check(models.Model):
+    """One check request: a scenario, up to 10,000 subjects, and what the platform answered."""
+
+    unit = models.ForeignKey("accounts.Unit", null=True, blank=True, on_delete=models.PROTECT)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    scenario = models.CharField("场景", max_length=64, db_index=True)
+    as_of = models.DateField("核查日期")
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    subject_count = models.PositiveIntegerField(default=0)
+    restricted = models.PositiveIntegerField("命中惩戒", default=0)
+    incentivised = models.PositiveIntegerField("命中激励", default=0)
+    results = models.JSONField(default=list)
+
+    class Meta:
+        verbose_name = "核查"
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"核查 #{self.pk}（{self.scenario}）"
+
+
+class Feedback(models.Model):
+    """What the calling system did with a measure for a subject (applied or not, and why)."""
+
+    check_request = models.ForeignKey(Check, on_delete=models.CASCADE, related_name="feedback")
+    subject = models.ForeignKey("subjects.Subject", on_delete=models.PROTECT, related_name="+")
+    measure = models.CharField("措施", max_length=64)
+    applied = models.BooleanField("已执行")
+    note = models.CharField("说明", max_length=1000, blank=True)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "核查反馈"
+        ordering = ["check_request", "created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["check_request", "subject", "measure"],
+                                    name="feedback_once_per_measure"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.check_request_id}/{self.subject_id}/{self.measure}"

@@ -1,0 +1,126 @@
+"""Screenshots of a public list page and a check's result page in Debian's Chromium.
+
+Run with `pytest -m browser xinyong/checks/tests/test_browser.py`; the PNGs land in
+test-artifacts/ (not committed).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from conftest import PASSWORD, PERSON_CODE
+from xinyong.accounts.models import Role, Unit, User
+from xinyong.checks.models import Feedback
+from xinyong.checks.tests.test_views import BAD_PERSON, BAD_USCC, org_code, punish
+from xinyong.records.models import Record
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+CHROMIUM = "/usr/bin/chromium"
+ARTIFACTS = Path(__file__).resolve().parents[3] / "test-artifacts"
+
+
+@pytest.fixture
+def browser() -> Iterator[Any]:
+    if not Path(CHROMIUM).exists():
+        pytest.skip("Debian's chromium is not installed")
+    sync_api = pytest.importorskip("playwright.sync_api")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"  # Playwright's sync API runs an event loop
+    with sync_api.sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=CHROMIUM, args=[
+            "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+            "--disable-component-update"])
+        yield chromium
+        chromium.close()
+
+
+def new_page(browser: Any) -> Any:
+    return browser.new_context(viewport={"width": 1366, "height": 900}, locale="zh-CN").new_page()
+
+
+def shot(page: Any, name: str) -> Path:
+    ARTIFACTS.mkdir(exist_ok=True)
+    path = ARTIFACTS / f"checks-{name}.png"
+    page.screenshot(path=str(path), full_page=True)
+    return path
+
+
+def log_in(page: Any, live_server: Any, user: User) -> None:
+    page.goto(f"{live_server.url}/login/")
+    page.fill("#id_username", user.username)
+    page.fill("#id_password", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{live_server.url}/")
+
+
+@pytest.fixture
+def members(loaded: Any, unit: Unit) -> list[Record]:
+    made = [
+        punish(unit, org_code(1), name="太仓娄江纺织进出口有限公司"),
+        punish(unit, org_code(2), name="太仓沙溪野味餐饮有限公司", no="太农罚〔2026〕2号"),
+        punish(unit, PERSON_CODE, name="李四", kind="person",
+               behavior="tc_epidemic_false_advertising", no="太市监罚〔2026〕3号"),
+    ]
+    Record.objects.filter(pk=made[1].pk).update(objection_open=True)
+    return made
+
+
+def test_public_list_page(members: list[Record], live_server: Any, browser: Any) -> None:
+    page = new_page(browser)
+    page.goto(f"{live_server.url}/lists/")
+    assert page.locator("[data-count=joint_punishment]").inner_text() == "3"
+    shot(page, "lists-index")
+    page.click("text=联合惩戒对象名单")
+    page.wait_for_url(f"{live_server.url}/lists/joint_punishment/")
+    assert page.locator("[data-testid=members] tbody tr").count() == 3
+    assert "110105********002X" in page.content() and PERSON_CODE not in page.content()
+    assert page.locator("text=异议处理中").count() == 1
+    shot(page, "list-page")
+    page.fill("input[name=q]", PERSON_CODE)
+    page.click("button:has-text('查询')")
+    page.wait_for_selector("[data-error-for=q]")
+    assert PERSON_CODE not in page.content()
+    shot(page, "list-search-refused")
+
+
+def test_check_result_page(members: list[Record], users: dict[str, User], live_server: Any,
+                           browser: Any) -> None:
+    page = new_page(browser)
+    log_in(page, live_server, users[Role.DEPARTMENT])
+    page.goto(f"{live_server.url}/checks/new/")
+    page.click("button:has-text('开始核查')")  # nothing chosen: errors beside the fields
+    page.wait_for_selector("[data-error-for=scenario]")
+    assert page.locator("[data-error-for=codes]").count() == 1
+    shot(page, "form-errors")
+
+    page.select_option("#id_scenario", "bidding")
+    page.fill("#id_codes", "\n".join([org_code(1), org_code(3), BAD_USCC, PERSON_CODE, BAD_PERSON,
+                                      org_code(2)]))
+    page.click("button:has-text('开始核查')")
+    page.wait_for_selector("[data-testid=results]")
+    assert page.locator("[data-testid=results] tbody tr").count() == 6
+    assert page.locator("[data-count=restricted]").inner_text() == "3"
+    assert PERSON_CODE not in page.content() and BAD_PERSON not in page.content()
+    shot(page, "result")
+
+    row = page.locator("#r1")
+    row.locator("summary").click()
+    row.locator("select[name=applied]").select_option("yes")
+    row.locator("input[name=note]").fill("取消投标资格")
+    row.locator("button:has-text('提交反馈')").click()
+    page.wait_for_selector("#r1 [data-testid=feedback-given]")
+    assert Feedback.objects.get().note == "取消投标资格"
+    assert page.locator("[data-testid=feedback] tbody tr").first.inner_text().count("取消投标资格") == 1
+    assert page.locator("#r1 [data-testid=feedback-saved]").count() == 1
+    shot(page, "result-feedback")
+
+    office = new_page(browser)
+    log_in(office, live_server, users[Role.OFFICE])
+    office.goto(f"{live_server.url}/office/checks/")
+    assert office.locator("[data-testid=checks] tbody tr").count() == 1
+    shot(office, "office-overview")

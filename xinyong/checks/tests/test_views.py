@@ -1,0 +1,394 @@
+"""Check pages: running a check (pasted codes or a file), results, export, feedback, overview."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import re
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+from django.utils import timezone
+from python_calamine import CalamineWorkbook
+from stdnum.cn import uscc
+
+from conftest import PERSON_CODE
+from xinyong.accounts.models import Role, Unit, User
+from xinyong.checks import services as checks
+from xinyong.checks.models import Check, Feedback
+from xinyong.lib.exports import xlsx_bytes
+from xinyong.records import services
+
+BAD_USCC = "91350100M000100Y4X"  # wrong check digit
+BAD_PERSON = "11010519491231003X"  # wrong check digit
+
+
+def org_code(n: int) -> str:
+    body = f"913205850000{n:05d}"
+    return body + uscc.calc_check_digit(body)
+
+
+def punish(unit: Unit, code: str, name: str = "野生动物经营公司", kind: str = "organization",
+           behavior: str = "tc_wildlife_trade", no: str = "太农罚〔2026〕1号") -> Any:
+    today = timezone.localdate()
+    return services.submit(unit, services.Submission(
+        subject_kind=kind, subject_name=name, subject_code=code, behavior=behavior,
+        occurred_on=today - dt.timedelta(80), decided_on=today - dt.timedelta(70),
+        decision_no=no, facts="", severity="serious"))[0]
+
+
+@pytest.fixture
+def punished(loaded: Any, unit: Unit) -> Any:
+    return punish(unit, org_code(1))
+
+
+@pytest.fixture
+def person_punished(loaded: Any, unit: Unit) -> Any:
+    return punish(unit, PERSON_CODE, name="李四", kind="person",
+                  behavior="tc_epidemic_false_advertising", no="太市监罚〔2026〕3号")
+
+
+def run(user: User, codes: list[str], scenario: str = "bidding") -> Check:
+    return checks.run_check(user, scenario, codes, timezone.localdate())
+
+
+def form_errors(html: str) -> dict[str, str]:
+    return dict(re.findall(r'data-error-for="(\w+)">([^<]*)<', html))
+
+
+# --- roles -------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("path", ["/checks/", "/checks/new/", "/office/checks/"])
+def test_anonymous_is_sent_to_login(loaded: Any, client: Client, path: str) -> None:
+    response = client.get(path)
+    assert response.status_code == 302 and response["Location"].startswith("/login/?next=")
+
+
+@pytest.mark.parametrize("role", [Role.INSTITUTION, Role.SUBJECT])
+def test_banks_and_subjects_may_not_check(loaded: Any, users: dict[str, User],
+                                          web: Callable[..., Client], role: str) -> None:
+    client = web(users[role])
+    assert client.get("/checks/new/").status_code == 403
+    assert client.post("/checks/new/", {"scenario": "bidding", "codes": org_code(1)}).status_code == 403
+    assert client.get("/office/checks/").status_code == 403
+    assert not Check.objects.exists()
+
+
+def test_results_and_export_are_for_the_unit_only(punished: Any, users: dict[str, User], other_unit: Unit,
+                                                  make_user: Callable[..., User],
+                                                  web: Callable[..., Client]) -> None:
+    check = run(users[Role.DEPARTMENT], [org_code(1)])
+    stranger = web(make_user("eve", Role.DEPARTMENT, unit=other_unit))
+    for path in (f"/checks/{check.pk}/", f"/checks/{check.pk}/export/"):
+        assert stranger.get(path).status_code == 404
+        assert web(users[Role.OFFICE]).get(path).status_code == 200
+        assert web(users[Role.INSTITUTION]).get(path).status_code == 403
+        assert web().get(path).status_code == 302
+    assert stranger.get("/checks/").content.decode().count("data-check=") == 0
+    assert stranger.get("/office/checks/").status_code == 403
+    measure = check.results[0]["measures"][0]["code"]
+    feedback = {"subject_id": punished.subject_id, "measure": measure, "applied": "yes"}
+    assert stranger.post(f"/checks/{check.pk}/feedback/", feedback).status_code == 404
+    assert web(users[Role.OFFICE]).post(f"/checks/{check.pk}/feedback/", feedback).status_code == 403
+    assert not Feedback.objects.exists()
+
+
+# --- running a check ---------------------------------------------------------------------
+
+def test_form_offers_the_scenarios_in_chinese(loaded: Any, users: dict[str, User],
+                                              web: Callable[..., Client]) -> None:
+    html = web(users[Role.DEPARTMENT]).get("/checks/new/").content.decode()
+    assert '<option value="government_procurement">政府采购</option>' in html
+    assert '<option value="bidding">招标投标</option>' in html
+    assert 'href="/checks/new/"' in html  # in the navigation
+
+
+def test_check_by_pasted_codes_mixed(punished: Any, person_punished: Any, users: dict[str, User],
+                                     web: Callable[..., Client]) -> None:
+    client = web(users[Role.DEPARTMENT])
+    pasted = f"{org_code(1)}\n{org_code(2)}，{BAD_USCC}  {PERSON_CODE};{BAD_PERSON}\n\n"
+    response = client.post("/checks/new/", {"scenario": "bidding", "codes": pasted})
+    check = Check.objects.get()
+    assert response.status_code == 302 and response["Location"] == f"/checks/{check.pk}/"
+    assert check.unit_id == users[Role.DEPARTMENT].unit_id and check.as_of == timezone.localdate()
+    assert [r["verdict"] for r in check.results] == ["restrict", "none", "none", "restrict", "none"]
+
+    html = client.get(response["Location"]).content.decode()
+    assert PERSON_CODE not in html and BAD_PERSON not in html
+    assert "110105********002X" in html and "110105********003X" in html
+    assert 'data-count="total">5<' in html and 'data-count="restricted">2<' in html
+    assert 'data-count="unknown">1<' in html and 'data-count="errors">2<' in html
+    rows = re.findall(r'<tr id="r(\d)" data-state="(\w+)" data-verdict="(\w+)"', html)
+    assert rows == [("1", "known", "restrict"), ("2", "unknown", "none"), ("3", "error", "none"),
+                    ("4", "known", "restrict"), ("5", "error", "none")]
+    assert "野生动物经营公司" in html and "李四" in html and "联合惩戒对象名单" in html
+    assert "校验位错误" in html and "平台没有该主体的信用记录" in html
+    assert '<span class="badge text-bg-danger">惩戒</span>' in html
+    assert 'href="/policies/taicang-2020-1/#clause-' in html
+    only_errors = client.get(f"/checks/{check.pk}/?show=errors").content.decode()
+    assert re.findall(r'<tr id="r(\d)"', only_errors) == ["3", "5"]
+
+
+def test_incentive_and_as_of(loaded: Any, unit: Unit, users: dict[str, User],
+                             web: Callable[..., Client]) -> None:
+    services.submit(unit, services.Submission(
+        subject_kind="organization", subject_name="捐赠企业", subject_code=org_code(99),
+        behavior="tc_donation", occurred_on=dt.date(2026, 9, 1), decided_on=dt.date(2026, 9, 5),
+        decision_no="太表彰〔2026〕1号", facts="", severity="minor"))
+    client = web(users[Role.OFFICE])
+    client.post("/checks/new/", {"scenario": "honors", "codes": org_code(99)})
+    client.post("/checks/new/", {"scenario": "honors", "codes": org_code(99), "as_of": "2026-09-01"})
+    now, before = Check.objects.order_by("pk")
+    assert now.results[0]["verdict"] == "incentive" and now.unit_id is None
+    assert before.as_of == dt.date(2026, 9, 1) and before.results[0]["verdict"] == "none"
+    html = client.get(f"/checks/{now.pk}/").content.decode()
+    assert '<span class="badge text-bg-success">激励</span>' in html
+
+
+def test_check_by_uploaded_csv(punished: Any, users: dict[str, User], web: Callable[..., Client]) -> None:
+    content = ("名称,统一社会信用代码,备注\n"
+               f"野生动物经营公司,{org_code(1)},\n"
+               f"另一家,{org_code(2)},\n"
+               ",,空行\n"
+               f"坏代码,{BAD_USCC},\n").encode("gbk")
+    upload = SimpleUploadedFile("待核查.csv", content, content_type="text/csv")
+    response = web(users[Role.DEPARTMENT]).post("/checks/new/", {"scenario": "bidding", "file": upload})
+    assert response.status_code == 302
+    check = Check.objects.get()
+    assert [r["code_masked"] for r in check.results] == [org_code(1), org_code(2), BAD_USCC]
+    assert [r["verdict"] for r in check.results] == ["restrict", "none", "none"]
+
+
+def test_check_by_uploaded_csv_first_column(punished: Any, users: dict[str, User],
+                                            web: Callable[..., Client]) -> None:
+    content = f"\ufeff{org_code(1)},甲\n{org_code(2)},乙\n".encode()
+    upload = SimpleUploadedFile("codes.csv", content)
+    web(users[Role.DEPARTMENT]).post("/checks/new/", {"scenario": "bidding", "file": upload})
+    assert [r["code_masked"] for r in Check.objects.get().results] == [org_code(1), org_code(2)]
+
+
+def test_check_by_uploaded_xlsx(punished: Any, person_punished: Any, users: dict[str, User],
+                                web: Callable[..., Client]) -> None:
+    content = xlsx_bytes(["序号", "证件号码"], [[1, PERSON_CODE], [2, org_code(1)]])
+    upload = SimpleUploadedFile("codes.xlsx", content)
+    response = web(users[Role.DEPARTMENT]).post("/checks/new/", {"scenario": "bidding", "file": upload})
+    assert response.status_code == 302
+    results = Check.objects.get().results
+    assert [r["code_masked"] for r in results] == ["110105********002X", org_code(1)]
+    assert PERSON_CODE not in str(results)
+
+
+@pytest.mark.parametrize(("data", "field", "message"), [
+    ({"codes": org_code(1)}, "scenario", "请选择核查场景"),
+    ({"scenario": "moon", "codes": org_code(1)}, "scenario", "moon"),
+    ({"scenario": "bidding"}, "codes", "请粘贴至少一个主体代码"),
+    ({"scenario": "bidding", "codes": " ,\n "}, "codes", "请粘贴至少一个主体代码"),
+    ({"scenario": "bidding", "codes": org_code(1), "as_of": "2026-13-01"}, "as_of", "日期"),
+    ({"scenario": "bidding", "codes": "\n".join([org_code(1)] * 10_001)}, "codes", "一次最多核查 10000 个"),
+])
+def test_form_errors_beside_the_field(loaded: Any, users: dict[str, User], web: Callable[..., Client],
+                                      data: dict[str, str], field: str, message: str) -> None:
+    response = web(users[Role.DEPARTMENT]).post("/checks/new/", data)
+    assert response.status_code == 200
+    errors = form_errors(response.content.decode())
+    assert field in errors and message in errors[field], errors
+    assert not Check.objects.exists()
+
+
+@pytest.mark.parametrize(("name", "content", "message"), [
+    ("codes.txt", b"91350105MA2Y00001R", "文件应为 .csv 或 .xlsx"),
+    ("codes.csv", b"\n\n", "没有读到主体代码"),
+    ("codes.xlsx", b"not a workbook", "无法读取 Excel 文件"),
+])
+def test_bad_files(loaded: Any, users: dict[str, User], web: Callable[..., Client], name: str,
+                   content: bytes, message: str) -> None:
+    upload = SimpleUploadedFile(name, content)
+    response = web(users[Role.DEPARTMENT]).post("/checks/new/", {"scenario": "bidding", "file": upload})
+    errors = form_errors(response.content.decode())
+    assert message in errors.get("file", ""), errors
+
+
+def test_paste_and_file_together_is_refused(loaded: Any, users: dict[str, User],
+                                            web: Callable[..., Client]) -> None:
+    upload = SimpleUploadedFile("codes.csv", org_code(1).encode())
+    response = web(users[Role.DEPARTMENT]).post("/checks/new/", {
+        "scenario": "bidding", "codes": org_code(2), "file": upload})
+    assert "二者选一" in form_errors(response.content.decode())["file"]
+
+
+def test_too_many_codes_in_a_file_names_the_file(loaded: Any, users: dict[str, User],
+                                                 web: Callable[..., Client]) -> None:
+    upload = SimpleUploadedFile("codes.csv", "\n".join([org_code(1)] * 10_001).encode())
+    response = web(users[Role.DEPARTMENT]).post("/checks/new/", {"scenario": "bidding", "file": upload})
+    assert "一次最多核查 10000 个" in form_errors(response.content.decode())["file"]
+
+
+# --- export ------------------------------------------------------------------------------
+
+def test_export_contains_the_rows(punished: Any, person_punished: Any, users: dict[str, User],
+                                  web: Callable[..., Client]) -> None:
+    check = run(users[Role.DEPARTMENT], [org_code(1), PERSON_CODE, org_code(2), "=1+1"])
+    response = web(users[Role.DEPARTMENT]).get(f"/checks/{check.pk}/export/")
+    assert response.status_code == 200 and "spreadsheetml" in response["Content-Type"]
+    rows = CalamineWorkbook.from_filelike(io.BytesIO(response.content)).get_sheet_by_index(0).to_python()
+    assert rows[0][:6] == ["序号", "代码", "名称", "平台记录", "名单", "结论"]
+    assert len(rows) == 5
+    assert rows[1][1:6] == [org_code(1), "野生动物经营公司", "有", "联合惩戒对象名单", "惩戒"]
+    assert "太信用办〔2020〕1号" in rows[1][8]
+    assert rows[2][1:3] == ["110105********002X", "李四"]
+    assert rows[3][3:6] == ["无此主体", "", "未命中"]
+    assert rows[4][1] == "'=1+1" and rows[4][3] == "代码有误" and rows[4][10]
+    assert PERSON_CODE not in str(rows)
+
+
+# --- feedback ----------------------------------------------------------------------------
+
+def test_feedback_from_the_result_page(punished: Any, users: dict[str, User],
+                                       web: Callable[..., Client]) -> None:
+    dept = web(users[Role.DEPARTMENT])
+    check = run(users[Role.DEPARTMENT], [org_code(2), org_code(1)])
+    measure = check.results[1]["measures"][0]["code"]
+    page = dept.get(f"/checks/{check.pk}/").content.decode()
+    assert f'action="/checks/{check.pk}/feedback/"' in page and f'value="{measure}"' in page
+    body = {"subject_id": punished.subject_id, "measure": measure, "applied": "yes", "note": "取消投标资格"}
+    response = dept.post(f"/checks/{check.pk}/feedback/", body)
+    assert response.status_code == 302 and response["Location"] == f"/checks/{check.pk}/#r2"
+    given = Feedback.objects.get()
+    assert (given.applied, given.note, given.user) == (True, "取消投标资格", users[Role.DEPARTMENT])
+    again = dept.post(f"/checks/{check.pk}/feedback/", body, follow=True).content.decode()
+    assert "已对该主体的这项措施反馈过" in again
+    assert Feedback.objects.count() == 1
+
+    office = web(users[Role.OFFICE]).get(f"/checks/{check.pk}/").content.decode()
+    assert "取消投标资格" in office and "已反馈：已执行" in office
+    assert "feedback/" not in office  # the office reads feedback, the department gives it
+
+
+def test_feedback_with_htmx_swaps_the_row(punished: Any, users: dict[str, User],
+                                          web: Callable[..., Client]) -> None:
+    dept = web(users[Role.DEPARTMENT])
+    check = run(users[Role.DEPARTMENT], [org_code(1)])
+    measures = [m["code"] for m in check.results[0]["measures"]]
+    url = f"/checks/{check.pk}/feedback/"
+    body = {"subject_id": punished.subject_id, "measure": measures[0], "applied": "no", "note": "已中标"}
+    row = dept.post(url, body, headers={"HX-Request": "true"}).content.decode()
+    assert row.strip().startswith('<tr id="r1"') and "已反馈：未执行" in row and "已中标" in row
+    log = row.split('<section id="feedback-log" hx-swap-oob="true">')[1]
+    assert "已中标" in log and "未执行" in log
+    assert f'value="{measures[0]}"' not in row  # no longer offered
+    wrong = dept.post(url, {**body, "measure": "fz_priority_handling"},
+                      headers={"HX-Request": "true"}).content.decode()
+    assert 'data-testid="feedback-error"' in wrong and "没有对该主体给出措施" in wrong
+
+
+# --- overview ----------------------------------------------------------------------------
+
+@pytest.fixture
+def history(punished: Any, users: dict[str, User], other_unit: Unit,
+            make_user: Callable[..., User]) -> dict[str, Check]:
+    dept, eve = users[Role.DEPARTMENT], make_user("eve", Role.DEPARTMENT, unit=other_unit)
+    made = {
+        "answered": run(dept, [org_code(1)]),
+        "silent": run(dept, [org_code(1), org_code(2)]),
+        "clean": run(dept, [org_code(2)], scenario="government_procurement"),
+        "old": run(eve, [org_code(1)]),
+    }
+    measure = made["answered"].results[0]["measures"][0]["code"]
+    checks.give_feedback(made["answered"], dept, punished.subject_id, measure, True, "")
+    Check.objects.filter(pk=made["old"].pk).update(
+        created_at=timezone.now() - dt.timedelta(days=40))
+    return made
+
+
+def listed(html: str) -> set[int]:
+    return {int(n) for n in re.findall(r'data-check="(\d+)"', html)}
+
+
+def test_office_overview(history: dict[str, Check], users: dict[str, User],
+                         web: Callable[..., Client]) -> None:
+    office = web(users[Role.OFFICE])
+    html = office.get("/office/checks/").content.decode()
+    assert listed(html) == {c.pk for c in history.values()}
+    assert "市场监督管理局" in html and "发展和改革局" in html
+
+    def group(unit: Unit, scenario: str) -> list[str]:
+        row = html.split(f'data-group="{unit.pk}-{scenario}">')[1].split("</tr>")[0]
+        return [re.sub(r"<[^>]+>", "", cell).strip() for cell in row.split("</td>")[2:-1]]
+
+    unit, other = history["answered"].unit, history["old"].unit
+    assert unit is not None and other is not None
+    assert group(unit, "bidding") == ["2", "3", "2", "0", "1 / 2"]
+    assert group(unit, "government_procurement") == ["1", "1", "0", "0", "0 / 1"]
+    assert group(other, "bidding") == ["1", "1", "1", "0", "0 / 1"]
+    answered = html.split(f'data-check="{history["answered"].pk}"')[1].split("</tr>")[0]
+    assert "1 个主体 · 1 条" in answered
+    assert "未反馈" in html.split(f'data-check="{history["silent"].pk}"')[1].split("</tr>")[0]
+
+
+def test_office_overview_filters(history: dict[str, Check], users: dict[str, User], other_unit: Unit,
+                                 web: Callable[..., Client]) -> None:
+    office = web(users[Role.OFFICE])
+    never = office.get("/office/checks/", {"no_feedback": "on"}).content.decode()
+    assert listed(never) == {history["silent"].pk, history["clean"].pk, history["old"].pk}
+    never_hit = office.get("/office/checks/", {"no_feedback": "on", "hits": "on"}).content.decode()
+    assert listed(never_hit) == {history["silent"].pk, history["old"].pk}
+    today = timezone.localdate().isoformat()
+    recent = office.get("/office/checks/", {"created_from": today}).content.decode()
+    assert listed(recent) == {history["answered"].pk, history["silent"].pk, history["clean"].pk}
+    until = (timezone.localdate() - dt.timedelta(days=30)).isoformat()
+    assert listed(office.get("/office/checks/", {"created_to": until}).content.decode()) == {
+        history["old"].pk}
+    by_unit = office.get("/office/checks/", {"unit": other_unit.pk}).content.decode()
+    assert listed(by_unit) == {history["old"].pk}
+    by_scenario = office.get("/office/checks/", {"scenario": "government_procurement"}).content.decode()
+    assert listed(by_scenario) == {history["clean"].pk}
+    backwards = office.get("/office/checks/", {"created_from": today, "created_to": until}).content.decode()
+    assert "结束日期不能早于开始日期" in backwards
+
+
+def test_department_list_shows_its_unit_only(history: dict[str, Check], users: dict[str, User],
+                                             web: Callable[..., Client]) -> None:
+    dept = web(users[Role.DEPARTMENT])
+    html = dept.get("/checks/").content.decode()
+    assert listed(html) == {history["answered"].pk, history["silent"].pk, history["clean"].pk}
+    assert 'data-testid="by-unit"' not in html and 'name="unit"' not in html
+    assert listed(dept.get("/checks/", {"no_feedback": "on"}).content.decode()) == {
+        history["silent"].pk, history["clean"].pk}
+    assert web(users[Role.OFFICE]).get("/checks/")["Location"] == "/office/checks/"
+
+
+def test_pages_do_not_query_per_row(punished: Any, users: dict[str, User], other_unit: Unit,
+                                    make_user: Callable[..., User], web: Callable[..., Client],
+                                    django_assert_max_num_queries: Any) -> None:
+    dept = users[Role.DEPARTMENT]
+    check = run(dept, [org_code(n) for n in range(1, 40)] + [PERSON_CODE, BAD_USCC])
+    measure = check.results[0]["measures"][0]["code"]
+    checks.give_feedback(check, dept, punished.subject_id, measure, True, "")
+    for n in range(12):
+        run(dept if n % 2 else make_user(f"u{n}", Role.DEPARTMENT, unit=other_unit), [org_code(n + 1)])
+    office, client = web(users[Role.OFFICE]), web(dept)
+    client.get(f"/checks/{check.pk}/")  # the rulebook is cached after its first build
+    with django_assert_max_num_queries(12):
+        assert client.get(f"/checks/{check.pk}/").status_code == 200
+    with django_assert_max_num_queries(12):
+        assert len(listed(office.get("/office/checks/").content.decode())) == 13
+    with django_assert_max_num_queries(12):
+        assert client.get(f"/checks/{check.pk}/export/").status_code == 200
+
+
+def test_invalid_inputs_that_may_be_id_numbers_are_masked(loaded: Any, users: dict[str, User],
+                                                          web: Callable[..., Client]) -> None:
+    client = web(users[Role.DEPARTMENT])
+    old_style, typo = "110105491231002", "11010519491231O02X"
+    client.post("/checks/new/", {"scenario": "bidding", "codes": f"{old_style}\n{typo}\n{BAD_USCC}"})
+    check = Check.objects.get()
+    html = client.get(f"/checks/{check.pk}/").content.decode()
+    assert old_style not in html and typo not in html
+    assert "110105*****1002" in html and "110105********O02X" in html
+    assert BAD_USCC in html  # an enterprise's code is public: shown as typed
+    export = client.get(f"/checks/{check.pk}/export/").content
+    rows = CalamineWorkbook.from_filelike(io.BytesIO(export)).get_sheet_by_index(0).to_python()
+    assert [r[1] for r in rows[1:]] == ["110105*****1002", "110105********O02X", BAD_USCC]

@@ -1,0 +1,317 @@
+"""Web pages of the check (信用核查): run one, read and export its results, give feedback,
+and the office's overview of who checks what and whether they report back."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.db.models import Count, QuerySet, Sum
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from xinyong.accounts.decorators import role_required
+from xinyong.accounts.models import Role, User
+from xinyong.audit.models import record as audit
+from xinyong.checks import services
+from xinyong.checks.filtersets import CheckFilterForm, filter_checks, has_feedback
+from xinyong.checks.forms import CheckForm, FeedbackForm
+from xinyong.checks.models import Check, Feedback
+from xinyong.lib.exports import XLSX, download, xlsx_bytes
+from xinyong.policies import rulebook
+from xinyong.policies.rulebook import Rulebook
+from xinyong.subjects.models import Subject
+
+RESULTS_PAGE = 100
+CHECKS_PAGE = 50
+CHUNK = 2000
+VERDICTS = {
+    "restrict": ("惩戒", "text-bg-danger"), "incentive": ("激励", "text-bg-success"),
+    "mixed": ("奖惩并存", "text-bg-warning"), "none": ("未命中", "text-bg-light border"),
+}
+KINDS = {"restrict": ("惩戒", "text-bg-danger"), "incentive": ("激励", "text-bg-success")}
+SHOW = {"": "全部主体", "hits": "命中措施的", "unknown": "平台无记录的", "errors": "代码有误的"}
+
+
+@dataclass
+class Row:
+    """One subject of a check as the result page and the export show it."""
+
+    index: int
+    result: dict[str, Any]
+    name: str = ""
+    list_names: list[str] = field(default_factory=list)
+    measures: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def state(self) -> str:
+        if self.result.get("error"):
+            return "error"
+        return "known" if self.result.get("known") else "unknown"
+
+    @property
+    def code(self) -> str:
+        """The code as shown: an invalid input that may still be an ID number (15 digits, a
+        typo) is masked here too, whatever the stored result says."""
+        code = str(self.result["code_masked"])
+        if self.state == "error" and may_be_id_number(code):
+            return f"{code[:6]}{'*' * (len(code) - 10)}{code[-4:]}"
+        return code
+
+    @property
+    def verdict_label(self) -> str:
+        if self.state == "error":
+            return "无法核查"
+        return VERDICTS.get(self.result["verdict"], (self.result["verdict"], ""))[0]
+
+    @property
+    def verdict_badge(self) -> str:
+        if self.state == "error":
+            return "text-bg-warning"
+        return VERDICTS.get(self.result["verdict"], ("", "text-bg-secondary"))[1]
+
+    @property
+    def open_measures(self) -> list[dict[str, Any]]:
+        """Measures no feedback was given for yet."""
+        return [m for m in self.measures if m["feedback"] is None]
+
+
+def may_be_id_number(code: str) -> bool:
+    """15 to 18 characters, all digits but at most one (besides a final X): an ID number,
+    old-style or mistyped. A USCC carries letters; a wrong one stays readable."""
+    if "*" in code or not 15 <= len(code) <= 18:
+        return False
+    body = code[:-1] if code.endswith("X") else code
+    return sum(not c.isdigit() for c in body) <= 1
+
+
+def _user(request: HttpRequest) -> User:
+    return request.user  # type: ignore[return-value]
+
+
+def _visible(user: User) -> QuerySet[Check]:
+    """Checks a user may see: the office all, a department its own unit's."""
+    queryset = Check.objects.all()
+    if user.role == Role.DEPARTMENT:
+        unit_id = user.unit_id
+        queryset = queryset.filter(unit_id=unit_id) if unit_id is not None else queryset.none()
+    return queryset
+
+
+def _get_check(user: User, check_id: int) -> Check:
+    check = _visible(user).select_related("unit", "user").filter(pk=check_id).first()
+    if check is None:
+        raise Http404("没有这次核查，或无权查看")
+    return check
+
+
+def _matches(result: dict[str, Any], show: str) -> bool:
+    if show == "hits":
+        return bool(result.get("measures"))
+    if show == "unknown":
+        return not result.get("known") and not result.get("error")
+    if show == "errors":
+        return bool(result.get("error"))
+    return True
+
+
+def build_rows(check: Check, indexed: list[tuple[int, dict[str, Any]]], book: Rulebook) -> list[Row]:
+    """Rows for some results of a check: names, list names, and feedback given per measure."""
+    ids = sorted({r["subject_id"] for _, r in indexed if r.get("subject_id")})
+    names: dict[int, str] = {}
+    given: dict[tuple[int, str], Feedback] = {}
+    for i in range(0, len(ids), CHUNK):
+        chunk = ids[i:i + CHUNK]
+        names.update(Subject.objects.filter(pk__in=chunk).values_list("pk", "name"))
+        for fb in Feedback.objects.filter(check_request=check, subject_id__in=chunk).select_related("user"):
+            given[(fb.subject_id, fb.measure)] = fb
+    list_names: dict[str, str] = {}
+    rows = []
+    for index, result in indexed:
+        sid = result.get("subject_id")
+        measures = []
+        for m in result.get("measures", []):
+            label, badge = KINDS.get(m["kind"], (m["kind"], "text-bg-secondary"))
+            measures.append({**m, "kind_label": label, "kind_badge": badge,
+                             "doc_number": m.get("doc_number") or m["policy"],
+                             "feedback": given.get((sid, m["code"])) if sid else None})
+        lists = []
+        for code in result.get("lists", []):
+            if code not in list_names:
+                list_names[code] = book.list_name(code)
+            lists.append(list_names[code])
+        rows.append(Row(index=index, result=result, name=names.get(sid, "") if sid else "",
+                        list_names=lists, measures=measures))
+    return rows
+
+
+def summarize(check: Check) -> dict[str, int]:
+    results = check.results
+    return {
+        "total": len(results),
+        "restrict": sum(1 for r in results if r["verdict"] == "restrict"),
+        "incentive": sum(1 for r in results if r["verdict"] == "incentive"),
+        "mixed": sum(1 for r in results if r["verdict"] == "mixed"),
+        "known": sum(1 for r in results if r.get("known")),
+        "unknown": sum(1 for r in results if not r.get("known") and not r.get("error")),
+        "errors": sum(1 for r in results if r.get("error")),
+    }
+
+
+@role_required(Role.OFFICE, Role.DEPARTMENT)
+def new(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    book = rulebook.current()
+    scenarios = book.scenarios()
+    form = CheckForm(request.POST or None, request.FILES or None, scenarios=scenarios)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            check = services.run_check(user, data["scenario"], data["subjects"],
+                                       data["as_of"] or timezone.localdate(), request=request)
+        except services.CheckError as exc:
+            form.add_error(data["source"] if exc.field == "subjects" else exc.field, exc.msg)
+        else:
+            return redirect("checks:detail", check_id=check.pk)
+    recent = (Check.objects.filter(user=user).defer("results").order_by("-created_at")[:8])
+    return render(request, "checks/new.html", {"form": form, "recent": recent,
+                                               "scenarios": scenarios})
+
+
+def _feedback_log(check: Check) -> list[Feedback]:
+    """The feedback on a check, each with the text of its measure as the check gave it."""
+    given = list(Feedback.objects.filter(check_request=check).select_related("subject", "user"))
+    if given:
+        wanted = {fb.subject_id for fb in given}
+        texts = {(r["subject_id"], m["code"]): m["text"] for r in check.results
+                 if r.get("subject_id") in wanted for m in r.get("measures", [])}
+        for fb in given:
+            fb.measure_text = texts.get((fb.subject_id, fb.measure), fb.measure)  # type: ignore[attr-defined]
+    return given
+
+
+@role_required(Role.OFFICE, Role.DEPARTMENT)
+def detail(request: HttpRequest, check_id: int) -> HttpResponse:
+    user = _user(request)
+    check = _get_check(user, check_id)
+    book = rulebook.current()
+    show = request.GET.get("show", "")
+    if show not in SHOW:
+        show = ""
+    indexed = [(i, r) for i, r in enumerate(check.results, start=1) if _matches(r, show)]
+    page = Paginator(indexed, RESULTS_PAGE).get_page(request.GET.get("page"))
+    rows = build_rows(check, list(page.object_list), book)
+    return render(request, "checks/detail.html", {
+        "check": check, "scenario": book.scenarios().get(check.scenario, check.scenario),
+        "summary": summarize(check), "rows": rows, "page": page, "show": show, "shows": SHOW,
+        "query": urlencode({"show": show}) if show else "",
+        "feedback": _feedback_log(check), "can_feedback": user.role == Role.DEPARTMENT,
+        "office": user.role == Role.OFFICE,
+    })
+
+
+@role_required(Role.OFFICE, Role.DEPARTMENT)
+def export(request: HttpRequest, check_id: int) -> HttpResponse:
+    check = _get_check(_user(request), check_id)
+    book = rulebook.current()
+    rows = build_rows(check, list(enumerate(check.results, start=1)), book)
+    headers = ["序号", "代码", "名称", "平台记录", "名单", "结论", "措施类别", "措施", "依据", "反馈", "错误"]
+    states = {"known": "有", "unknown": "无此主体", "error": "代码有误"}
+
+    def lines() -> Any:
+        for row in rows:
+            ms = row.measures
+            yield [
+                row.index, row.code, row.name, states[row.state],
+                "、".join(row.list_names), row.verdict_label,
+                "；".join(m["kind_label"] for m in ms), "；".join(m["text"] for m in ms),
+                "；".join(f"{m['doc_number']} 第{m['clause']}条" for m in ms),
+                "；".join(f"{m['code']}：{'已执行' if m['feedback'].applied else '未执行'}"
+                         for m in ms if m["feedback"]),
+                row.result.get("error") or "",
+            ]
+
+    content = xlsx_bytes(headers, lines(), sheet="核查结果")
+    audit("check.export", request=request, obj=check,
+          summary=f"导出核查 #{check.pk} 结果 {len(rows)} 条（Excel）")
+    return download(content, f"核查结果-{check.pk}.xlsx", XLSX)
+
+
+@role_required(Role.DEPARTMENT)
+@require_POST
+def feedback(request: HttpRequest, check_id: int) -> HttpResponse:
+    user = _user(request)
+    check = _get_check(user, check_id)
+    form = FeedbackForm(request.POST)
+    error = ""
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.give_feedback(check, user, data["subject_id"], data["measure"], data["applied"],
+                                   data["note"], request=request)
+        except services.CheckError as exc:
+            error = exc.msg
+    else:
+        error = "；".join(f"{form.fields[name].label or name}：{'；'.join(str(e) for e in errs)}"
+                         for name, errs in form.errors.items())
+    subject_id = form.cleaned_data.get("subject_id") if hasattr(form, "cleaned_data") else None
+    index = next((i for i, r in enumerate(check.results, start=1)
+                  if subject_id and r.get("subject_id") == subject_id), None)
+    if request.headers.get("HX-Request") and index is not None:
+        row = build_rows(check, [(index, check.results[index - 1])], rulebook.current())[0]
+        # The row, and the feedback log below the table swapped out of band.
+        return render(request, "checks/_row_and_log.html", {
+            "row": row, "check": check, "can_feedback": True, "feedback_error": error,
+            "feedback_saved": not error, "feedback": _feedback_log(check), "oob": True})
+    if error:
+        messages.error(request, f"反馈未保存：{error}")
+    else:
+        messages.success(request, "已记录反馈")
+    anchor = f"#r{index}" if index else ""
+    return redirect(reverse("checks:detail", kwargs={"check_id": check.pk}) + anchor)
+
+
+def _check_list(request: HttpRequest, office: bool) -> HttpResponse:
+    user = _user(request)
+    book = rulebook.current()
+    scenarios = book.scenarios()
+    form = CheckFilterForm(request.GET or None, scenarios=scenarios, office=office)
+    checks = filter_checks(_visible(user), form) if form.is_bound else _visible(user)
+    by_unit = []
+    if office:
+        by_unit = list(
+            checks.order_by().values("unit_id", "unit__name", "scenario")
+            .annotate(checks=Count("pk"), subjects=Sum("subject_count"),
+                      restricted=Sum("restricted"), incentivised=Sum("incentivised"),
+                      with_feedback=Count("pk", filter=has_feedback()))
+            .order_by("unit__name", "scenario")
+        )
+    listed = (checks.defer("results").select_related("unit", "user")
+              .annotate(fb_subjects=Count("feedback__subject", distinct=True),
+                        fb_count=Count("feedback", distinct=True))
+              .order_by("-created_at", "-pk"))
+    page = Paginator(listed, CHECKS_PAGE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(request, "checks/list.html", {
+        "form": form, "page": page, "by_unit": by_unit, "office": office,
+        "scenarios": scenarios, "query": query.urlencode(),
+    })
+
+
+@role_required(Role.OFFICE, Role.DEPARTMENT)
+def check_list(request: HttpRequest) -> HttpResponse:
+    if _user(request).role == Role.OFFICE:
+        return redirect("checks:office")
+    return _check_list(request, office=False)
+
+
+@role_required(Role.OFFICE)
+def office(request: HttpRequest) -> HttpResponse:
+    return _check_list(request, office=True)

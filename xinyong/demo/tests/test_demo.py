@@ -1,0 +1,86 @@
+"""`xinyong demo`: loads units, one user per role and subjects; running it again changes
+nothing; the demo users can log in."""
+
+from __future__ import annotations
+
+from io import StringIO
+from typing import Any
+
+import pytest
+from django.core.management import call_command
+from django.test import Client
+
+from xinyong.accounts.models import Role, Unit, User
+from xinyong.demo.data import DEMO_PASSWORD, DEMO_USERS, SUBJECTS, UNITS
+from xinyong.subjects import codes
+from xinyong.subjects.models import Subject
+
+
+def counts() -> tuple[int, int, int]:
+    return Unit.objects.count(), Subject.objects.count(), User.objects.count()
+
+
+def demo() -> str:
+    out = StringIO()
+    call_command("demo", stdout=out)
+    return out.getvalue()
+
+
+@pytest.fixture
+def loaded(db: Any) -> str:
+    return demo()
+
+
+def test_demo_loads_everything(loaded: str) -> None:
+    assert counts() == (len(UNITS), len(SUBJECTS), len(DEMO_USERS))
+    assert {u.role for u in User.objects.all()} == set(Role.values)
+    assert User.objects.get(username="scjg").unit == Unit.objects.get(name="市场监督管理局")
+    assert User.objects.get(username="kangning").subject.name == "福州马尾康宁医疗器械有限公司"
+    assert DEMO_PASSWORD in loaded
+    for username, *_ in DEMO_USERS:
+        assert username in loaded
+
+
+def test_demo_is_idempotent(loaded: str) -> None:
+    first = counts()
+    snapshot = sorted(Subject.objects.values_list("code_digest", "name", "kind"))
+    again = demo()
+    assert counts() == first
+    assert sorted(Subject.objects.values_list("code_digest", "name", "kind")) == snapshot
+    assert again == loaded
+
+
+def test_demo_keeps_what_was_changed_by_hand(loaded: str) -> None:
+    office = User.objects.get(username="office")
+    office.set_password("Changed-by-hand-2026")
+    office.save()
+    demo()
+    office.refresh_from_db()
+    assert office.check_password("Changed-by-hand-2026")
+
+
+def test_demo_codes_are_valid_and_persons_protected(loaded: str) -> None:
+    for kind, code, _ in SUBJECTS:
+        assert codes.validate_code(kind, code) == code
+        subject = Subject.objects.by_code(code)
+        assert subject is not None and subject.kind == kind
+        if kind == codes.PERSON:
+            assert subject.code == "" and subject.code_masked == codes.mask(kind, code)
+            assert subject.full_code() == code
+    for code, _ in UNITS:
+        assert codes.validate_uscc(code) == code
+
+
+@pytest.mark.parametrize(("username", "role_label"), [
+    ("office", "信用办"), ("scjg", "成员单位"), ("kangning", "信用主体"), ("bank", "金融机构"),
+])
+def test_demo_users_log_in(loaded: str, username: str, role_label: str) -> None:
+    client = Client()
+    response = client.post("/login/", {"username": username, "password": DEMO_PASSWORD})
+    assert response.status_code == 302 and response["Location"] == "/"
+    assert f"您的角色是<strong>{role_label}</strong>" in client.get("/").content.decode()
+
+
+def test_home_counts_demo_data(loaded: str) -> None:
+    html = Client().get("/").content.decode()
+    assert f'data-testid="unit-count">{len(UNITS)}<' in html

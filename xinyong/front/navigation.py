@@ -1,0 +1,61 @@
+"""The navigation bar by role: each app adds its pages here as it arrives.
+
+An entry may name a group as its fourth element: the entries of a group that a user sees
+become one dropdown (a group with one visible entry stays a plain link), so the bar stays
+on one line for the roles that see many pages.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.urls import reverse
+
+from xinyong.accounts.models import Role
+
+# (label, url name, roles that see it; empty = everyone, including anonymous visitors[, group])
+MENU: list[tuple[Any, ...]] = [
+    ("首页", "front:home", ()),
+    ("政策规则", "policies:list", ()),
+    ("信用名单", "lists:index", ()),
+    ("记录列表", "records:list", (Role.OFFICE, Role.DEPARTMENT), "信用记录"),
+    ("新增记录", "records:create", (Role.DEPARTMENT,), "信用记录"),
+    ("批量导入", "records:imports", (Role.OFFICE, Role.DEPARTMENT), "信用记录"),
+    ("主体查询", "subjects:search", (Role.OFFICE, Role.DEPARTMENT)),
+    ("信用核查", "checks:new", (Role.DEPARTMENT,)),
+    ("信用核查", "checks:office", (Role.OFFICE,)),
+    ("我的信用修复", "repairs:mine", (Role.SUBJECT,), "信用修复"),
+    ("修复办理", "repairs:queue", (Role.OFFICE, Role.DEPARTMENT), "信用修复"),
+    ("修复指南", "repairs:guide", (), "信用修复"),
+    ("修复进度查询", "repairs:track", (), "信用修复"),
+    ("我的异议", "objections:mine", (Role.SUBJECT,), "异议处理"),
+    ("异议办理", "objections:queue", (Role.OFFICE, Role.DEPARTMENT), "异议处理"),
+    ("异议进度查询", "objections:track", (), "异议处理"),
+    ("我的通知", "notices:outbox", (Role.SUBJECT,)),
+    ("成员单位", "accounts:units", (Role.OFFICE,), "系统管理"),
+    ("用户", "accounts:users", (Role.OFFICE,), "系统管理"),
+    ("接口令牌", "accounts:tokens", (Role.OFFICE,), "系统管理"),
+    ("审计日志", "audit:events", (Role.OFFICE,), "系统管理"),
+    ("通知发件箱", "notices:outbox", (Role.OFFICE,), "系统管理"),
+]
+
+
+def menu_for(user: Any) -> list[dict[str, Any]]:
+    """Top-level items: links ({label, url, name, names}) and dropdowns (with `children`)."""
+    role = getattr(user, "role", None) if getattr(user, "is_authenticated", False) else None
+    items: list[dict[str, Any]] = []
+    groups: dict[str, dict[str, Any]] = {}
+    for label, name, roles, *rest in MENU:
+        if roles and role not in roles:
+            continue
+        link = {"label": label, "url": reverse(name), "name": name, "names": [name]}
+        group = rest[0] if rest else ""
+        if not group:
+            items.append(link)
+        elif group in groups:
+            groups[group]["children"].append(link)
+            groups[group]["names"].append(name)
+        else:
+            groups[group] = {"label": group, "children": [link], "names": [name]}
+            items.append(groups[group])
+    return [item["children"][0] if len(item.get("children", ())) == 1 else item for item in items]

@@ -1,0 +1,81 @@
+"""API: public lists (/api/v1/lists/{code})."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.db.models import Q
+from django.http import HttpRequest
+from django.utils import timezone
+from ninja import Query, Router, Schema
+from ninja.errors import HttpError
+
+from xinyong.lib.apierrors import Error
+from xinyong.lists.models import Membership
+from xinyong.policies import rulebook
+
+router = Router(tags=["lists"])
+
+
+class Item(Schema):
+    subject_id: int
+    subject_name: str
+    code_masked: str
+    since: dt.date
+    until: dt.date | None
+    basis: str
+    policy: str
+    clause: str
+    objection: str | None
+
+
+class Page(Schema):
+    code: str
+    name: str
+    items: list[Item]
+    total: int
+    page: int
+    page_size: int
+
+
+class Filters(Schema):
+    page: int = 1
+    page_size: int = 50
+    q: str | None = None
+
+
+def public_page(code: str, page: int, page_size: int, q: str | None,
+                day: dt.date | None = None) -> dict[str, Any]:
+    """One page of a public list: only published, active memberships; persons masked."""
+    book = rulebook.current()
+    rules = book.lists().get(code)
+    if not rules or not any(rule.public for _, rule in rules):
+        raise HttpError(404, f"没有公开的名单“{code}”")
+    day = day or timezone.localdate()
+    page = max(page, 1)
+    page_size = min(max(page_size, 1), 200)
+    rows = (Membership.objects.active_on(day).filter(list_code=code, public=True)
+            .select_related("subject", "record").order_by("-since", "id"))
+    q = (q or "").strip()
+    if q:
+        # Persons have no plain code (only a digest), so an exact code match can only hit
+        # organisations; an empty code must never match them all.
+        rows = rows.filter(Q(subject__name__icontains=q) | Q(subject__code=q.upper()))
+    total = rows.count()
+    items = []
+    for m in rows[(page - 1) * page_size: page * page_size]:
+        items.append({
+            "subject_id": m.subject_id, "subject_name": m.subject.name,
+            "code_masked": m.subject.code_masked, "since": m.since, "until": m.until,
+            "basis": f"{m.doc_number or m.policy} 第{m.clause}条；{m.record.decision_no}",
+            "policy": m.policy, "clause": m.clause,
+            "objection": "open" if m.record.objection_open else None,
+        })
+    return {"code": code, "name": book.list_name(code), "items": items, "total": total,
+            "page": page, "page_size": page_size}
+
+
+@router.get("/{code}", response={200: Page, 404: Error}, summary="名单公示（公开，分页）")
+def get_list(request: HttpRequest, code: str, filters: Query[Filters]) -> dict[str, Any]:
+    return public_page(code, filters.page, filters.page_size, filters.q)

@@ -1,0 +1,25 @@
+from __future__ import annotations
+
+from django import forms
+
+
+class PackUploadForm(forms.Form):
+    file = forms.FileField(label="规则包文件（YAML，UTF-8）")
+
+    def clean_file(self) -> object:
+        upload = self.cleaned_data["file"]
+        if upload.size > 2 * 1024 * 1024:
+            raise forms.ValidationError("文件过大（上限 2 MB）")
+        if not upload.name.lower().endswith((".yaml", ".yml")):
+            raise forms.ValidationError("应为 .yaml 或 .yml 文件")
+        return upload
+
+
+class EventForm(forms.Form):
+    code = forms.ChoiceField(label="事件")
+    occurred_on = forms.DateField(label="发生日期", widget=forms.DateInput(attrs={"type": "date"}))
+    note = forms.CharField(label="依据或说明", max_length=500, required=False)
+
+    def __init__(self, *args: object, choices: list[tuple[str, str]], **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.fields["code"].choices = choices  # type: ignore[attr-defined]

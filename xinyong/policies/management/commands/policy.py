@@ -1,0 +1,97 @@
+"""`xinyong policy list|load|validate|event|coverage`."""
+
+from __future__ import annotations
+
+import datetime as dt
+from argparse import ArgumentParser
+from pathlib import Path
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
+
+from xinyong.policies import coverage, events, loader
+from xinyong.policies.models import STATUS_LABELS, PolicyPack, status_on
+from xinyong.policies.rulebook import events as happened_events
+
+
+class Command(BaseCommand):
+    help = "Policy packs: list, load PATH, validate PATH, event CODE --on DATE, coverage."
+
+    def add_arguments(self, parser: ArgumentParser) -> None:
+        sub = parser.add_subparsers(dest="action", required=True)
+        sub.add_parser("list", help="the packs loaded, their versions and status today")
+        load = sub.add_parser("load", help="validate and load pack files (a new version if changed)")
+        load.add_argument("paths", nargs="*", metavar="PATH")
+        load.add_argument("--shipped", action="store_true", help="the packs shipped with Xinyong")
+        validate = sub.add_parser("validate", help="validate pack files without loading them")
+        validate.add_argument("paths", nargs="+", metavar="PATH")
+        event = sub.add_parser("event", help="record an event that ends packs, with its date")
+        event.add_argument("code", metavar="CODE")
+        event.add_argument("--on", required=True, metavar="YYYY-MM-DD")
+        event.add_argument("--note", default="")
+        sub.add_parser("coverage", help="print docs/policies.md from the shipped packs")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        getattr(self, "do_" + options["action"])(options)
+
+    def _parse(self, paths: list[str]) -> list[loader.ParsedPack]:
+        parsed, problems = [], []
+        for path in paths:
+            files = sorted(Path(path).glob("*.yaml")) if Path(path).is_dir() else [Path(path)]
+            for file in files:
+                try:
+                    parsed.append(loader.parse_file(file))
+                except loader.PackError as exc:
+                    problems.extend(exc.problems)
+        if problems:
+            raise CommandError("规则包有误，未载入任何内容：\n" + "\n".join(problems))
+        return parsed
+
+    def do_list(self, options: dict[str, Any]) -> None:
+        today = timezone.localdate()
+        happened = happened_events()
+        for row in PolicyPack.objects.select_related("current").order_by("pack_id"):
+            v = row.current
+            if v is None:
+                continue
+            status = status_on(v, happened, today)
+            self.stdout.write(f"{row.pack_id:<20} v{v.number:<3} {STATUS_LABELS[status]:<6} "
+                              f"{v.doc_number}  {v.title}")
+
+    def do_load(self, options: dict[str, Any]) -> None:
+        if not options["paths"] and not options["shipped"]:
+            raise CommandError("PATH：请给出规则包文件或目录，或使用 --shipped")
+        parsed = self._parse(options["paths"])
+        if options["shipped"]:
+            parsed += loader.shipped()
+        try:
+            results = loader.load(parsed)
+        except loader.PackError as exc:
+            raise CommandError("规则包有误，未载入任何内容：\n" + "\n".join(exc.problems)) from None
+        for version, created in results:
+            state = f"loaded as version {version.number}" if created else "unchanged"
+            self.stdout.write(f"{version.pack.pack_id}: {state}")
+
+    def do_validate(self, options: dict[str, Any]) -> None:
+        parsed = self._parse(options["paths"])
+        problems = loader.cross_pack_problems([p.pack for p in parsed])
+        if problems:
+            raise CommandError("\n".join(problems))
+        for p in parsed:
+            self.stdout.write(f"{p.source_name}: OK ({p.pack.id}, {len(p.pack.clauses)} clauses, "
+                              f"{len(p.pack.behaviors)} behaviors, {len(p.pack.measures)} measures)")
+
+    def do_event(self, options: dict[str, Any]) -> None:
+        try:
+            day = dt.date.fromisoformat(options["on"])
+        except ValueError:
+            raise CommandError(f"--on：“{options['on']}”不是 YYYY-MM-DD 格式的日期") from None
+        try:
+            event = events.record_event(options["code"], day, note=options["note"])
+        except events.EventError as exc:
+            raise CommandError(f"CODE：{exc}") from None
+        self.stdout.write(f"recorded {event.code} on {event.occurred_on}")
+
+    def do_coverage(self, options: dict[str, Any]) -> None:
+        self.stdout.write(coverage.render([p.pack for p in loader.shipped()]), ending="")

@@ -1,0 +1,382 @@
+"""The policy pack format (政策规则包): one YAML file per source document.
+
+Every determination, list entry, measure, period and point value comes from a pack, and
+each rule names the clause of its document. The format is documented for credit-office
+staff in docs/policy-packs.md; this module is the single place it is defined.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+Code = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$", max_length=64)]
+Severity = Literal["minor", "general", "serious"]
+SubjectKind = Literal["organization", "individual_business", "person"]
+Circumstance = Literal["force_majeure", "epidemic_duty"]
+Level = Literal["national", "provincial", "city", "district", "platform"]
+
+SEVERITY_ORDER: dict[str, int] = {"minor": 0, "general": 1, "serious": 2}
+SEVERITY_LABELS = {"minor": "轻微", "general": "一般", "serious": "严重"}
+LEVEL_RANK: dict[str, int] = {
+    "national": 4, "provincial": 3, "city": 2, "district": 1, "platform": 0
+}
+
+# Business scenarios (应用场景) of joint rewards and punishments; packs may add their own.
+SCENARIOS: dict[str, str] = {
+    "government_procurement": "政府采购",
+    "bidding": "招标投标",
+    "land_transfer": "国有土地使用权出让",
+    "public_resources": "公共资源配置",
+    "fiscal_support": "财政性资金支持",
+    "honors": "荣誉评选",
+    "administrative_approval": "行政审批",
+    "inspection": "日常监管与检查",
+    "public_service": "公共服务",
+    "government_services_purchase": "政府购买服务",
+    "market_access": "市场准入与特定行业",
+    "credit_loans": "信易贷",
+    "personal_credit_points": "个人信用积分",
+}
+
+# Subject situations that open the green repair channel (太仓 11) and similar.
+SUBJECT_FLAGS: dict[str, str] = {
+    "epidemic_prevention": "涉及疫情防控",
+    "medical_supplies": "医疗保障",
+    "essential_supplies": "生产生活资料供给保障",
+    "epidemic_hit": "受疫情影响较大",
+}
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Document(Strict):
+    """A related document: the forwarding notice, or a source cited by a rule."""
+
+    doc_number: str
+    title: str
+    issuer: str
+    jurisdiction: str | None = None
+    issued_on: dt.date | None = None
+
+
+class EndingEvent(Strict):
+    """An event, recorded by the office with its date, after which the pack is void."""
+
+    code: Code
+    name: str
+
+
+class Implementation(Strict):
+    """What serves a clause: a rule of this pack, or a feature of the platform."""
+
+    kind: Literal[
+        "behavior", "measure", "list", "exemption", "deferral", "period",
+        "repair_channel", "objection", "score", "service", "page", "not_automatable",
+    ]
+    ref: str | None = None
+    note: str = ""
+
+
+class Clause(Strict):
+    """A numbered clause of the source document, quoted."""
+
+    id: str = Field(min_length=1, max_length=32)
+    title: str = ""
+    text: str = Field(min_length=1)
+    implemented_by: list[Implementation] = Field(min_length=1)
+
+
+class Behavior(Strict):
+    """A behaviour (行为) the document names: dishonest (失信) or good (良好/守信)."""
+
+    code: Code
+    polarity: Literal["dishonest", "good"]
+    clause: str
+    text: str
+    subject_kinds: list[SubjectKind] = Field(min_length=1)
+    categories: list[Code] = []
+    # A dishonest behaviour becomes a finding (认定为失信行为) from this severity up.
+    finding_min_severity: Severity = "minor"
+    finding_condition: str = ""
+
+
+class Trigger(Strict):
+    """What sets a measure or a list entry off: lists the subject is on, or behaviours."""
+
+    lists: list[Code] = []
+    behaviors: list[Code] = []
+    polarity: Literal["dishonest", "good"] | None = None
+    min_severity: Severity | None = None
+
+
+class Measure(Strict):
+    """A punishment (惩戒, restrict) or an incentive (激励, incentive) in given scenarios."""
+
+    code: Code
+    kind: Literal["restrict", "incentive"]
+    scenarios: list[Code] = Field(min_length=1)
+    clause: str
+    text: str
+    subject_kinds: list[SubjectKind] = ["organization", "individual_business", "person"]
+    triggers: Trigger
+
+
+class ListRule(Strict):
+    """A list (名单) subjects enter and leave by rule."""
+
+    code: Code
+    name: str
+    polarity: Literal["dishonest", "good"]
+    clause: str
+    public: bool = True
+    entry: Trigger
+    # Membership lasts while the triggering record is published, or a fixed number of months.
+    duration_months: int | None = Field(default=None, ge=1, le=120)
+    exits: list[Literal["expired", "repaired", "withdrawn", "objection_upheld", "rectified"]] = [
+        "expired", "repaired", "withdrawn", "objection_upheld",
+    ]
+
+
+class Exemption(Strict):
+    """An exemption (豁免): the record is kept, not published, no measures, no list."""
+
+    code: Code
+    clause: str
+    text: str
+    behaviors: list[Code] = []
+    categories: list[Code] = []
+    when_any: list[Circumstance] = Field(min_length=1)
+    subject_kinds: list[SubjectKind] = ["organization", "individual_business"]
+
+
+class Deferral(Strict):
+    """A deferral (暂缓): publication waits for a rectification date the department sets."""
+
+    code: Code
+    clause: str
+    text: str
+    behaviors: list[Code] = []
+    categories: list[Code] = []
+    when_any: list[Circumstance] = []
+    max_working_days: int | None = Field(default=None, ge=1)
+    proof: str = ""
+
+
+class Period(Strict):
+    """Publicity and repair period for one severity (公示期限)."""
+
+    severity: Severity
+    clause: str
+    publish: bool = True
+    min_months: int = Field(ge=0, le=120)
+    max_months: int = Field(ge=1, le=120)
+    repairable_when_duty_performed: bool = False
+
+    @model_validator(mode="after")
+    def min_below_max(self) -> Period:
+        if self.min_months > self.max_months:
+            raise ValueError("min_months 不能大于 max_months")
+        return self
+
+
+class RepairChannel(Strict):
+    """A repair channel (修复渠道): standard, or the green channel (绿色通道) for some subjects."""
+
+    code: Code
+    name: str
+    clause: str
+    text: str = ""
+    eligible_flags: list[Code] = []
+    accept_working_days: int = Field(ge=1)
+    decide_working_days: int = Field(ge=1)
+    share_working_days: int | None = Field(default=None, ge=1)
+
+
+class ObjectionRules(Strict):
+    """Time limits for objections (异议处理)."""
+
+    clause: str
+    accept_working_days: int = Field(ge=1)
+    platform_check_working_days: int = Field(ge=1)
+    verify_working_days: int = Field(ge=1)
+
+
+class ScoreRule(Strict):
+    behaviors: list[Code] = []
+    polarity: Literal["dishonest", "good"] | None = None
+    points: int
+    cap: int | None = None
+    clause: str
+
+
+class ScoreLevel(Strict):
+    name: str
+    min: int
+    max: int
+
+
+class ScoreScheme(Strict):
+    """A points scheme (信用积分), e.g. 娄城信用积分; the values may be set by the office."""
+
+    code: Code
+    name: str
+    clause: str
+    subject_kinds: list[SubjectKind] = Field(min_length=1)
+    base: int
+    min: int
+    max: int
+    rules: list[ScoreRule] = []
+    levels: list[ScoreLevel] = []
+    provisional: bool = False
+    note: str = ""
+
+
+class Service(Strict):
+    """An online service the document promises (信用承诺, 信易贷, 在线修复 ...)."""
+
+    code: Code
+    name: str
+    clause: str
+    text: str = ""
+
+
+class Pack(Strict):
+    """A policy pack: the machine-readable form of one source document."""
+
+    id: Annotated[str, Field(pattern=r"^[a-z][a-z0-9-]*$", max_length=64)]
+    doc_number: str
+    title: str
+    issuer: str
+    jurisdiction: str
+    level: Level
+    issued_on: dt.date | None = None
+    effective_from: dt.date
+    effective_until: dt.date | None = None
+    ends_with_event: EndingEvent | None = None
+    forwarded_by: list[Document] = []
+    # Explicit rules of these higher levels win (e.g. 太仓: 国家、省、苏州 ... 从其规定).
+    yields_to: list[Level] = []
+    source: str = ""
+    summary: str = ""
+    scenarios: dict[Code, str] = {}
+    clauses: list[Clause] = Field(min_length=1)
+    behaviors: list[Behavior] = []
+    measures: list[Measure] = []
+    lists: list[ListRule] = []
+    exemptions: list[Exemption] = []
+    deferrals: list[Deferral] = []
+    periods: list[Period] = []
+    repair_channels: list[RepairChannel] = []
+    objection: ObjectionRules | None = None
+    scores: list[ScoreScheme] = []
+    services: list[Service] = []
+
+
+def check_references(self: Pack) -> list[str]:
+    """Cross-references inside one pack; each problem names its entry and field."""
+    problems: list[str] = []
+    clause_ids = [c.id for c in self.clauses]
+    _dupes(problems, "clauses", clause_ids)
+    for section in ("behaviors", "measures", "lists", "exemptions", "deferrals",
+                    "repair_channels", "scores", "services"):
+        _dupes(problems, section, [e.code for e in getattr(self, section)])
+    clause_set = set(clause_ids)
+    for section in ("behaviors", "measures", "lists", "exemptions", "deferrals",
+                    "periods", "repair_channels", "scores", "services"):
+        for i, entry in enumerate(getattr(self, section)):
+            if entry.clause not in clause_set:
+                problems.append(
+                    f"{section}[{i}]{_name(entry)}.clause：条款“{entry.clause}”不在 clauses 中"
+                )
+    if self.objection and self.objection.clause not in clause_set:
+        problems.append(f"objection.clause：条款“{self.objection.clause}”不在 clauses 中")
+    behavior_codes = {b.code for b in self.behaviors}
+    categories = {c for b in self.behaviors for c in b.categories}
+    scenarios = set(SCENARIOS) | set(self.scenarios)
+    for i, m in enumerate(self.measures):
+        for s in m.scenarios:
+            if s not in scenarios:
+                problems.append(f"measures[{i}]（{m.code}）.scenarios：未知场景“{s}”"
+                                "（可在 scenarios 中声明）")
+    for section in ("measures", "lists"):
+        for i, entry in enumerate(getattr(self, section)):
+            trigger = entry.triggers if section == "measures" else entry.entry
+            for b in trigger.behaviors:
+                if b not in behavior_codes:
+                    problems.append(f"{section}[{i}]（{entry.code}）.behaviors：未知行为“{b}”")
+            # Lists named by a trigger may come from other packs: the loader checks them.
+            if not (trigger.lists or trigger.behaviors or trigger.polarity):
+                problems.append(f"{section}[{i}]（{entry.code}）：触发条件为空")
+    for section in ("exemptions", "deferrals"):
+        for i, entry in enumerate(getattr(self, section)):
+            for b in entry.behaviors:
+                if b not in behavior_codes:
+                    problems.append(f"{section}[{i}]（{entry.code}）.behaviors：未知行为“{b}”")
+            for c in entry.categories:
+                if c not in categories:
+                    problems.append(
+                        f"{section}[{i}]（{entry.code}）.categories：没有行为属于类别“{c}”"
+                    )
+            if not (entry.behaviors or entry.categories):
+                problems.append(f"{section}[{i}]（{entry.code}）：未指定适用的行为或类别")
+    _dupes(problems, "periods", [p.severity for p in self.periods])
+    for i, clause in enumerate(self.clauses):
+        for j, impl in enumerate(clause.implemented_by):
+            where = f"clauses[{i}]（{clause.id}）.implemented_by[{j}]"
+            if impl.kind == "not_automatable":
+                if not impl.note:
+                    problems.append(f"{where}.note：不能自动执行的条款须说明由哪项功能承担")
+                continue
+            if impl.ref is None:
+                problems.append(f"{where}.ref：{impl.kind} 需要 ref")
+                continue
+            known = _refs(self, impl.kind)
+            if known is not None and impl.ref not in known:
+                problems.append(f"{where}.ref：本规则包没有 {impl.kind}“{impl.ref}”")
+    if self.effective_until and self.effective_until < self.effective_from:
+        problems.append("effective_until：不能早于 effective_from")
+    return problems
+
+
+def _refs(pack: Pack, kind: str) -> set[str] | None:
+    match kind:
+        case "behavior":
+            return {b.code for b in pack.behaviors}
+        case "measure":
+            return {m.code for m in pack.measures}
+        case "list":
+            return {entry.code for entry in pack.lists}
+        case "exemption":
+            return {e.code for e in pack.exemptions}
+        case "deferral":
+            return {d.code for d in pack.deferrals}
+        case "period":
+            return {p.severity for p in pack.periods}
+        case "repair_channel":
+            return {r.code for r in pack.repair_channels}
+        case "score":
+            return {s.code for s in pack.scores}
+        case "service":
+            return {s.code for s in pack.services}
+        case "objection":
+            return {"objection"} if pack.objection else set()
+        case _:
+            return None  # pages name URL routes; the coverage test resolves them
+
+
+def _name(entry: Any) -> str:
+    code = getattr(entry, "code", None) or getattr(entry, "severity", None)
+    return f"（{code}）" if code else ""
+
+
+def _dupes(problems: list[str], section: str, values: list[str]) -> None:
+    seen: set[str] = set()
+    for v in values:
+        if v in seen:
+            problems.append(f"{section}：“{v}”重复")
+        seen.add(v)

@@ -1,0 +1,11 @@
+from django.urls import path
+
+from xinyong.policies import views
+
+app_name = "policies"
+urlpatterns = [
+    path("policies/", views.policy_list, name="list"),
+    path("policies/upload/", views.upload, name="upload"),
+    path("policies/events/", views.record_event, name="event"),
+    path("policies/<slug:pack_id>/", views.policy_detail, name="detail"),
+]

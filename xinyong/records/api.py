@@ -1,0 +1,306 @@
+"""API: credit records (/api/v1/records)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any, Literal
+
+from django.db.models import Q
+from django.http import HttpRequest, HttpResponse
+from django.utils import timezone
+from ninja import Field, File, Form, Router, Schema
+from ninja.errors import HttpError
+from ninja.files import UploadedFile
+
+from xinyong.accounts.auth import caller, optional_auth, require_role, token_auth
+from xinyong.accounts.models import Role, User
+from xinyong.lib.apierrors import Error, FieldError
+from xinyong.lib.exports import download
+from xinyong.records import bulk, imports, services
+from xinyong.records import determination as d
+from xinyong.records.models import ImportJob, Record, effective_status
+
+router = Router(tags=["records"])
+
+
+class SubjectIn(Schema):
+    kind: Literal["organization", "individual_business", "person"]
+    name: str = Field(min_length=1, max_length=200)
+    code: str = Field(min_length=1, max_length=40)
+
+
+class Circumstances(Schema):
+    force_majeure: bool = False
+    epidemic_duty: bool = False
+
+
+class RecordIn(Schema):
+    subject: SubjectIn
+    behavior: str = Field(min_length=1, max_length=64)
+    occurred_on: dt.date
+    decided_on: dt.date
+    decision_no: str = Field(min_length=1, max_length=200)
+    facts: str = Field(default="", max_length=20000)
+    severity: Literal["minor", "general", "serious"]
+    circumstances: Circumstances = Circumstances()
+    rectify_by: dt.date | None = None
+    external_id: str | None = Field(default=None, max_length=100)
+
+
+class Publicity(Schema):
+    starts_on: dt.date
+    repairable_from: dt.date | None
+    ends_on: dt.date | None
+
+
+class TraceStep(Schema):
+    policy: str
+    doc_number: str = ""
+    clause: str
+    rule: str
+    effect: str
+
+
+class RecordOut(Schema):
+    id: int
+    subject_id: int
+    subject_name: str
+    code_masked: str
+    unit: str
+    behavior: str
+    polarity: str
+    severity: str
+    occurred_on: dt.date
+    decided_on: dt.date
+    decision_no: str
+    status: str
+    status_label: str
+    publicity: Publicity | None
+    lists: list[str]
+    trace: list[TraceStep]
+    objection: str | None
+    name_mismatch: bool
+    version: int
+    external_id: str | None
+    rectify_by: dt.date | None
+
+
+class CorrectIn(Schema):
+    reason: str = Field(min_length=1, max_length=500)
+    behavior: str | None = None
+    occurred_on: dt.date | None = None
+    decided_on: dt.date | None = None
+    decision_no: str | None = Field(default=None, min_length=1, max_length=200)
+    facts: str | None = None
+    severity: Literal["minor", "general", "serious"] | None = None
+    circumstances: Circumstances | None = None
+    rectify_by: dt.date | None = None
+
+
+class ReasonIn(Schema):
+    reason: str = Field(min_length=1, max_length=500)
+
+
+class RectifiedIn(Schema):
+    rectified_on: dt.date | None = None
+
+
+def to_out(record: Record, today: dt.date | None = None) -> dict[str, Any]:
+    status = effective_status(record, today or timezone.localdate())
+    publicity = None
+    if record.starts_on:
+        publicity = {"starts_on": record.starts_on, "repairable_from": record.repairable_from,
+                     "ends_on": record.ends_on}
+    return {
+        "id": record.pk, "subject_id": record.subject_id, "subject_name": record.subject.name,
+        "code_masked": record.subject.code_masked, "unit": record.unit.name,
+        "behavior": record.behavior, "polarity": record.polarity, "severity": record.severity,
+        "occurred_on": record.occurred_on, "decided_on": record.decided_on,
+        "decision_no": record.decision_no, "status": status, "status_label": d.STATUSES[status],
+        "publicity": publicity, "lists": [e["code"] for e in record.lists],
+        "trace": record.trace, "objection": "open" if record.objection_open else None,
+        "name_mismatch": record.name_mismatch, "version": record.version,
+        "external_id": record.external_id or None, "rectify_by": record.rectify_by,
+    }
+
+
+def visible_to(user: User | None) -> Q:
+    """Office: all; department: its unit's; subject: its own; everyone: what is published."""
+    public = Q(pk__in=Record.objects.published_on(timezone.localdate()).values("pk"))
+    if user is None:
+        return public
+    if user.role == Role.OFFICE:
+        return Q()
+    if user.role == Role.DEPARTMENT:
+        return Q(unit_id=user.unit_id) | public
+    if user.role == Role.SUBJECT:
+        return Q(subject_id=user.subject_id) | public
+    return public
+
+
+def submission(payload: RecordIn) -> services.Submission:
+    return services.Submission(
+        subject_kind=payload.subject.kind, subject_name=payload.subject.name,
+        subject_code=payload.subject.code, behavior=payload.behavior,
+        occurred_on=payload.occurred_on, decided_on=payload.decided_on,
+        decision_no=payload.decision_no.strip(), facts=payload.facts,
+        severity=payload.severity, force_majeure=payload.circumstances.force_majeure,
+        epidemic_duty=payload.circumstances.epidemic_duty, rectify_by=payload.rectify_by,
+        external_id=(payload.external_id or "").strip(),
+    )
+
+
+def field_error(exc: d.DeterminationError) -> FieldError:
+    return FieldError(list[str | int](exc.field.split(".")), exc.msg)
+
+
+@router.post("", auth=token_auth, response={200: RecordOut, 201: RecordOut, 403: Error,
+                                            422: Error}, summary="报送信用记录")
+def create_record(request: HttpRequest, payload: RecordIn) -> tuple[int, dict[str, Any]]:
+    user = require_role(request, Role.DEPARTMENT)
+    assert user.unit is not None
+    try:
+        record, created = services.submit(user.unit, submission(payload), actor=user,
+                                          source="api", request=request)
+    except d.DeterminationError as exc:
+        raise field_error(exc) from None
+    return (201 if created else 200), to_out(record)
+
+
+def _get(request: HttpRequest, record_id: int) -> Record:
+    record = (Record.objects.select_related("subject", "unit")
+              .filter(visible_to(caller(request)), pk=record_id).first())
+    if record is None:
+        raise HttpError(404, "没有这条信用记录，或无权查看")
+    return record
+
+
+def _own(request: HttpRequest, record_id: int) -> tuple[User, Record]:
+    user = require_role(request, Role.DEPARTMENT)
+    record = _get(request, record_id)
+    if record.unit_id != user.unit_id:
+        raise HttpError(403, "只能处理本单位报送的记录")
+    return user, record
+
+
+@router.get("/{int:record_id}", auth=optional_auth, response={200: RecordOut, 404: Error},
+            summary="信用记录及其认定依据")
+def get_record(request: HttpRequest, record_id: int) -> dict[str, Any]:
+    return to_out(_get(request, record_id))
+
+
+@router.post("/{int:record_id}/rectified", auth=token_auth,
+             response={200: RecordOut, 403: Error, 404: Error, 422: Error},
+             summary="登记暂缓记录按期整改")
+def rectified(request: HttpRequest, record_id: int, payload: RectifiedIn | None = None
+              ) -> dict[str, Any]:
+    user, record = _own(request, record_id)
+    on = (payload.rectified_on if payload else None) or timezone.localdate()
+    try:
+        record = services.mark_rectified(record, on, actor=user, request=request)
+    except d.DeterminationError as exc:
+        raise field_error(exc) from None
+    return to_out(record)
+
+
+@router.post("/{int:record_id}/correct", auth=token_auth,
+             response={200: RecordOut, 403: Error, 404: Error, 422: Error},
+             summary="更正本单位的记录（保留历史版本，重新认定）")
+def correct(request: HttpRequest, record_id: int, payload: CorrectIn) -> dict[str, Any]:
+    user, record = _own(request, record_id)
+    changes = payload.dict(exclude_unset=True)
+    reason = changes.pop("reason")
+    circumstances = changes.pop("circumstances", None)
+    if circumstances:
+        changes.update(circumstances)
+    if not changes:
+        raise FieldError(["body"], "没有要更正的字段")
+    try:
+        record = services.correct(record, changes, reason, actor=user, request=request)
+    except d.DeterminationError as exc:
+        raise field_error(exc) from None
+    return to_out(record)
+
+
+@router.post("/{int:record_id}/withdraw", auth=token_auth,
+             response={200: RecordOut, 403: Error, 404: Error, 422: Error},
+             summary="撤销本单位的记录")
+def withdraw(request: HttpRequest, record_id: int, payload: ReasonIn) -> dict[str, Any]:
+    user, record = _own(request, record_id)
+    try:
+        record = services.withdraw(record, payload.reason, actor=user, request=request)
+    except d.DeterminationError as exc:
+        raise field_error(exc) from None
+    return to_out(record)
+
+
+imports_router = Router(tags=["imports"])
+
+
+class ImportQueued(Schema):
+    id: int
+
+
+class ImportError(Schema):
+    row: int
+    field: str
+    msg: str
+
+
+class ImportOut(Schema):
+    id: int
+    status: str
+    file_name: str
+    total: int
+    processed: int
+    accepted: int
+    duplicates: int
+    rejected: int
+    message: str
+    errors: list[ImportError]
+
+
+@imports_router.post("", auth=token_auth, response={202: ImportQueued, 403: Error, 422: Error},
+                     summary="上传批量文件（CSV 或 XLSX，UTF-8 或 GBK）")
+def create_import(request: HttpRequest, file: UploadedFile = File(...),  # noqa: B008
+                  accept_partial: bool = Form(False),
+                  default_severity: str | None = Form(None)
+                  ) -> tuple[int, dict[str, int]]:
+    user = require_role(request, Role.DEPARTMENT)
+    assert user.unit is not None
+    try:
+        job = imports.create_job(user.unit, file, actor=user, accept_partial=accept_partial,
+                                 default_severity=default_severity or None, request=request)
+    except imports.ImportError_ as exc:
+        raise FieldError([exc.field], exc.msg) from None
+    return 202, {"id": job.pk}
+
+
+def _job(request: HttpRequest, job_id: int) -> ImportJob:
+    user = require_role(request, Role.DEPARTMENT, Role.OFFICE)
+    job = ImportJob.objects.filter(pk=job_id).first()
+    if job is None or (user.role == Role.DEPARTMENT and job.unit_id != user.unit_id):
+        raise HttpError(404, "没有这个导入任务，或无权查看")
+    return job
+
+
+@imports_router.get("/{int:job_id}", auth=token_auth,
+                    response={200: ImportOut, 403: Error, 404: Error}, summary="导入进度与结果")
+def get_import(request: HttpRequest, job_id: int) -> ImportJob:
+    return _job(request, job_id)
+
+
+@imports_router.get("/{int:job_id}/errors.csv", auth=token_auth,
+                    response={200: None, 403: Error, 404: Error}, summary="下载错误行清单")
+def import_errors(request: HttpRequest, job_id: int) -> HttpResponse:
+    job = _job(request, job_id)
+    path = Path(job.file_path).with_suffix(".errors.csv")
+    content = path.read_bytes() if path.exists() else "\ufeffrow,field,msg\n".encode()
+    return download(content, f"{Path(job.file_name).stem}-错误行.csv", "text/csv; charset=utf-8")
+
+
+@imports_router.get("/template.csv", response={200: None},
+                    summary="下载批量文件模板")
+def import_template(request: HttpRequest) -> HttpResponse:
+    return download(bulk.template_csv(), "信用记录导入模板.csv", "text/csv; charset=utf-8")

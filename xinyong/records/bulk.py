@@ -1,0 +1,304 @@
+"""Bulk files (批量导入): reading CSV or XLSX row by row, our column names or 双公示 names.
+
+Rows are streamed, never held all at once; each row becomes a Submission or a list of
+errors that name the row number, the column and the problem.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from charset_normalizer import from_bytes
+
+from xinyong.records.services import Submission
+from xinyong.subjects import codes
+
+# Our own column names, with the 双公示 (行政处罚) names and common variants that mean the same.
+COLUMNS: dict[str, list[str]] = {
+    "subject_kind": ["subject_kind", "主体类别", "行政相对人类别"],
+    "subject_name": ["subject_name", "主体名称", "行政相对人名称"],
+    "subject_code": ["subject_code", "主体代码", "统一社会信用代码"],
+    "id_type": ["id_type", "证件类型"],
+    "id_number": ["id_number", "证件号码"],
+    "behavior": ["behavior", "行为代码"],
+    "occurred_on": ["occurred_on", "行为发生日期", "违法行为发生日期"],
+    "decided_on": ["decided_on", "决定日期", "处罚决定日期", "许可决定日期"],
+    "decision_no": ["decision_no", "决定文书号", "行政处罚决定书文号"],
+    "facts": ["facts", "事实", "违法事实"],
+    "severity": ["severity", "情节", "失信程度"],
+    "force_majeure": ["force_majeure", "疫情不可抗力"],
+    "epidemic_duty": ["epidemic_duty", "因参与疫情防控"],
+    "rectify_by": ["rectify_by", "整改期限"],
+    "external_id": ["external_id", "外部编号"],
+}
+ALIASES = {name: key for key, names in COLUMNS.items() for name in names}
+REQUIRED = ["subject_kind", "subject_name", "decided_on", "decision_no"]
+TEMPLATE_COLUMNS = ["subject_kind", "subject_name", "subject_code", "behavior", "occurred_on",
+                    "decided_on", "decision_no", "facts", "severity", "force_majeure",
+                    "epidemic_duty", "rectify_by", "external_id"]
+TEMPLATE_EXAMPLE = ["organization", "福州马尾康宁医疗器械有限公司", "91350105MA2Y00001R",
+                    "fz_fake_masks", "2020-02-10", "2020-02-20", "榕马市监罚〔2020〕12号",
+                    "销售不符合标准的口罩", "serious", "false", "false", "", "ZX-2020-0012"]
+
+KINDS = {
+    "organization": codes.ORGANIZATION, "法人及非法人组织": codes.ORGANIZATION,
+    "法人": codes.ORGANIZATION, "非法人组织": codes.ORGANIZATION,
+    "individual_business": codes.INDIVIDUAL_BUSINESS, "个体工商户": codes.INDIVIDUAL_BUSINESS,
+    "person": codes.PERSON, "自然人": codes.PERSON,
+}
+SEVERITIES = {"minor": "minor", "轻微": "minor", "general": "general", "一般": "general",
+              "serious": "serious", "严重": "serious", "较重": "serious", "比较严重": "serious"}
+TRUE = {"true", "1", "yes", "y", "是", "√"}
+FALSE = {"false", "0", "no", "n", "否", ""}
+MAX_CELL = 20000
+DEFAULT_BEHAVIOR = "administrative_penalty"  # 双公示 penalty files carry no behaviour code
+
+
+class FileError(ValueError):
+    """The file as a whole cannot be read (no header, unknown encoding, wrong type)."""
+
+
+@dataclass(frozen=True)
+class RowError:
+    row: int
+    field: str
+    msg: str
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"row": self.row, "field": self.field, "msg": self.msg}
+
+
+@dataclass(frozen=True)
+class Options:
+    default_severity: str | None = None
+    default_behavior: str = DEFAULT_BEHAVIOR
+
+
+def detect_encoding(sample: bytes) -> str:
+    """UTF-8 (with or without BOM) or GBK, as departments' files come."""
+    if sample.startswith(b"\xef\xbb\xbf"):
+        return "utf-8-sig"
+    try:
+        sample.decode("utf-8")
+        return "utf-8"
+    except UnicodeDecodeError as exc:
+        if exc.start > len(sample) - 4:
+            return "utf-8"  # the sample cut a multi-byte character in half
+    best = from_bytes(sample, cp_isolation=["gb18030", "gbk", "big5", "utf_16"]).best()
+    if best is None:
+        raise FileError("无法识别文件编码，请另存为 UTF-8 或 GBK 编码的 CSV")
+    return "gb18030" if best.encoding in ("gbk", "gb2312", "gb18030") else best.encoding
+
+
+def _csv_rows(path: Path) -> Iterator[list[str]]:
+    with path.open("rb") as raw:
+        encoding = detect_encoding(raw.read(256 * 1024))
+    csv.field_size_limit(10 * 1024 * 1024)
+    with path.open("r", encoding=encoding, newline="", errors="strict") as f:
+        try:
+            yield from csv.reader(f)
+        except UnicodeDecodeError:
+            raise FileError(f"文件中有不是 {encoding} 编码的内容，请统一另存为 UTF-8") from None
+        except csv.Error as exc:
+            raise FileError(f"CSV 格式错误：{exc}") from None
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def _xlsx_rows(path: Path) -> Iterator[list[str]]:
+    from python_calamine import CalamineWorkbook
+
+    try:
+        book = CalamineWorkbook.from_path(str(path))
+        sheet = book.get_sheet_by_index(0)
+    except Exception as exc:
+        raise FileError(f"无法读取 Excel 文件：{exc}") from None
+    for row in sheet.iter_rows():
+        yield [_cell(v) for v in row]
+
+
+def estimate_rows(path: Path) -> int | None:
+    """About how many data rows the file has, for the progress bar (not for any decision).
+
+    CSV: line breaks counted in binary (a quoted field spanning lines makes it an
+    overestimate); Excel: the sheet's height. None when the file cannot be read.
+    """
+    try:
+        if path.suffix.lower() == ".csv":
+            lines, last = 0, b"\n"
+            with path.open("rb") as f:
+                while chunk := f.read(1 << 20):
+                    lines += chunk.count(b"\n")
+                    last = chunk[-1:]
+            return max(lines + (last != b"\n") - 1, 0)
+        from python_calamine import CalamineWorkbook
+
+        return max(CalamineWorkbook.from_path(str(path)).get_sheet_by_index(0).height - 1, 0)
+    except Exception:  # the real read reports what is wrong with the file
+        return None
+
+
+def raw_rows(path: Path) -> Iterator[list[str]]:
+    suffix = path.suffix.lower()
+    if suffix == ".csv":
+        return _csv_rows(path)
+    if suffix in (".xlsx", ".xls", ".xlsm"):
+        return _xlsx_rows(path)
+    raise FileError("文件应为 .csv 或 .xlsx")
+
+
+def find_header(rows: Iterator[list[str]]) -> tuple[int, dict[int, str]]:
+    """The header is the first row (within 10) naming two known columns.
+
+    Rows above it (titles, merged group headings) are skipped; empty header cells, as a
+    merged header cell leaves, are columns nobody reads.
+    """
+    for number, row in enumerate(rows, start=1):
+        mapping: dict[int, str] = {}
+        for index, name in enumerate(row):
+            key = ALIASES.get(name.strip().replace("\n", ""))
+            if key and key not in mapping.values():
+                mapping[index] = key
+        if len(mapping) >= 2:
+            return number, mapping
+        if number >= 10:
+            break
+    raise FileError("前 10 行中没有找到表头（如 subject_name、decision_no 或 行政相对人名称、"
+                    "行政处罚决定书文号），请使用下载的模板")
+
+
+@lru_cache(maxsize=50_000)
+def _validated_code(kind: str, code: str) -> str | codes.CodeError:
+    """Codes repeat across the rows of a file; each distinct one is checked once."""
+    try:
+        return codes.validate_code(kind, code)
+    except codes.CodeError as exc:
+        return exc
+
+
+@lru_cache(maxsize=10_000)
+def _date(value: str) -> dt.date:
+    text = value.strip().replace("/", "-").replace(".", "-")
+    for suffix in (" 00:00:00", "T00:00:00"):
+        text = text.removesuffix(suffix)
+    if len(text) == 8 and text.isdigit():
+        text = f"{text[:4]}-{text[4:6]}-{text[6:]}"
+    if "年" in text:
+        text = text.replace("年", "-").replace("月", "-").replace("日", "")
+    parts = text.split("-")
+    if len(parts) == 3 and all(p.isdigit() for p in parts):
+        return dt.date(int(parts[0]), int(parts[1]), int(parts[2]))
+    raise ValueError
+
+
+def to_submission(values: dict[str, str], row: int, options: Options
+                  ) -> tuple[Submission | None, list[RowError]]:
+    """Map one row; every problem in the row is reported, not only the first."""
+    errors: list[RowError] = []
+
+    def bad(field: str, msg: str) -> None:
+        errors.append(RowError(row, field, msg))
+
+    for key, value in values.items():
+        if len(value) > MAX_CELL:
+            bad(key, f"内容过长（{len(value)} 字符，上限 {MAX_CELL}）")
+            values[key] = ""
+    for key in REQUIRED:
+        if not values.get(key, "").strip():
+            bad(key, "必填")
+    kind = KINDS.get(values.get("subject_kind", "").strip())
+    if values.get("subject_kind", "").strip() and kind is None:
+        bad("subject_kind", f"“{values['subject_kind']}”不是有效的主体类别"
+                            "（法人及非法人组织、个体工商户、自然人）")
+    code = values.get("subject_code", "").strip()
+    if kind == codes.PERSON or (not code and values.get("id_number", "").strip()):
+        id_type = values.get("id_type", "").strip()
+        if id_type and id_type not in ("身份证", "居民身份证", "1"):
+            bad("id_type", f"证件类型“{id_type}”暂不支持，自然人请使用居民身份证号码")
+        code = code or values.get("id_number", "").strip()
+    if not code:
+        bad("subject_code", "必填（法人填统一社会信用代码，自然人填身份证号码）")
+    elif kind:
+        checked = _validated_code(kind, code)
+        if isinstance(checked, codes.CodeError):
+            bad("subject_code", str(checked))
+        else:
+            code = checked
+    dates: dict[str, dt.date | None] = {}
+    for key in ("decided_on", "occurred_on", "rectify_by"):
+        text = values.get(key, "").strip()
+        dates[key] = None
+        if text:
+            try:
+                dates[key] = _date(text)
+            except ValueError:
+                bad(key, f"“{text}”不是有效日期（应为 YYYY-MM-DD）")
+    severity_text = values.get("severity", "").strip()
+    severity = SEVERITIES.get(severity_text) if severity_text else options.default_severity
+    if severity is None:
+        bad("severity", f"“{severity_text}”不是有效的情节（轻微、一般、严重）" if severity_text
+            else "必填（文件中没有情节列时，请在导入时选择默认情节）")
+    flags = {}
+    for key in ("force_majeure", "epidemic_duty"):
+        text = values.get(key, "").strip().lower()
+        if text in TRUE:
+            flags[key] = True
+        elif text in FALSE:
+            flags[key] = False
+        else:
+            bad(key, f"“{text}”应为 是/否（true/false）")
+    if errors:
+        return None, errors
+    decided_on = dates["decided_on"]
+    assert decided_on is not None and kind is not None and severity is not None
+    return Submission(
+        subject_kind=kind, subject_name=values["subject_name"].strip(), subject_code=code,
+        behavior=values.get("behavior", "").strip() or options.default_behavior,
+        occurred_on=dates["occurred_on"] or decided_on, decided_on=decided_on,
+        decision_no=values["decision_no"].strip(), facts=values.get("facts", "").strip(),
+        severity=severity, force_majeure=flags["force_majeure"],
+        epidemic_duty=flags["epidemic_duty"], rectify_by=dates["rectify_by"],
+        external_id=values.get("external_id", "").strip(),
+    ), []
+
+
+def read(path: Path, options: Options) -> Iterator[tuple[int, Submission | None, list[RowError]]]:
+    """Yield (row number, submission or None, errors) for every non-empty data row."""
+    rows = raw_rows(path)
+    header_row, mapping = find_header(rows)
+    missing = [k for k in ("subject_name", "decision_no", "decided_on")
+               if k not in mapping.values()]
+    if missing:
+        names = "、".join(f"{k}（{COLUMNS[k][-1]}）" for k in missing)
+        raise FileError(f"缺少必需的列：{names}")
+    for number, row in enumerate(rows, start=header_row + 1):
+        if not any(cell.strip() for cell in row):
+            continue
+        values = {key: (row[i] if i < len(row) else "") for i, key in mapping.items()}
+        submission, errors = to_submission(values, number, options)
+        yield number, submission, errors
+
+
+def template_csv() -> bytes:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(TEMPLATE_COLUMNS)
+    writer.writerow(TEMPLATE_EXAMPLE)
+    return ("\ufeff" + out.getvalue()).encode("utf-8")

@@ -1,0 +1,234 @@
+"""The determination (认定): what a reported record means under the policies in force.
+
+A pure function of (rulebook, record facts, subject kind, today): no database, so every
+rule is tested with plain cases. Each step it takes is written to the trace with the
+policy, clause and rule it applied.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from xinyong.lib import workdays
+from xinyong.lib.dates import add_months
+from xinyong.policies.rulebook import Entry, Rulebook, RuleError
+from xinyong.policies.schema import SEVERITY_LABELS, SEVERITY_ORDER, Behavior, Trigger
+
+PUBLISHED = "published"
+EXEMPTED = "exempted"
+DEFERRED = "deferred"
+RECTIFIED = "rectified"
+REPAIRED = "repaired"
+EXPIRED = "expired"
+WITHDRAWN = "withdrawn"
+STATUSES = {
+    PUBLISHED: "公示中", EXEMPTED: "豁免", DEFERRED: "暂缓", RECTIFIED: "已按期整改",
+    REPAIRED: "已修复", EXPIRED: "公示期满", WITHDRAWN: "已撤销",
+}
+
+
+class DeterminationError(ValueError):
+    """The record cannot be accepted as reported; `field` names the offending input."""
+
+    def __init__(self, field: str, msg: str) -> None:
+        super().__init__(f"{field}：{msg}")
+        self.field, self.msg = field, msg
+
+
+@dataclass(frozen=True)
+class Facts:
+    """What a department reports (归集), already checked for types."""
+
+    behavior: str
+    subject_kind: str
+    occurred_on: dt.date
+    decided_on: dt.date
+    severity: str
+    force_majeure: bool = False
+    epidemic_duty: bool = False
+    rectify_by: dt.date | None = None
+
+
+@dataclass(frozen=True)
+class Window:
+    """公示期: publicity starts, repair may be applied for, publicity stops by itself."""
+
+    starts_on: dt.date
+    repairable_from: dt.date | None
+    ends_on: dt.date | None  # the last day published
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"starts_on": self.starts_on, "repairable_from": self.repairable_from,
+                "ends_on": self.ends_on}
+
+
+@dataclass(frozen=True)
+class ListEntry:
+    code: str
+    name: str
+    since: dt.date
+    until: dt.date | None
+    policy: str
+    clause: str
+
+
+@dataclass
+class Determination:
+    status: str
+    polarity: str
+    policy_version_id: int
+    publicity: Window | None = None
+    lists: list[ListEntry] = field(default_factory=list)
+    trace: list[dict[str, str]] = field(default_factory=list)
+
+    def step(self, entry: Entry, clause: str, rule: str, effect: str) -> None:
+        self.trace.append({"policy": entry.pack.id, "doc_number": entry.pack.doc_number,
+                           "clause": clause, "rule": rule, "effect": effect})
+
+
+def _circumstances(facts: Facts) -> set[str]:
+    found = set()
+    if facts.force_majeure:
+        found.add("force_majeure")
+    if facts.epidemic_duty:
+        found.add("epidemic_duty")
+    return found
+
+
+def _matches(behavior: Behavior, codes: list[str], categories: list[str]) -> bool:
+    return behavior.code in codes or bool(set(behavior.categories) & set(categories))
+
+
+def _triggered(trigger: Trigger, behavior: Behavior, same_pack: bool, severity: str) -> bool:
+    if trigger.min_severity and SEVERITY_ORDER[severity] < SEVERITY_ORDER[trigger.min_severity]:
+        return False
+    if behavior.code in trigger.behaviors:
+        return True
+    # A polarity trigger covers the behaviours of its own document only.
+    return bool(same_pack and trigger.polarity and trigger.polarity == behavior.polarity)
+
+
+def determine(book: Rulebook, facts: Facts, today: dt.date) -> Determination:
+    """Decide the status, publicity window and list entries of one record."""
+    if facts.decided_on < facts.occurred_on:
+        raise DeterminationError("decided_on", "决定日期不能早于行为发生日期")
+    if facts.decided_on > today:
+        raise DeterminationError("decided_on", "决定日期不能晚于今天")
+    try:
+        entry, behavior = book.behavior(facts.behavior, facts.occurred_on)
+    except RuleError as exc:
+        raise DeterminationError("behavior", str(exc)) from None
+    if facts.subject_kind not in behavior.subject_kinds:
+        raise DeterminationError(
+            "subject.kind", f"行为“{behavior.code}”（{entry.pack.doc_number} {behavior.clause}）"
+            f"只适用于 {'、'.join(behavior.subject_kinds)}，不适用于 {facts.subject_kind}")
+    result = Determination(status=PUBLISHED, polarity=behavior.polarity,
+                           policy_version_id=entry.version_id)
+    result.step(entry, behavior.clause, f"behavior:{behavior.code}",
+                f"{'失信' if behavior.polarity == 'dishonest' else '良好'}行为：{behavior.text}")
+    if behavior.polarity == "good":
+        if facts.rectify_by:
+            raise DeterminationError("rectify_by", "良好行为不适用暂缓（rectify_by 应为空）")
+        result.publicity = Window(facts.decided_on, None, None)
+        result.lists = _lists(book, entry, behavior, facts, result, result.publicity)
+        return result
+    return _dishonest(book, entry, behavior, facts, today, result)
+
+
+def _dishonest(book: Rulebook, entry: Entry, behavior: Behavior, facts: Facts,
+               today: dt.date, result: Determination) -> Determination:
+    in_force = book.in_force(facts.occurred_on)
+    circumstances = _circumstances(facts)
+    for e in in_force:
+        for ex in e.pack.exemptions:
+            if (_matches(behavior, ex.behaviors, ex.categories)
+                    and circumstances & set(ex.when_any)
+                    and facts.subject_kind in ex.subject_kinds):
+                if facts.rectify_by:
+                    raise DeterminationError("rectify_by", "豁免的记录不适用暂缓（rectify_by 应为空）")
+                result.status = EXEMPTED
+                result.step(e, ex.clause, f"exemption:{ex.code}",
+                            "豁免：记录保留，不公示，不实施惩戒，不列入名单")
+                return result
+    threshold = behavior.finding_min_severity
+    if SEVERITY_ORDER[facts.severity] < SEVERITY_ORDER[threshold]:
+        result.status = EXEMPTED
+        condition = f"（{behavior.finding_condition}）" if behavior.finding_condition else ""
+        result.step(entry, behavior.clause, f"finding_threshold:{threshold}",
+                    f"情节为{SEVERITY_LABELS[facts.severity]}，未达到认定为失信行为所需的"
+                    f"{SEVERITY_LABELS[threshold]}{condition}：记录保留，不公示，不实施惩戒")
+        return result
+    found = book.period(facts.severity, facts.decided_on)
+    if found is None:
+        raise DeterminationError(
+            "decided_on", f"{facts.decided_on.isoformat()} 没有施行中的公示期限规则"
+            f"（严重程度 {facts.severity}），无法确定公示期")
+    period_entry, period = found
+    start = facts.decided_on
+    window = Window(
+        starts_on=start,
+        repairable_from=add_months(start, period.min_months),
+        ends_on=add_months(start, period.max_months) - dt.timedelta(days=1),
+    )
+    result.step(period_entry, period.clause, f"period:{period.severity}",
+                f"{SEVERITY_LABELS[period.severity]}失信：自决定之日起最短公示 "
+                f"{period.min_months} 个月，最长 {period.max_months} 个月")
+    if not period.publish:
+        result.status = EXEMPTED
+        result.step(period_entry, period.clause, f"period:{period.severity}:unpublished",
+                    "轻微失信可不公示：记录保留，不公示，不实施惩戒")
+        return result
+    if facts.rectify_by:
+        deferral = _deferral(in_force, behavior, circumstances)
+        if deferral is None:
+            raise DeterminationError(
+                "rectify_by", f"行为“{behavior.code}”在本案情形下没有可适用的暂缓规则"
+                "（如太仓 8：受疫情不可抗力影响的违约，须同时勾选 force_majeure）")
+        d_entry, rule = deferral
+        if facts.rectify_by <= facts.decided_on:
+            raise DeterminationError("rectify_by", "整改期限应晚于决定日期")
+        if rule.max_working_days and facts.rectify_by > workdays.add_workdays(
+                facts.decided_on, rule.max_working_days):
+            raise DeterminationError(
+                "rectify_by", f"整改期限最长为决定之日起 {rule.max_working_days} 个工作日")
+        result.step(d_entry, rule.clause, f"deferral:{rule.code}",
+                    f"暂缓：{facts.rectify_by.isoformat()} 前按期整改的不予公示，逾期未整改的次日起公示")
+        window = Window(facts.rectify_by + dt.timedelta(days=1), window.repairable_from,
+                        window.ends_on)
+        result.status = DEFERRED
+    result.publicity = window
+    if result.status == PUBLISHED and window.ends_on and window.ends_on < today:
+        result.status = EXPIRED
+        result.step(period_entry, period.clause, "period:elapsed",
+                    f"报送时最长公示期已于 {window.ends_on.isoformat()} 届满：不再公示")
+    result.lists = _lists(book, entry, behavior, facts, result, window)
+    return result
+
+
+def _deferral(in_force: list[Entry], behavior: Behavior, circumstances: set[str]) -> Any:
+    for e in in_force:
+        for rule in e.pack.deferrals:
+            if _matches(behavior, rule.behaviors, rule.categories) and (
+                    not rule.when_any or circumstances & set(rule.when_any)):
+                return e, rule
+    return None
+
+
+def _lists(book: Rulebook, entry: Entry, behavior: Behavior, facts: Facts,
+           result: Determination, window: Window) -> list[ListEntry]:
+    entered = []
+    for e in book.in_force(facts.occurred_on):
+        for rule in e.pack.lists:
+            if not _triggered(rule.entry, behavior, e.pack.id == entry.pack.id, facts.severity):
+                continue
+            until = window.ends_on
+            if rule.duration_months:
+                until = add_months(window.starts_on, rule.duration_months) - dt.timedelta(days=1)
+            entered.append(ListEntry(rule.code, rule.name, window.starts_on, until,
+                                     e.pack.id, rule.clause))
+            note = {PUBLISHED: "", DEFERRED: "（逾期未整改、公示后生效）",
+                    EXPIRED: "（公示期已届满，名单期限按规则计算）"}.get(result.status, "")
+            result.step(e, rule.clause, f"list:{rule.code}", f"列入{rule.name}{note}")
+    return entered

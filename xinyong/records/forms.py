@@ -1,0 +1,203 @@
+"""Forms of the collection pages: submission, correction, withdrawal, rectification, upload."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django import forms
+from django.utils.text import Truncator
+
+from xinyong.policies.rulebook import Rulebook
+from xinyong.policies.schema import LEVEL_RANK, SEVERITY_LABELS
+from xinyong.records import determination as d
+from xinyong.records.models import Record
+from xinyong.subjects.models import Subject
+
+# Our own labels: Record.Severity and Record.Source were built with the functional TextChoices
+# API, which took ("minor", "轻微") as (name, value), so their choices could not be used here.
+SEVERITY_CHOICES = list(SEVERITY_LABELS.items())
+SOURCE_LABELS = {"form": "表单", "api": "接口", "import": "批量导入"}
+JOB_STATUS_LABELS = {"queued": "排队中", "running": "处理中", "done": "已完成", "failed": "失败"}
+POLARITY_LABELS = {"dishonest": "失信", "good": "良好"}
+BEHAVIOR_NOTE = (
+    "只列出今天施行中的政策文件所定义的行为。认定按行为发生日期适用当时施行的规则；"
+    "行为属于已失效文件（如疫情应急响应结束后失效的疫情期间文件）的，请通过批量导入或接口报送。"
+)
+# Service errors name the input as the API does ("subject.code"); the forms' names differ.
+FIELD_OF_ERROR = {"subject.code": "subject_code", "subject.kind": "subject_kind",
+                  "subject.name": "subject_name", "subject": "subject_code"}
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+        super().__init__(attrs, format="%Y-%m-%d")
+
+
+class BootstrapForm(forms.Form):
+    """Bootstrap classes on every widget, and `is-invalid` on fields with errors."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            widget = field.widget
+            if isinstance(widget, forms.CheckboxInput):
+                css = "form-check-input"
+            elif isinstance(widget, forms.Select):
+                css = "form-select"
+            else:
+                css = "form-control"
+            widget.attrs["class"] = f"{widget.attrs.get('class', '')} {css}".strip()
+
+    def add_error(self, field: str | None, error: Any) -> None:
+        if field is not None and field not in self.fields:
+            field = None
+        super().add_error(field, error)
+        if field is not None:
+            widget = self.fields[field].widget
+            if "is-invalid" not in widget.attrs.get("class", ""):
+                widget.attrs["class"] = f"{widget.attrs.get('class', '')} is-invalid".strip()
+
+    def service_error(self, exc: Any) -> None:
+        """Show a DeterminationError (or ImportError_) beside the field it names."""
+        name = FIELD_OF_ERROR.get(exc.field, exc.field)
+        self.add_error(name if name in self.fields else None, exc.msg)
+
+
+def behavior_choices(book: Rulebook, today: dt.date | None = None,
+                     keep: str = "") -> list[tuple[str, Any]]:
+    """Behaviours grouped by document: those in force on `today` (all packs when None).
+
+    `keep` is a code to offer even when its document has ended (a record's current one).
+    """
+    entries = [e for e in book.entries if today is None or e.in_force(today)]
+    entries.sort(key=lambda e: (-LEVEL_RANK[e.pack.level], e.pack.id))
+    seen: set[str] = set()
+    groups: list[tuple[str, Any]] = []
+    for entry in entries:
+        options = []
+        for b in entry.pack.behaviors:
+            if b.code in seen:
+                continue
+            seen.add(b.code)
+            label = f"{b.clause} {Truncator(b.text).chars(40)}（{POLARITY_LABELS[b.polarity]}）"
+            options.append((b.code, label))
+        if options:
+            groups.append((f"{entry.pack.doc_number} {Truncator(entry.pack.title).chars(30)}", options))
+    if keep and keep not in seen:
+        groups.insert(0, ("本记录当前的行为", [(keep, behavior_label(book, keep))]))
+    return groups
+
+
+def behavior_label(book: Rulebook, code: str) -> str:
+    for entry in book.entries:
+        for b in entry.pack.behaviors:
+            if b.code == code:
+                return f"{entry.pack.doc_number} {b.clause} {Truncator(b.text).chars(40)}"
+    return code
+
+
+class RecordForm(BootstrapForm):
+    """新增记录: what services.submit needs, as a department types it."""
+
+    subject_kind = forms.ChoiceField(label="主体类别", choices=Subject.Kind.choices)
+    subject_name = forms.CharField(label="主体名称", max_length=200)
+    subject_code = forms.CharField(
+        label="统一社会信用代码或身份证号码", max_length=40,
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    )
+    behavior = forms.ChoiceField(label="行为", help_text=BEHAVIOR_NOTE)
+    occurred_on = forms.DateField(label="行为发生日期", widget=DateInput())
+    decided_on = forms.DateField(label="决定日期", widget=DateInput())
+    decision_no = forms.CharField(label="决定文书号", max_length=200)
+    facts = forms.CharField(label="事实", max_length=20000, required=False,
+                            widget=forms.Textarea(attrs={"rows": 3}))
+    severity = forms.ChoiceField(label="情节", choices=SEVERITY_CHOICES, initial="general")
+    force_majeure = forms.BooleanField(label="因疫情不可抗力", required=False)
+    epidemic_duty = forms.BooleanField(label="因参与疫情防控", required=False)
+    rectify_by = forms.DateField(
+        label="整改期限", required=False, widget=DateInput(),
+        help_text="暂缓公示的，填写责令整改的期限（如太仓 8：受疫情不可抗力影响的违约）",
+    )
+    external_id = forms.CharField(label="外部编号", max_length=100, required=False,
+                                  help_text="本单位业务系统中的编号，可选；同一编号不会重复报送")
+
+    def __init__(self, *args: Any, book: Rulebook, today: dt.date, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["behavior"].choices = [("", "请选择行为"), *behavior_choices(book, today)]  # type: ignore[attr-defined]
+
+    def clean_decision_no(self) -> str:
+        return str(self.cleaned_data["decision_no"]).strip()
+
+    def clean_external_id(self) -> str:
+        return str(self.cleaned_data.get("external_id") or "").strip()
+
+
+class CorrectForm(BootstrapForm):
+    """更正: the reported facts that may change, with the reason."""
+
+    EDITABLE = ["behavior", "occurred_on", "decided_on", "decision_no", "facts", "severity",
+                "force_majeure", "epidemic_duty", "rectify_by"]
+
+    behavior = forms.ChoiceField(label="行为")
+    occurred_on = forms.DateField(label="行为发生日期", widget=DateInput())
+    decided_on = forms.DateField(label="决定日期", widget=DateInput())
+    decision_no = forms.CharField(label="决定文书号", max_length=200)
+    facts = forms.CharField(label="事实", max_length=20000, required=False,
+                            widget=forms.Textarea(attrs={"rows": 3}))
+    severity = forms.ChoiceField(label="情节", choices=SEVERITY_CHOICES)
+    force_majeure = forms.BooleanField(label="因疫情不可抗力", required=False)
+    epidemic_duty = forms.BooleanField(label="因参与疫情防控", required=False)
+    rectify_by = forms.DateField(label="整改期限", required=False, widget=DateInput())
+    reason = forms.CharField(label="更正原因", max_length=500,
+                             widget=forms.TextInput(attrs={"placeholder": "如：决定书更正、录入错误"}))
+
+    def __init__(self, *args: Any, record: Record, book: Rulebook, today: dt.date,
+                 **kwargs: Any) -> None:
+        initial = {name: getattr(record, name) for name in self.EDITABLE}
+        super().__init__(*args, initial=initial, prefix="correct", **kwargs)
+        self.record = record
+        self.fields["behavior"].choices = behavior_choices(book, today, keep=record.behavior)  # type: ignore[attr-defined]
+
+    def clean_decision_no(self) -> str:
+        return str(self.cleaned_data["decision_no"]).strip()
+
+    def changes(self) -> dict[str, Any]:
+        """The fields whose value differs from the record's."""
+        return {name: self.cleaned_data[name] for name in self.EDITABLE
+                if self.cleaned_data[name] != getattr(self.record, name)}
+
+
+class WithdrawForm(BootstrapForm):
+    reason = forms.CharField(label="撤销原因", max_length=500,
+                             widget=forms.TextInput(attrs={"placeholder": "如：处罚决定已被撤销"}))
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, prefix="withdraw", **kwargs)
+
+
+class RectifiedForm(BootstrapForm):
+    rectified_on = forms.DateField(label="整改完成日期", widget=DateInput())
+
+    def __init__(self, *args: Any, today: dt.date, **kwargs: Any) -> None:
+        super().__init__(*args, initial={"rectified_on": today}, prefix="rectified", **kwargs)
+
+
+class UploadForm(BootstrapForm):
+    file = forms.FileField(label="批量文件（.csv 或 .xlsx，UTF-8 或 GBK）",
+                           widget=forms.ClearableFileInput(attrs={"accept": ".csv,.xlsx"}))
+    accept_partial = forms.BooleanField(
+        label="只导入正确的行", required=False,
+        help_text="不勾选时，只要有一行有误，整个文件都不导入",
+    )
+    default_severity = forms.ChoiceField(
+        label="默认情节", required=False,
+        choices=[("", "不设置（文件中须有情节列）"), *SEVERITY_CHOICES],
+        help_text="文件中没有情节（失信程度）列或该列为空时采用",
+    )
+
+
+def status_choices() -> list[tuple[str, str]]:
+    return [("", "全部状态"), *d.STATUSES.items()]

@@ -1,0 +1,242 @@
+"""Credit records (信用记录) reported by member units, with every version kept."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.conf import settings
+from django.db import models
+
+from xinyong.records import determination as d
+
+
+class RecordQuerySet(models.QuerySet["Record"]):
+    def published_on(self, day: dt.date) -> RecordQuerySet:
+        """Records shown to the public on `day`, by their dates (not the stored status)."""
+        return self.filter(
+            models.Q(starts_on__lte=day)
+            & (models.Q(ends_on__isnull=True) | models.Q(ends_on__gte=day))
+            & (
+                models.Q(status__in=[d.PUBLISHED, d.EXPIRED, d.DEFERRED])
+                | models.Q(status__in=[d.WITHDRAWN, d.REPAIRED], closed_on__gt=day)
+            )
+        )
+
+
+class Record(models.Model):
+    """信用记录: one finding or good behaviour reported by a unit, and what it was determined to mean."""
+
+    # Choice lists are (stored value, label) pairs.
+    Status = list(d.STATUSES.items())
+    Severity = [("minor", "轻微"), ("general", "一般"), ("serious", "严重")]
+    Source = [("form", "表单"), ("api", "接口"), ("import", "批量导入")]
+
+    # FK columns covered by the composite indexes below get no index of their own: every
+    # index costs time on the million-row bulk path.
+    unit = models.ForeignKey("accounts.Unit", verbose_name="报送单位", on_delete=models.PROTECT,
+                             db_index=False)
+    subject = models.ForeignKey(
+        "subjects.Subject", verbose_name="信用主体", on_delete=models.PROTECT, related_name="records",
+        db_index=False,
+    )
+    reported_name = models.CharField("报送名称", max_length=200)
+    name_mismatch = models.BooleanField("名称与档案不一致", default=False)
+
+    behavior = models.CharField("行为代码", max_length=64)
+    polarity = models.CharField(max_length=16)
+    policy_version = models.ForeignKey(
+        "policies.PolicyVersion", verbose_name="依据规则包版本", on_delete=models.PROTECT,
+        db_index=False,
+    )
+    severity = models.CharField("情节", max_length=16, choices=Severity)
+    occurred_on = models.DateField("行为发生日期")
+    decided_on = models.DateField("决定日期")
+    decision_no = models.CharField("决定文书号", max_length=200)
+    facts = models.TextField("事实", blank=True)
+    force_majeure = models.BooleanField("疫情不可抗力", default=False)
+    epidemic_duty = models.BooleanField("因参与疫情防控", default=False)
+    rectify_by = models.DateField("整改期限", null=True, blank=True)
+    external_id = models.CharField("外部编号", max_length=100, blank=True, default="")
+
+    status = models.CharField("状态", max_length=16, choices=Status, db_index=True)
+    starts_on = models.DateField("公示开始", null=True, blank=True)
+    repairable_from = models.DateField("可申请修复", null=True, blank=True)
+    ends_on = models.DateField("公示截止", null=True, blank=True)
+    lists = models.JSONField("列入名单", default=list, blank=True)
+    trace = models.JSONField("认定依据", default=list)
+
+    rectified_on = models.DateField("整改完成日期", null=True, blank=True)
+    closed_on = models.DateField("撤销或修复日期", null=True, blank=True)
+    closed_reason = models.CharField("撤销或修复原因", max_length=500, blank=True)
+    objection_open = models.BooleanField("异议处理中", default=False)
+
+    source = models.CharField("报送方式", max_length=16, choices=Source, default="api")
+    import_job = models.ForeignKey(
+        "records.ImportJob", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    version = models.PositiveIntegerField("版本", default=1)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        db_index=False,
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = RecordQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "信用记录"
+        ordering = ["-decided_on", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["unit", "external_id"], condition=~models.Q(external_id=""),
+                name="record_unique_external_id",
+            ),
+            models.UniqueConstraint(
+                fields=["unit", "decision_no", "subject", "behavior"],
+                name="record_unique_decision",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["subject", "status"]),
+            models.Index(fields=["unit", "-decided_on"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.decision_no}（{self.reported_name}）"
+
+    @property
+    def is_published_now(self) -> bool:
+        return effective_status(self, dt.date.today()) == d.PUBLISHED
+
+    def snapshot(self) -> dict[str, Any]:
+        """The record's reported facts and determination, for its version history."""
+        fields = ["reported_name", "behavior", "severity", "occurred_on", "decided_on",
+                  "decision_no", "facts", "force_majeure", "epidemic_duty", "rectify_by",
+                  "external_id", "status", "starts_on", "repairable_from", "ends_on", "lists",
+                  "trace", "rectified_on", "closed_on", "closed_reason", "policy_version_id"]
+        data = {}
+        for name in fields:
+            value = getattr(self, name)
+            data[name] = value.isoformat() if isinstance(value, dt.date) else value
+        return data
+
+
+def effective_status(record: Record, day: dt.date) -> str:
+    """The status on `day`, from the dates alone: right even when the daily task ran late."""
+    if record.status in (d.EXEMPTED, d.RECTIFIED):
+        return record.status
+    if record.status in (d.WITHDRAWN, d.REPAIRED) and (
+            record.closed_on is None or day >= record.closed_on):
+        return record.status
+    if record.rectify_by and day <= record.rectify_by:
+        return d.DEFERRED
+    if record.ends_on and day > record.ends_on:
+        return d.EXPIRED
+    return d.PUBLISHED
+
+
+class RecordVersion(models.Model):
+    """A record as it was after each submission, correction or status change."""
+
+    record = models.ForeignKey(Record, on_delete=models.CASCADE, related_name="versions")
+    number = models.PositiveIntegerField()
+    data = models.JSONField()
+    change = models.CharField("变更", max_length=32)
+    reason = models.CharField("原因", max_length=500, blank=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["record", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["record", "number"], name="record_version_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.record_id} v{self.number}"
+
+
+class ImportJob(models.Model):
+    """A bulk file (批量导入) and its progress; rows land in Record with `import_job` set."""
+
+    Status = [("queued", "排队中"), ("running", "处理中"), ("done", "已完成"), ("failed", "失败")]
+    unit = models.ForeignKey("accounts.Unit", on_delete=models.PROTECT)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    file_name = models.CharField(max_length=255)
+    file_path = models.CharField(max_length=500)
+    sha256 = models.CharField(max_length=64)
+    accept_partial = models.BooleanField("接受部分正确的行", default=False)
+    status = models.CharField(max_length=16, choices=Status, default="queued")
+    total = models.PositiveIntegerField(default=0)
+    # Rows the file seems to hold, counted before reading, so the progress bar has an end.
+    estimated_rows = models.PositiveIntegerField(null=True, blank=True)
+    processed = models.PositiveIntegerField(default=0)
+    accepted = models.PositiveIntegerField(default=0)
+    duplicates = models.PositiveIntegerField(default=0)
+    rejected = models.PositiveIntegerField(default=0)
+    errors = models.JSONField(default=list)
+    message = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.file_name}（{self.get_status_display()}）"
+
+    @property
+    def percent(self) -> int | None:
+        """Share of the file read so far, while running; never 100 before the merge is done."""
+        if self.status != "running" or not self.estimated_rows:
+            return None
+        return min(99, self.processed * 100 // self.estimated_rows)
+
+
+class ImportRow(models.Model):
+    """Staging for a bulk file: rows checked and determined, waiting for the one merge.
+
+    Written outside the merge transaction (COPY on PostgreSQL) so memory stays flat; a
+    run that dies leaves rows here, and the next run of the same job deletes them first.
+    """
+
+    job_id = models.BigIntegerField()
+    row_no = models.PositiveIntegerField()
+    unit_id = models.BigIntegerField()
+    kind = models.CharField(max_length=32)
+    name = models.CharField(max_length=200)
+    code = models.CharField(max_length=18, blank=True)
+    code_digest = models.CharField(max_length=64)
+    code_cipher = models.TextField(blank=True)
+    code_masked = models.CharField(max_length=18)
+    behavior = models.CharField(max_length=64)
+    polarity = models.CharField(max_length=16)
+    policy_version_id = models.BigIntegerField()
+    severity = models.CharField(max_length=16)
+    occurred_on = models.DateField()
+    decided_on = models.DateField()
+    decision_no = models.CharField(max_length=200)
+    facts = models.TextField(blank=True)
+    force_majeure = models.BooleanField()
+    epidemic_duty = models.BooleanField()
+    rectify_by = models.DateField(null=True)
+    external_id = models.CharField(max_length=100, blank=True)
+    status = models.CharField(max_length=16)
+    starts_on = models.DateField(null=True)
+    repairable_from = models.DateField(null=True)
+    ends_on = models.DateField(null=True)
+    lists = models.TextField()
+    trace = models.TextField()
+
+    class Meta:
+        indexes = [models.Index(fields=["job_id", "row_no"])]
+
+    def __str__(self) -> str:
+        return f"job {self.job_id} row {self.row_no}"

@@ -1,0 +1,268 @@
+"""Submitting, correcting, withdrawing and rectifying records: each step atomic and audited."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, replace
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from xinyong.accounts.models import Unit
+from xinyong.audit.models import record as audit
+from xinyong.lists.services import sync_record
+from xinyong.policies import rulebook
+from xinyong.records import determination as d
+from xinyong.records.models import Record, RecordVersion
+from xinyong.subjects import codes
+from xinyong.subjects.models import get_or_create_subject
+
+
+@dataclass(frozen=True)
+class Submission:
+    """A record as a department reports it (form, API or one row of a bulk file)."""
+
+    subject_kind: str
+    subject_name: str
+    subject_code: str
+    behavior: str
+    occurred_on: dt.date
+    decided_on: dt.date
+    decision_no: str
+    facts: str
+    severity: str
+    force_majeure: bool = False
+    epidemic_duty: bool = False
+    rectify_by: dt.date | None = None
+    external_id: str = ""
+
+    def facts_for_rules(self) -> d.Facts:
+        return d.Facts(
+            behavior=self.behavior, subject_kind=self.subject_kind,
+            occurred_on=self.occurred_on, decided_on=self.decided_on, severity=self.severity,
+            force_majeure=self.force_majeure, epidemic_duty=self.epidemic_duty,
+            rectify_by=self.rectify_by,
+        )
+
+
+def check_code(sub: Submission) -> str:
+    try:
+        return codes.validate_code(sub.subject_kind, sub.subject_code)
+    except codes.CodeError as exc:
+        raise d.DeterminationError("subject.code", str(exc)) from None
+
+
+def existing(unit: Unit, sub: Submission, number: str) -> Record | None:
+    """The record this submission repeats, by external_id or by decision."""
+    match = Q(unit=unit, decision_no=sub.decision_no, behavior=sub.behavior,
+              subject__code_digest=codes.digest(number))
+    if sub.external_id:
+        match |= Q(unit=unit, external_id=sub.external_id)
+    return Record.objects.filter(match).select_related("subject").first()
+
+
+def apply(record: Record, result: d.Determination) -> None:
+    record.status = result.status
+    record.polarity = result.polarity
+    record.policy_version_id = result.policy_version_id
+    window = result.publicity
+    record.starts_on = window.starts_on if window else None
+    record.repairable_from = window.repairable_from if window else None
+    record.ends_on = window.ends_on if window else None
+    record.lists = [
+        {"code": e.code, "name": e.name, "since": e.since.isoformat(),
+         "until": e.until.isoformat() if e.until else None, "policy": e.policy,
+         "clause": e.clause}
+        for e in result.lists
+    ]
+    record.trace = result.trace
+
+
+def save_version(record: Record, change: str, actor: Any, reason: str = "") -> None:
+    RecordVersion.objects.create(
+        record=record, number=record.version, data=record.snapshot(), change=change,
+        reason=reason, actor=actor if getattr(actor, "is_authenticated", False) else None,
+    )
+
+
+def submit(unit: Unit, sub: Submission, *, actor: Any = None, source: str = "api",
+           request: Any = None, today: dt.date | None = None) -> tuple[Record, bool]:
+    """Accept one record; returns (record, created). A repeat returns the existing record."""
+    today = today or timezone.localdate()
+    number = check_code(sub)
+    found = existing(unit, sub, number)
+    if found:
+        return found, False
+    result = d.determine(rulebook.current(), sub.facts_for_rules(), today)
+    try:
+        with transaction.atomic():
+            subject, _ = get_or_create_subject(sub.subject_kind, number, sub.subject_name)
+            record = Record(
+                unit=unit, subject=subject, reported_name=sub.subject_name.strip(),
+                name_mismatch=subject.name != sub.subject_name.strip(),
+                behavior=sub.behavior, severity=sub.severity, occurred_on=sub.occurred_on,
+                decided_on=sub.decided_on, decision_no=sub.decision_no, facts=sub.facts,
+                force_majeure=sub.force_majeure, epidemic_duty=sub.epidemic_duty,
+                rectify_by=sub.rectify_by, external_id=sub.external_id, source=source,
+                created_by=actor if getattr(actor, "is_authenticated", False) else None,
+            )
+            apply(record, result)
+            record.save()
+            sync_record(record)
+            save_version(record, "created", actor)
+            audit("record.create", actor=actor, request=request, obj=record,
+                  summary=f"报送信用记录 {record.decision_no}（{subject.code_masked}）："
+                          f"{d.STATUSES[record.status]}")
+    except IntegrityError:
+        # A concurrent submission of the same record won the race: return theirs.
+        found = existing(unit, sub, number)
+        if found is None:
+            raise
+        return found, False
+    return record, True
+
+
+def lock_record(record_id: int) -> Record:
+    """Lock a record for a change. An imported record gets its first version row now:
+    bulk files write no history rows, the record itself is version 1 until it changes."""
+    record = Record.objects.select_for_update().select_related("subject", "unit").get(pk=record_id)
+    if record.import_job_id and not record.versions.exists():
+        save_version(record, "imported", None, f"批量导入（任务 #{record.import_job_id}）")
+    return record
+
+
+@transaction.atomic
+def correct(record: Record, changes: dict[str, Any], reason: str, *, actor: Any,
+            request: Any = None, today: dt.date | None = None) -> Record:
+    """Correct reported facts; the determination runs again and a new version is kept."""
+    today = today or timezone.localdate()
+    if not reason.strip():
+        raise d.DeterminationError("reason", "更正须说明原因")
+    record = lock_record(record.pk)
+    if record.status in (d.WITHDRAWN, d.REPAIRED):
+        raise d.DeterminationError("status", f"记录已{d.STATUSES[record.status]}，不能更正")
+    allowed = {"behavior", "occurred_on", "decided_on", "decision_no", "facts", "severity",
+               "force_majeure", "epidemic_duty", "rectify_by"}
+    unknown = set(changes) - allowed
+    if unknown:
+        raise d.DeterminationError(sorted(unknown)[0], "此字段不能更正")
+    sub = Submission(
+        subject_kind=record.subject.kind, subject_name=record.reported_name,
+        subject_code=record.subject.full_code(), behavior=record.behavior,
+        occurred_on=record.occurred_on, decided_on=record.decided_on,
+        decision_no=record.decision_no, facts=record.facts, severity=record.severity,
+        force_majeure=record.force_majeure, epidemic_duty=record.epidemic_duty,
+        rectify_by=record.rectify_by, external_id=record.external_id,
+    )
+    sub = replace(sub, **changes)
+    result = d.determine(rulebook.current(), sub.facts_for_rules(), today)
+    for name in allowed:
+        setattr(record, name, getattr(sub, name))
+    apply(record, result)
+    record.version += 1
+    try:
+        with transaction.atomic():
+            record.save()
+    except IntegrityError:
+        raise d.DeterminationError(
+            "decision_no", "本单位已有同一决定文书号、主体和行为的记录") from None
+    sync_record(record)
+    save_version(record, "corrected", actor, reason)
+    audit("record.correct", actor=actor, request=request, obj=record,
+          summary=f"更正信用记录 {record.decision_no}：{reason}", detail={"changes": sorted(changes)})
+    return record
+
+
+@transaction.atomic
+def withdraw(record: Record, reason: str, *, actor: Any, request: Any = None,
+             change: str = "withdrawn", today: dt.date | None = None) -> Record:
+    """Withdraw (撤销) a record: it leaves publicity and lists from today, and is kept."""
+    today = today or timezone.localdate()
+    if not reason.strip():
+        raise d.DeterminationError("reason", "撤销须说明原因")
+    record = lock_record(record.pk)
+    if record.status == d.WITHDRAWN:
+        raise d.DeterminationError("status", "记录已撤销")
+    record.status = d.WITHDRAWN
+    record.closed_on = today
+    record.closed_reason = reason
+    record.version += 1
+    record.save()
+    sync_record(record)
+    save_version(record, change, actor, reason)
+    audit("record.withdraw", actor=actor, request=request, obj=record,
+          summary=f"撤销信用记录 {record.decision_no}：{reason}")
+    return record
+
+
+@transaction.atomic
+def mark_rectified(record: Record, rectified_on: dt.date, *, actor: Any, request: Any = None,
+                   today: dt.date | None = None) -> Record:
+    """A deferred record fixed in time is never published (太仓 8)."""
+    today = today or timezone.localdate()
+    record = lock_record(record.pk)
+    if record.status != d.DEFERRED or record.rectify_by is None:
+        raise d.DeterminationError("status", f"只有暂缓的记录可以登记整改，本记录为"
+                                             f"{d.STATUSES[record.status]}")
+    if rectified_on > today:
+        raise d.DeterminationError("rectified_on", "整改完成日期不能晚于今天")
+    if rectified_on < record.decided_on:
+        raise d.DeterminationError("rectified_on", "整改完成日期不能早于决定日期")
+    if rectified_on > record.rectify_by:
+        raise d.DeterminationError(
+            "rectified_on", f"整改期限 {record.rectify_by.isoformat()} 已过，记录已自 "
+            f"{(record.rectify_by + dt.timedelta(days=1)).isoformat()} 起公示，请通过信用修复办理")
+    record.status = d.RECTIFIED
+    record.rectified_on = rectified_on
+    record.starts_on = record.repairable_from = record.ends_on = None
+    record.lists = []
+    record.trace = [*record.trace, {
+        "policy": "", "doc_number": "", "clause": "", "rule": "rectified",
+        "effect": f"{rectified_on.isoformat()} 按期整改：不予公示",
+    }]
+    record.version += 1
+    record.save()
+    sync_record(record)
+    save_version(record, "rectified", actor)
+    audit("record.rectified", actor=actor, request=request, obj=record,
+          summary=f"登记按期整改 {record.decision_no}")
+    return record
+
+
+def refresh_statuses(today: dt.date | None = None) -> dict[str, int]:
+    """Daily: deferred records past their date become published, published ones expire.
+
+    Reads and pages use `effective_status` and `published_on`, so a late run changes
+    nothing anyone sees; this keeps the stored status and the history in step.
+    """
+    today = today or timezone.localdate()
+    counts = {"published": 0, "expired": 0}
+    due = Record.objects.filter(status=d.DEFERRED, rectify_by__lt=today)
+    for record in due.iterator():
+        with transaction.atomic():
+            locked = lock_record(record.pk)
+            if locked.status != d.DEFERRED:
+                continue
+            locked.status = d.PUBLISHED
+            locked.trace = [*locked.trace, {
+                "policy": "", "doc_number": "", "clause": "", "rule": "deferral:lapsed",
+                "effect": f"整改期限 {locked.rectify_by} 已过未整改：自 {locked.starts_on} 起公示",
+            }]
+            locked.version += 1
+            locked.save()
+            save_version(locked, "published", None)
+            counts["published"] += 1
+    expired = Record.objects.filter(status=d.PUBLISHED, ends_on__lt=today)
+    for record in expired.iterator():
+        with transaction.atomic():
+            locked = lock_record(record.pk)
+            if locked.status != d.PUBLISHED:
+                continue
+            locked.status = d.EXPIRED
+            locked.version += 1
+            locked.save()
+            save_version(locked, "expired", None)
+            counts["expired"] += 1
+    return counts

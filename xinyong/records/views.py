@@ -1,0 +1,382 @@
+"""Web pages of the collection: record list and export, record page, submission, bulk import."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import QuerySet
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+
+from xinyong.accounts.decorators import role_required
+from xinyong.accounts.models import Role, User
+from xinyong.audit.models import record as audit
+from xinyong.lib.exports import XLSX, download, xlsx_bytes
+from xinyong.policies import rulebook
+from xinyong.policies.rulebook import Rulebook, pack_of
+from xinyong.records import bulk, imports, services
+from xinyong.records import determination as d
+from xinyong.records.api import visible_to
+from xinyong.records.filtersets import RecordFilterForm, filter_records
+from xinyong.records.forms import (
+    JOB_STATUS_LABELS,
+    SEVERITY_CHOICES,
+    SOURCE_LABELS,
+    CorrectForm,
+    RecordForm,
+    RectifiedForm,
+    UploadForm,
+    WithdrawForm,
+)
+from xinyong.records.models import ImportJob, Record, RecordVersion, effective_status
+from xinyong.subjects.access import may_view_profile
+from xinyong.subjects.codes import KIND_LABELS
+
+PAGE_SIZE = 50
+CHANGE_LABELS = {
+    "created": "报送", "corrected": "更正", "withdrawn": "撤销", "rectified": "登记按期整改",
+    "published": "整改期限已过，转为公示", "expired": "公示期满", "repaired": "信用修复",
+    "objection_upheld": "异议成立，撤销",
+}
+STATUS_BADGES = {
+    d.PUBLISHED: "text-bg-danger", d.DEFERRED: "text-bg-warning", d.EXEMPTED: "text-bg-secondary",
+    d.RECTIFIED: "text-bg-info", d.REPAIRED: "text-bg-success", d.EXPIRED: "text-bg-light border",
+    d.WITHDRAWN: "text-bg-dark",
+}
+SEVERITY_LABELS = dict(SEVERITY_CHOICES)
+FINISHED = ("done", "failed")
+SHOWN_ERRORS = 20
+
+
+@dataclass
+class Row:
+    """A record as the pages show it on a given day."""
+
+    record: Record
+    status: str
+    behavior_text: str
+
+    @property
+    def status_label(self) -> str:
+        return d.STATUSES[self.status]
+
+    @property
+    def severity_label(self) -> str:
+        return SEVERITY_LABELS.get(self.record.severity, self.record.severity)
+
+    @property
+    def badge(self) -> str:
+        if self.status == d.PUBLISHED and self.record.polarity == "good":
+            return "text-bg-success"
+        return STATUS_BADGES.get(self.status, "text-bg-secondary")
+
+    @property
+    def list_names(self) -> list[str]:
+        return [entry.get("name") or entry.get("code", "") for entry in self.record.lists]
+
+    @property
+    def flags(self) -> list[str]:
+        found = []
+        if self.record.name_mismatch:
+            found.append("名称与档案不一致")
+        if self.record.objection_open:
+            found.append("异议处理中")
+        return found
+
+
+def behavior_texts(book: Rulebook) -> dict[str, str]:
+    texts: dict[str, str] = {}
+    for entry in book.entries:
+        for b in entry.pack.behaviors:
+            texts.setdefault(b.code, b.text)
+    return texts
+
+
+def _viewer(request: HttpRequest) -> User | None:
+    return request.user if request.user.is_authenticated else None  # type: ignore[return-value]
+
+
+def _unit_records(user: User) -> QuerySet[Record]:
+    queryset = Record.objects.select_related("subject", "unit")
+    if user.role == Role.DEPARTMENT:
+        queryset = queryset.filter(unit=user.unit)
+    return queryset
+
+
+def _filtered(request: HttpRequest) -> tuple[QuerySet[Record], RecordFilterForm, Rulebook, dt.date]:
+    user: User = request.user  # type: ignore[assignment]
+    book = rulebook.current()
+    today = timezone.localdate()
+    form = RecordFilterForm(request.GET, book=book, office=user.role == Role.OFFICE)
+    return filter_records(_unit_records(user), form, today), form, book, today
+
+
+@role_required(Role.OFFICE, Role.DEPARTMENT)
+def record_list(request: HttpRequest) -> HttpResponse:
+    queryset, form, book, today = _filtered(request)
+    page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+    texts = behavior_texts(book)
+    rows = [Row(r, effective_status(r, today), texts.get(r.behavior, r.behavior)) for r in page]
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(request, "records/list.html", {
+        "form": form, "page": page, "rows": rows, "query": query.urlencode(),
+        "office": request.user.role == Role.OFFICE,  # type: ignore[union-attr]
+    })
+
+
+EXPORT_HEADERS = ["决定文书号", "主体名称", "主体类别", "代码", "行为代码", "行为", "情节", "行为发生日期",
+                  "决定日期", "状态", "公示开始", "可申请修复", "公示截止", "名单", "标记", "事实",
+                  "报送名称", "报送单位", "报送方式"]
+
+
+@role_required(Role.OFFICE, Role.DEPARTMENT)
+def record_export(request: HttpRequest) -> HttpResponse:
+    queryset, form, book, today = _filtered(request)
+    if not form.is_valid():
+        messages.error(request, "筛选条件有误，未导出")
+        return redirect(f"{reverse('records:list')}?{request.GET.urlencode()}")
+    texts = behavior_texts(book)
+    count = 0
+
+    def rows() -> Any:
+        nonlocal count
+        for record in queryset.iterator(chunk_size=2000):
+            count += 1
+            row = Row(record, effective_status(record, today), texts.get(record.behavior, ""))
+            yield [
+                record.decision_no, record.subject.name, KIND_LABELS.get(record.subject.kind, ""),
+                record.subject.code_masked,  # persons masked: the full number never leaves here
+                record.behavior, row.behavior_text, SEVERITY_LABELS.get(record.severity, ""),
+                record.occurred_on.isoformat(), record.decided_on.isoformat(), row.status_label,
+                _iso(record.starts_on), _iso(record.repairable_from), _iso(record.ends_on),
+                "、".join(row.list_names), "、".join(row.flags), record.facts, record.reported_name,
+                record.unit.name, SOURCE_LABELS.get(record.source, record.source),
+            ]
+
+    content = xlsx_bytes(EXPORT_HEADERS, rows(), sheet="信用记录")
+    audit("record.export", request=request, summary=f"导出信用记录 {count} 条（Excel）",
+          detail={"filters": {k: v for k, v in request.GET.items() if k != "page"}, "count": count})
+    return download(content, f"信用记录-{today.isoformat()}.xlsx", XLSX)
+
+
+def _iso(day: dt.date | None) -> str:
+    return day.isoformat() if day else ""
+
+
+def _history(record: Record) -> list[dict[str, Any]]:
+    versions = list(RecordVersion.objects.filter(record=record).select_related("actor"))
+    rows = [{"number": v.number, "change": CHANGE_LABELS.get(v.change, v.change), "reason": v.reason,
+             "actor": v.actor.label if v.actor else "系统", "at": v.at} for v in versions]
+    if record.source == "import" and not any(v.number == 1 for v in versions):
+        # Bulk rows land by one set-based merge with no version row until first changed.
+        job = f"（任务 #{record.import_job_id}）" if record.import_job_id else ""
+        rows.insert(0, {"number": 1, "change": f"批量导入{job}", "reason": "",
+                        "actor": record.created_by.label if record.created_by else "批量导入",
+                        "at": record.created_at, "job_id": record.import_job_id})
+    return rows
+
+
+def _doc_number(book: Rulebook, pack_id: str) -> str:
+    entry = book.entry(pack_id) if pack_id else None
+    return entry.pack.doc_number if entry else pack_id
+
+
+def _basis(record: Record) -> dict[str, str] | None:
+    """The trace step that named the behaviour: the document and clause it was judged under."""
+    return next((step for step in record.trace if step.get("rule", "").startswith("behavior:")), None)
+
+
+def record_detail(request: HttpRequest, record_id: int) -> HttpResponse:
+    viewer = _viewer(request)
+    record = (Record.objects.select_related("subject", "unit", "created_by", "policy_version")
+              .filter(visible_to(viewer), pk=record_id).first())
+    if record is None:
+        raise Http404("没有这条信用记录，或无权查看")
+    today = timezone.localdate()
+    book = rulebook.current()
+    own = bool(viewer and viewer.role == Role.DEPARTMENT and viewer.unit_id == record.unit_id)
+    forms: dict[str, Any] = {}
+    if own:
+        forms = {
+            "correct": CorrectForm(record=record, book=book, today=today),
+            "withdraw": WithdrawForm(),
+            "rectified": RectifiedForm(today=today),
+        }
+    opened = ""
+    if request.method == "POST":
+        if not own:
+            raise PermissionDenied("只能处理本单位报送的记录")
+        opened = request.POST.get("action", "")
+        done = _act(request, record, opened, forms, book, today)
+        if done:
+            return redirect("records:detail", record_id=record.pk)
+    status = effective_status(record, today)
+    staff = bool(viewer and (viewer.role == Role.OFFICE or own))
+    pack = pack_of(record.policy_version)
+    text = next((b.text for b in pack.behaviors if b.code == record.behavior), "")
+    return render(request, "records/detail.html", {
+        "record": record, "row": Row(record, status, text), "pack": pack,
+        "lists": [{**e, "doc_number": _doc_number(book, e.get("policy", ""))} for e in record.lists],
+        "basis": _basis(record), "profile_link": may_view_profile(viewer, record.subject),
+        "kind_label": KIND_LABELS.get(record.subject.kind, record.subject.kind),
+        "severity_label": SEVERITY_LABELS.get(record.severity, record.severity),
+        "source_label": SOURCE_LABELS.get(record.source, record.source),
+        "history": _history(record) if staff else None, "staff": staff, "own": own,
+        "forms": forms, "opened": opened,
+        "can_correct": own and record.status not in (d.WITHDRAWN, d.REPAIRED),
+        "can_withdraw": own and record.status != d.WITHDRAWN,
+        "can_rectify": own and record.status == d.DEFERRED and record.rectify_by is not None,
+    }, status=422 if opened else 200)
+
+
+def _act(request: HttpRequest, record: Record, action: str, forms: dict[str, Any],
+         book: Rulebook, today: dt.date) -> bool:
+    """Run a department's action on its record; False (with form errors) when refused."""
+    user = request.user
+    form: Any
+    try:
+        if action == "correct":
+            form = forms["correct"] = CorrectForm(request.POST, record=record, book=book, today=today)
+            if not form.is_valid():
+                return False
+            changes = form.changes()
+            if not changes:
+                form.add_error(None, "没有要更正的字段：请修改至少一项事实")
+                return False
+            services.correct(record, changes, form.cleaned_data["reason"], actor=user,
+                             request=request)
+            messages.success(request, "已更正，并按更正后的事实重新认定")
+        elif action == "withdraw":
+            form = forms["withdraw"] = WithdrawForm(request.POST)
+            if not form.is_valid():
+                return False
+            services.withdraw(record, form.cleaned_data["reason"], actor=user, request=request)
+            messages.success(request, "记录已撤销：自今日起不再公示，记录及其历史保留")
+        elif action == "rectified":
+            form = forms["rectified"] = RectifiedForm(request.POST, today=today)
+            if not form.is_valid():
+                return False
+            services.mark_rectified(record, form.cleaned_data["rectified_on"], actor=user,
+                                    request=request)
+            messages.success(request, "已登记按期整改：该记录不予公示")
+        else:
+            raise Http404("未知的操作")
+    except d.DeterminationError as exc:
+        form.service_error(exc)
+        return False
+    return True
+
+
+@role_required(Role.DEPARTMENT)
+def record_create(request: HttpRequest) -> HttpResponse:
+    user: User = request.user  # type: ignore[assignment]
+    today = timezone.localdate()
+    book = rulebook.current()
+    form = RecordForm(request.POST if request.method == "POST" else None, book=book, today=today)
+    repeat = None
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        sub = services.Submission(
+            subject_kind=data["subject_kind"], subject_name=data["subject_name"],
+            subject_code=data["subject_code"], behavior=data["behavior"],
+            occurred_on=data["occurred_on"], decided_on=data["decided_on"],
+            decision_no=data["decision_no"], facts=data["facts"], severity=data["severity"],
+            force_majeure=data["force_majeure"], epidemic_duty=data["epidemic_duty"],
+            rectify_by=data["rectify_by"], external_id=data["external_id"],
+        )
+        assert user.unit is not None
+        try:
+            record, created = services.submit(user.unit, sub, actor=user, source="form",
+                                              request=request, today=today)
+        except d.DeterminationError as exc:
+            form.service_error(exc)
+        else:
+            if created:
+                messages.success(request, f"已报送 {record.decision_no}：{d.STATUSES[record.status]}")
+                return redirect("records:detail", record_id=record.pk)
+            repeat = record
+    status = 422 if form.errors else 200
+    response = render(request, "records/form.html", {"form": form, "repeat": repeat}, status=status)
+    if request.method == "POST":
+        response["Cache-Control"] = "no-store"  # the page echoes the code that was typed
+    return response
+
+
+def _job_for(request: HttpRequest, job_id: int) -> ImportJob:
+    user: User = request.user  # type: ignore[assignment]
+    job = ImportJob.objects.select_related("unit", "created_by").filter(pk=job_id).first()
+    if job is None or (user.role == Role.DEPARTMENT and job.unit_id != user.unit_id):
+        raise Http404("没有这个导入任务，或无权查看")
+    return job
+
+
+@role_required(Role.DEPARTMENT, Role.OFFICE)
+def import_list(request: HttpRequest) -> HttpResponse:
+    user: User = request.user  # type: ignore[assignment]
+    upload = user.role == Role.DEPARTMENT
+    form = None
+    if upload:
+        form = UploadForm(request.POST, request.FILES) if request.method == "POST" else UploadForm()
+    if request.method == "POST":
+        if form is None:
+            raise PermissionDenied("只有成员单位可以上传批量文件")
+        if form.is_valid():
+            assert user.unit is not None
+            data = form.cleaned_data
+            try:
+                job = imports.create_job(
+                    user.unit, data["file"], actor=user, accept_partial=data["accept_partial"],
+                    default_severity=data["default_severity"] or None, request=request)
+            except imports.ImportError_ as exc:
+                form.service_error(exc)
+            else:
+                messages.success(request, f"已上传 {job.file_name}，正在后台导入")
+                return redirect("records:import", job_id=job.pk)
+    jobs = ImportJob.objects.select_related("unit", "created_by")
+    if user.role == Role.DEPARTMENT:
+        jobs = jobs.filter(unit=user.unit)
+    return render(request, "records/imports.html",
+                  {"form": form, "jobs": jobs[:30], "job_labels": JOB_STATUS_LABELS},
+                  status=422 if form is not None and form.errors else 200)
+
+
+def _progress_context(job: ImportJob) -> dict[str, Any]:
+    return {"job": job, "job_labels": JOB_STATUS_LABELS, "finished": job.status in FINISHED,
+            "errors": job.errors[:SHOWN_ERRORS], "more_errors": max(len(job.errors) - SHOWN_ERRORS, 0)}
+
+
+@role_required(Role.DEPARTMENT, Role.OFFICE)
+def import_detail(request: HttpRequest, job_id: int) -> HttpResponse:
+    job = _job_for(request, job_id)
+    return render(request, "records/import_detail.html", _progress_context(job))
+
+
+@role_required(Role.DEPARTMENT, Role.OFFICE)
+def import_progress(request: HttpRequest, job_id: int) -> HttpResponse:
+    """The progress bar and counts, polled by HTMX every second until the job finishes."""
+    job = _job_for(request, job_id)
+    response = render(request, "records/_import_progress.html", _progress_context(job))
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@role_required(Role.DEPARTMENT, Role.OFFICE)
+def import_errors(request: HttpRequest, job_id: int) -> HttpResponse:
+    job = _job_for(request, job_id)
+    path = Path(job.file_path).with_suffix(".errors.csv")
+    content = path.read_bytes() if path.exists() else "\ufeffrow,field,msg\n".encode()
+    return download(content, f"{Path(job.file_name).stem}-错误行.csv", "text/csv; charset=utf-8")
+
+
+@role_required(Role.DEPARTMENT, Role.OFFICE)
+def import_template(request: HttpRequest) -> HttpResponse:
+    return download(bulk.template_csv(), "信用记录导入模板.csv", "text/csv; charset=utf-8")

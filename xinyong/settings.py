@@ -1,0 +1,173 @@
+"""Django settings, read from environment variables (XINYONG_*)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import dj_database_url
+
+from xinyong.lib.env import envbool, envint, envsecret
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+VAR_DIR = Path(os.getenv("XINYONG_VAR_DIR", Path.cwd() / "var")).resolve()
+
+DEBUG = envbool("XINYONG_DEBUG", "False")
+SECRET_KEY = envsecret("XINYONG_SECRET_KEY", VAR_DIR, "secret_key")
+# Key for the keyed hash and encryption of persons' ID numbers. Separate from SECRET_KEY so
+# rotating sessions never makes stored ID numbers unreadable.
+DATA_KEY = envsecret("XINYONG_DATA_KEY", VAR_DIR, "data_key")
+
+ALLOWED_HOSTS = [h.strip() for h in os.getenv("XINYONG_ALLOWED_HOSTS", "*").split(",") if h]
+CSRF_TRUSTED_ORIGINS = [
+    o.strip() for o in os.getenv("XINYONG_CSRF_TRUSTED_ORIGINS", "").split(",") if o.strip()
+]
+SITE_NAME = os.getenv("XINYONG_SITE_NAME", "公共信用信息平台")
+SITE_ROOT = os.getenv("XINYONG_SITE_ROOT", "http://127.0.0.1:8000")
+
+INSTALLED_APPS = [
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "axes",
+    "django_tasks",
+    "django_tasks_db",
+    "xinyong.accounts",
+    "xinyong.audit",
+    "xinyong.subjects",
+    "xinyong.policies",
+    "xinyong.records",
+    "xinyong.lists",
+    "xinyong.checks",
+    "xinyong.repairs",
+    "xinyong.objections",
+    "xinyong.notices",
+    "xinyong.front",
+    "xinyong.demo",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "axes.middleware.AxesMiddleware",
+    "xinyong.lib.apierrors.JsonErrorsForApi",
+]
+
+ROOT_URLCONF = "xinyong.urls"
+WSGI_APPLICATION = "xinyong.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [PACKAGE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "xinyong.front.context_processors.site",
+            ]
+        },
+    }
+]
+
+DATABASES = {
+    "default": dj_database_url.parse(
+        os.getenv("XINYONG_DATABASE_URL", f"sqlite:///{VAR_DIR / 'xinyong.sqlite3'}"),
+        conn_max_age=envint("XINYONG_DB_CONN_MAX_AGE", "60"),
+    )
+}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # WAL and a busy timeout let the web server and the worker share the file.
+    DATABASES["default"]["OPTIONS"] = {
+        "timeout": 20,
+        "transaction_mode": "IMMEDIATE",
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+    }
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+AUTH_USER_MODEL = "accounts.User"
+
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "xinyong.accounts.validators.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+]
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+LOGIN_URL = "/login/"
+LOGIN_REDIRECT_URL = "/"
+LOGOUT_REDIRECT_URL = "/login/"
+
+# Lock-out after repeated failed logins (django-axes): per user name and address.
+AXES_FAILURE_LIMIT = envint("XINYONG_LOGIN_FAILURE_LIMIT", "5")
+AXES_COOLOFF_TIME = envint("XINYONG_LOGIN_COOLOFF_MINUTES", "15") / 60  # hours
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
+AXES_RESET_ON_SUCCESS = True
+AXES_SENSITIVE_PARAMETERS = ["password", "username"]  # a user name may be an ID number
+AXES_USERNAME_CALLABLE = "xinyong.accounts.auth.axes_username"
+AXES_VERBOSE = False
+
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_AGE = envint("XINYONG_SESSION_SECONDS", "28800")
+SESSION_COOKIE_SECURE = envbool("XINYONG_SECURE_COOKIES", "False")
+CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+SECURE_CONTENT_TYPE_NOSNIFF = True
+X_FRAME_OPTIONS = "DENY"
+
+LANGUAGE_CODE = "zh-hans"
+TIME_ZONE = "Asia/Shanghai"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "/static/"
+STATIC_ROOT = VAR_DIR / "static"
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # whitenoise warns when it is missing
+STATICFILES_DIRS = [PACKAGE_DIR / "static"]
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+MEDIA_ROOT = VAR_DIR / "media"
+# Static files are served from the package by whitenoise too, so `serve` works before
+# collectstatic has run (closed networks: nothing comes from a CDN).
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = DEBUG
+
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+
+EMAIL_BACKEND = os.getenv(
+    "XINYONG_EMAIL_BACKEND", "django.core.mail.backends.locmem.EmailBackend"
+)
+DEFAULT_FROM_EMAIL = os.getenv("XINYONG_FROM_EMAIL", "noreply@xinyong.local")
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "filters": {"pii": {"()": "xinyong.lib.logfilter.RedactIdNumbers"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "filters": ["pii"]},
+    },
+    "root": {"handlers": ["console"], "level": os.getenv("XINYONG_LOG_LEVEL", "INFO")},
+    "loggers": {"django.db.backends": {"level": "WARNING"}},
+}
+
+TRUST_X_FORWARDED_FOR = envbool("XINYONG_TRUST_X_FORWARDED_FOR", "False")

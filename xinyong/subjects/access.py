@@ -1,0 +1,33 @@
+"""Who may see what of a subject. Plain functions; views and API handlers only call them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from xinyong.accounts.models import Role
+from xinyong.subjects.models import Subject
+
+
+def is_own(viewer: Any, subject: Subject) -> bool:
+    return bool(viewer and getattr(viewer, "role", None) == Role.SUBJECT
+                and viewer.subject_id == subject.pk)
+
+
+def may_see_full_code(viewer: Any, subject: Subject) -> bool:
+    """The unmasked code: public for enterprises; for a person only the person and the office."""
+    if not subject.is_person:
+        return True
+    return is_own(viewer, subject) or getattr(viewer, "role", None) == Role.OFFICE
+
+
+def may_look_up_persons(viewer: Any) -> bool:
+    """Looking a person up by ID number tells that they are on file: staff only."""
+    return getattr(viewer, "role", None) in (Role.OFFICE, Role.DEPARTMENT)
+
+
+def may_view_profile(viewer: Any, subject: Subject) -> bool:
+    """Enterprises' public profiles are open to all; a person's only to staff and themself."""
+    if not subject.is_person:
+        return True
+    role = getattr(viewer, "role", None)
+    return role in (Role.OFFICE, Role.DEPARTMENT) or is_own(viewer, subject)

@@ -1,0 +1,76 @@
+"""API: subject look-up and profile (/api/v1/subjects)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+from ninja import Router, Schema
+from ninja.errors import HttpError
+
+from xinyong.accounts.auth import caller, optional_auth
+from xinyong.audit.models import record as audit
+from xinyong.lib.apierrors import Error, FieldError
+from xinyong.subjects import access, codes
+from xinyong.subjects.models import Subject
+from xinyong.subjects.profile import build_profile
+
+router = Router(tags=["subjects"])
+
+
+class LookupIn(Schema):
+    code: str
+
+
+class SubjectOut(Schema):
+    id: int
+    kind: str
+    name: str
+    code_masked: str
+
+
+class ProfileOut(SubjectOut):
+    code: str | None = None
+    records: list[dict[str, Any]]
+    lists: list[dict[str, Any]]
+    score: int | None = None
+    grade: str | None = None
+
+
+@router.post(
+    "/lookup",
+    auth=optional_auth,
+    response={200: SubjectOut, 403: Error, 404: Error, 422: Error},
+    summary="按统一社会信用代码或身份证号码查找主体",
+)
+def lookup(request: HttpRequest, payload: LookupIn) -> Subject:
+    try:
+        kind, number = codes.classify(payload.code)
+    except codes.CodeError as exc:
+        raise FieldError(["code"], str(exc)) from None
+    viewer = caller(request)
+    if kind == codes.PERSON and not access.may_look_up_persons(viewer):
+        raise HttpError(403, "按身份证号码查找自然人仅限信用办和成员单位")
+    subject = Subject.objects.by_code(number)
+    if kind == codes.PERSON:
+        audit("subject.lookup", request=request, obj=subject,
+              summary=f"按身份证号码查找 {codes.mask(kind, number)}",
+              detail={"found": subject is not None})
+    if subject is None:
+        raise HttpError(404, "平台上没有该代码的信用主体")
+    return subject
+
+
+@router.get(
+    "/{int:subject_id}",
+    auth=optional_auth,
+    response={200: ProfileOut, 404: Error},
+    summary="主体信用档案",
+)
+def profile(request: HttpRequest, subject_id: int) -> dict[str, Any]:
+    subject = Subject.objects.filter(pk=subject_id).first()
+    viewer = caller(request)
+    if subject is None or not access.may_view_profile(viewer, subject):
+        # Persons' profiles answer 404 to those who may not see them: no enumeration.
+        raise HttpError(404, "没有这个信用主体，或无权查看")
+    return build_profile(subject, viewer, request=request)

@@ -1,0 +1,287 @@
+"""Every API route × every role → the status the contract says.
+
+A new endpoint must get a line in ROUTES: `test_every_route_is_in_the_table` reads the routes
+from the ninja API object itself and fails for any route missing here.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from conftest import ORG2_CODE, ORG_CODE, PERSON_CODE, ApiClient
+from xinyong.accounts.models import ApiToken, Role, User
+from xinyong.api import api as ninja_api
+from xinyong.subjects.models import Subject
+
+ANON = "anonymous"
+ROLES = [ANON, Role.OFFICE, Role.DEPARTMENT, Role.SUBJECT, Role.INSTITUTION]
+PREFIX = "/api/v1"
+
+
+def everyone(status: int) -> dict[str, int]:
+    return dict.fromkeys(ROLES, status)
+
+
+def staff_only(allowed: int, others: int) -> dict[str, int]:
+    return {ANON: others, Role.OFFICE: allowed, Role.DEPARTMENT: allowed,
+            Role.SUBJECT: others, Role.INSTITUTION: others}
+
+
+@dataclass(frozen=True)
+class Upload:
+    """A multipart body with one file, `file`."""
+
+    name: str
+    content: bytes
+
+
+def department_only(allowed: int) -> dict[str, int]:
+    return {ANON: 401, Role.OFFICE: 403, Role.DEPARTMENT: allowed, Role.SUBJECT: 403,
+            Role.INSTITUTION: 403}
+
+
+def subject_only(allowed: int) -> dict[str, int]:
+    return {ANON: 401, Role.OFFICE: 403, Role.DEPARTMENT: 403, Role.SUBJECT: allowed,
+            Role.INSTITUTION: 403}
+
+
+def deciders(allowed: int) -> dict[str, int]:
+    return {ANON: 401, Role.OFFICE: allowed, Role.DEPARTMENT: allowed, Role.SUBJECT: 403,
+            Role.INSTITUTION: 403}
+
+
+def parties(allowed: int) -> dict[str, int]:
+    return {ANON: 401, Role.OFFICE: allowed, Role.DEPARTMENT: allowed, Role.SUBJECT: allowed,
+            Role.INSTITUTION: 403}
+
+
+RECORD = {
+    "subject": {"kind": "organization", "name": "福州示例信用科技有限公司", "code": ORG2_CODE},
+    "behavior": "no_such_behavior", "occurred_on": "2020-02-10", "decided_on": "2020-02-20",
+    "decision_no": "榕市监罚〔2020〕1号", "facts": "示例", "severity": "general",
+}
+
+# (method, route as ninja declares it, URL to call, JSON body, role → status).
+# In URLs, {organization} and {person} are the ids of the fixtures' subjects. The subject
+# user is bound to the organization, so for the person 张三 it is "others".
+ROUTES: list[tuple[str, str, str, Any, dict[str, int]]] = [
+    ("GET", "/health", "/health", None, everyone(200)),
+    ("GET", "/openapi.json", "/openapi.json", None, everyone(200)),
+    ("GET", "/docs", "/docs", None, everyone(200)),
+    ("GET", "/policies", "/policies", None, everyone(200)),
+    ("GET", "/policies/events", "/policies/events", None, everyone(200)),
+    # No packs are loaded here, so the event code is unknown: the office gets past the role
+    # check to the 422 that names the field; everyone else stops at 401/403.
+    ("POST", "/policies/events", "/policies/events",
+     {"code": "no_such_event", "occurred_on": "2023-01-08"},
+     {ANON: 401, Role.OFFICE: 422, Role.DEPARTMENT: 403, Role.SUBJECT: 403,
+      Role.INSTITUTION: 403}),
+    ("GET", "/policies/{pack_id}", "/policies/no-such-pack", None, everyone(404)),
+    ("POST", "/subjects/lookup", "/subjects/lookup", {"code": ORG_CODE}, everyone(200)),
+    # Looking a person up tells that they are on file: staff only.
+    ("POST", "/subjects/lookup", "/subjects/lookup", {"code": PERSON_CODE},
+     staff_only(200, 403)),
+    ("GET", "/subjects/{subject_id}", "/subjects/{organization}", None, everyone(200)),
+    # A person's profile answers 404 to those who may not see it (no enumeration).
+    ("GET", "/subjects/{subject_id}", "/subjects/{person}", None, staff_only(200, 404)),
+    # Records: only departments submit and handle their own unit's records. No packs are
+    # loaded and record 999999 does not exist, so a department gets past the role check to
+    # 422 (unknown behaviour) or 404; the other roles stop at 401/403.
+    ("POST", "/records", "/records", RECORD, department_only(422)),
+    ("GET", "/records/{record_id}", "/records/999999", None, everyone(404)),
+    ("POST", "/records/{record_id}/rectified", "/records/999999/rectified", None,
+     department_only(404)),
+    ("POST", "/records/{record_id}/correct", "/records/999999/correct", {"reason": "更正"},
+     department_only(404)),
+    ("POST", "/records/{record_id}/withdraw", "/records/999999/withdraw", {"reason": "撤销"},
+     department_only(404)),
+    # Imports: a department uploads (a .txt is refused with 422 before anything is stored);
+    # departments and the office follow jobs (999999 does not exist: 404).
+    ("POST", "/imports", "/imports", Upload("records.txt", b"not a table"),
+     department_only(422)),
+    ("GET", "/imports/{job_id}", "/imports/999999", None, staff_only(404, 403) | {ANON: 401}),
+    ("GET", "/imports/{job_id}/errors.csv", "/imports/999999/errors.csv", None,
+     staff_only(404, 403) | {ANON: 401}),
+    ("GET", "/imports/template.csv", "/imports/template.csv", None, everyone(200)),
+    # Lists are public; with no packs loaded no list exists.
+    ("GET", "/lists/{code}", "/lists/key_supervision", None, everyone(404)),
+    # Checks: office and departments only (the public and banks cannot check).
+    ("POST", "/checks", "/checks", {"scenario": "bidding", "subjects": [ORG_CODE]},
+     staff_only(200, 403) | {ANON: 401}),
+    ("GET", "/checks/{check_id}", "/checks/999999", None, staff_only(404, 403) | {ANON: 401}),
+    ("POST", "/checks/{check_id}/feedback", "/checks/999999/feedback",
+     {"subject_id": 1, "measure": "x", "applied": True}, staff_only(404, 403) | {ANON: 401}),
+    # Repairs and objections: the subject applies; the deciding unit or the office decides;
+    # progress by query code needs no login.
+    ("POST", "/repairs", "/repairs", {"record_id": 999999, "statement": "已整改", "commitment": True},
+     subject_only(404)),
+    ("GET", "/repairs/by-code/{query_code}", "/repairs/by-code/XFNOSUCHCODE", None, everyone(404)),
+    ("GET", "/repairs/{repair_id}", "/repairs/999999", None, parties(404)),
+    ("POST", "/repairs/{repair_id}/accept", "/repairs/999999/accept", None, deciders(404)),
+    ("POST", "/repairs/{repair_id}/decision", "/repairs/999999/decision",
+     {"decision": "approve", "reason": "已履行"}, deciders(404)),
+    # Only the office takes a repair case over from the finding unit.
+    ("POST", "/repairs/{repair_id}/take-over", "/repairs/999999/take-over", {"reason": "超期未办"},
+     {ANON: 401, Role.OFFICE: 404, Role.DEPARTMENT: 403, Role.SUBJECT: 403, Role.INSTITUTION: 403}),
+    ("POST", "/objections", "/objections", {"record_id": 999999, "reason": "记录有误"},
+     subject_only(404)),
+    ("GET", "/objections/by-code/{query_code}", "/objections/by-code/YYNOSUCHCODE", None,
+     everyone(404)),
+    ("GET", "/objections/{objection_id}", "/objections/999999", None, parties(404)),
+    ("POST", "/objections/{objection_id}/accept", "/objections/999999/accept", {"accept": True},
+     deciders(404)),
+    ("POST", "/objections/{objection_id}/decision", "/objections/999999/decision",
+     {"decision": "upheld", "reason": "核实有误"}, deciders(404)),
+    ("GET", "/objections", "/objections", None, parties(200)),
+    # Only the office takes a case over from the unit.
+    ("POST", "/objections/{objection_id}/take-over", "/objections/999999/take-over",
+     {"reason": "超期未办"}, {ANON: 401, Role.OFFICE: 404, Role.DEPARTMENT: 403,
+                             Role.SUBJECT: 403, Role.INSTITUTION: 403}),
+]
+
+CASES = [
+    pytest.param(method, url, body, role, expected[role], id=f"{method} {url} {role}")
+    for method, _, url, body, expected in ROUTES
+    for role in ROLES
+]
+
+
+def declared_routes() -> set[tuple[str, str]]:
+    """(method, route) of every operation the API serves, path converters stripped."""
+    found = set()
+    for prefix, router in ninja_api._routers:
+        for path, view in router.path_operations.items():
+            route = re.sub(r"\{(?:\w+:)?(\w+)\}", r"{\1}", "/" + (prefix + path).strip("/"))
+            for operation in view.operations:
+                found.update((method, route) for method in operation.methods)
+    for extra in (ninja_api.openapi_url, ninja_api.docs_url):
+        if extra:
+            found.add(("GET", "/" + extra.strip("/")))
+    return found
+
+
+def test_every_route_is_in_the_table() -> None:
+    table = {(method, route) for method, route, *_ in ROUTES}
+    missing = declared_routes() - table
+    assert not missing, f"add these routes to ROUTES in {__file__}: {sorted(missing)}"
+    stale = table - declared_routes()
+    assert not stale, f"ROUTES lists routes the API no longer has: {sorted(stale)}"
+
+
+def test_table_covers_every_role() -> None:
+    for method, route, _, _, expected in ROUTES:
+        assert set(expected) == set(ROLES), (method, route)
+
+
+@pytest.fixture
+def call(
+    users: dict[str, User], person: Subject, organization: Subject,
+    token_for: Callable[[User], str],
+) -> Callable[..., Any]:
+    ids = {"organization": organization.pk, "person": person.pk}
+
+    def send(method: str, url: str, body: Any, client: ApiClient) -> Any:
+        path = PREFIX + url.format(**ids)
+        if method == "GET":
+            return client.get(path)
+        if isinstance(body, Upload):
+            return client.post(path, {"file": SimpleUploadedFile(body.name, body.content)})
+        data = b"" if body is None else json.dumps(body, ensure_ascii=False)
+        return client.generic(method, path, data=data, content_type="application/json")
+
+    return send
+
+
+@pytest.mark.parametrize(("method", "url", "body", "role", "expected"), CASES)
+def test_status_by_role(
+    call: Callable[..., Any], users: dict[str, User], token_for: Callable[[User], str],
+    method: str, url: str, body: Any, role: str, expected: int,
+) -> None:
+    client = ApiClient(None if role == ANON else token_for(users[role]))
+    response = call(method, url, body, client)
+    assert response.status_code == expected, response.content.decode()[:300]
+    if expected >= 400:
+        assert response["Content-Type"].startswith("application/json")
+        assert response.json()["detail"]
+
+
+ROUTE_CASES = [pytest.param(method, url, body, id=f"{method} {url}")
+               for method, _, url, body, _ in ROUTES]
+
+
+@pytest.mark.parametrize(("method", "url", "body"), ROUTE_CASES)
+def test_invalid_token_is_401_everywhere(
+    call: Callable[..., Any], method: str, url: str, body: Any
+) -> None:
+    for header in ("Bearer xy_not-a-real-token", "Bearer ", "Basic YWxpY2U6cGFzcw=="):
+        client = ApiClient()
+        client.defaults["HTTP_AUTHORIZATION"] = header
+        response = call(method, url, body, client)
+        assert response.status_code == 401, (header, response.content.decode()[:300])
+        assert response.json()["detail"]
+
+
+@pytest.mark.parametrize(("method", "url", "body"), ROUTE_CASES)
+def test_revoked_token_is_401_everywhere(
+    call: Callable[..., Any], users: dict[str, User], method: str, url: str, body: Any
+) -> None:
+    token, raw = ApiToken.issue(users[Role.OFFICE], "吊销测试")
+    token.revoke()
+    response = call(method, url, body, ApiClient(raw))
+    assert response.status_code == 401, response.content.decode()[:300]
+
+
+@pytest.mark.parametrize(("method", "url", "body"), ROUTE_CASES)
+def test_token_of_a_deactivated_user_is_401(
+    call: Callable[..., Any], users: dict[str, User], token_for: Callable[[User], str],
+    method: str, url: str, body: Any,
+) -> None:
+    raw = token_for(users[Role.OFFICE])
+    User.objects.filter(pk=users[Role.OFFICE].pk).update(is_active=False)
+    response = call(method, url, body, ApiClient(raw))
+    assert response.status_code == 401, response.content.decode()[:300]
+
+
+# Web pages × roles → status (302: to the login page). Pages of one object use ids and
+# codes that do not exist, so a role that passes the role check gets 404. Each app adds
+# its pages here.
+def pages_of(allowed: int, roles: tuple[str, ...]) -> dict[str, int]:
+    return {role: (302 if role == ANON else allowed if role in roles else 403) for role in ROLES}
+
+
+PAGES: list[tuple[str, dict[str, int]]] = [
+    ("/objections/", pages_of(200, (Role.OFFICE, Role.DEPARTMENT))),
+    ("/objections/mine/", pages_of(200, (Role.SUBJECT,))),
+    ("/objections/new/", pages_of(200, (Role.SUBJECT,))),
+    ("/objections/999999/", pages_of(404, (Role.OFFICE, Role.DEPARTMENT, Role.SUBJECT))),
+    ("/objections/track/", everyone(200)),
+    ("/objections/track/YYNOSUCHCODE/", everyone(404)),
+    ("/repairs/", pages_of(200, (Role.OFFICE, Role.DEPARTMENT))),
+    ("/repairs/mine/", pages_of(200, (Role.SUBJECT,))),
+    ("/repairs/apply/999999/", pages_of(404, (Role.SUBJECT,))),
+    ("/repairs/999999/", pages_of(404, (Role.OFFICE, Role.DEPARTMENT, Role.SUBJECT))),
+    ("/repairs/999999/evidence/999999/", pages_of(404, (Role.OFFICE, Role.DEPARTMENT, Role.SUBJECT))),
+    ("/repairs/track/", everyone(200)),
+    ("/repairs/track/XFNOSUCHCODE2/", everyone(404)),
+    ("/repairs/guide/", everyone(200)),
+    ("/notices/", pages_of(200, tuple(Role.values))),
+]
+
+
+@pytest.mark.parametrize(("url", "role", "expected"), [
+    pytest.param(url, role, expected[role], id=f"{url} {role}")
+    for url, expected in PAGES for role in ROLES
+])
+def test_page_status_by_role(web: Callable[..., Any], users: dict[str, User], url: str, role: str,
+                             expected: int) -> None:
+    response = web(None if role == ANON else users[role]).get(url)
+    assert response.status_code == expected, response.content.decode()[:300]
+    if expected == 302:
+        assert response["Location"].startswith("/login/")

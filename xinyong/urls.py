@@ -1,0 +1,18 @@
+from django.urls import include, path
+
+from xinyong.api import api
+
+urlpatterns = [
+    path("api/v1/", api.urls),
+    path("", include("xinyong.accounts.urls")),
+    path("", include("xinyong.audit.urls")),
+    path("", include("xinyong.subjects.urls")),
+    path("", include("xinyong.policies.urls")),
+    path("", include("xinyong.records.urls")),
+    path("", include("xinyong.lists.urls")),
+    path("", include("xinyong.checks.urls")),
+    path("", include("xinyong.repairs.urls")),
+    path("", include("xinyong.notices.urls")),
+    path("", include("xinyong.objections.urls")),
+    path("", include("xinyong.front.urls")),
+]
