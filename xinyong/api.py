@@ -8,7 +8,7 @@ from typing import Any
 
 from django.db import connection
 from django.http import HttpRequest, HttpResponse
-from ninja import NinjaAPI, Schema
+from ninja import NinjaAPI, Schema, Status
 from ninja.errors import (
     AuthenticationError,
     AuthorizationError,
@@ -139,13 +139,13 @@ class Health(Schema):
 
 
 @api.get("/health", response={200: Health, 503: Health}, tags=["system"], summary="健康检查")
-def health(request: HttpRequest) -> tuple[int, dict[str, str]]:
+def health(request: HttpRequest) -> Status[dict[str, str]]:
     try:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
     except Exception:
-        return 503, {"status": "error", "database": "error"}
-    return 200, {"status": "ok", "database": "ok"}
+        return Status(503, {"status": "error", "database": "error"})
+    return Status(200, {"status": "ok", "database": "ok"})
 
 
 api.add_router("/policies", policies_router)

@@ -7,7 +7,7 @@ from typing import Any
 
 from django.http import HttpRequest
 from django.utils import timezone
-from ninja import Field, Router, Schema
+from ninja import Field, Router, Schema, Status
 from ninja.errors import HttpError
 
 from xinyong.accounts.auth import require_role, token_auth
@@ -99,12 +99,12 @@ def get_check(request: HttpRequest, check_id: int) -> dict[str, Any]:
 @router.post("/{int:check_id}/feedback", auth=token_auth,
              response={201: FeedbackOut, 403: Error, 404: Error, 422: Error},
              summary="反馈：业务系统对某主体执行了哪些措施")
-def feedback(request: HttpRequest, check_id: int, payload: FeedbackIn) -> tuple[int, Any]:
+def feedback(request: HttpRequest, check_id: int, payload: FeedbackIn) -> Status[Any]:
     user, check = _check(request, check_id)
     try:
         given = services.give_feedback(check, user, payload.subject_id, payload.measure,
                                        payload.applied, payload.note, request=request)
     except services.CheckError as exc:
         raise FieldError([exc.field], exc.msg) from None
-    return 201, {"id": given.pk, "check_id": check.pk, "subject_id": given.subject_id,
-                 "measure": given.measure, "applied": given.applied, "note": given.note}
+    return Status(201, {"id": given.pk, "check_id": check.pk, "subject_id": given.subject_id,
+                        "measure": given.measure, "applied": given.applied, "note": given.note})

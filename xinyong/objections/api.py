@@ -7,7 +7,7 @@ from typing import Any, Literal
 
 from django.http import HttpRequest
 from django.utils import timezone
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 from ninja.errors import HttpError
 
 from xinyong.accounts.auth import optional_auth, require_role, token_auth
@@ -154,7 +154,7 @@ def list_objections(request: HttpRequest, filters: Query[ListFilters]) -> dict[s
 
 @router.post("", auth=token_auth, response={201: ObjectionOut, 403: Error, 404: Error, 422: Error},
              summary="提出异议（主体本人）")
-def create_objection(request: HttpRequest, payload: ObjectionIn) -> tuple[int, dict[str, Any]]:
+def create_objection(request: HttpRequest, payload: ObjectionIn) -> Status[dict[str, Any]]:
     user = require_role(request, Role.SUBJECT)
     try:
         objection = services.submit(user, payload.record_id, payload.reason,
@@ -162,7 +162,7 @@ def create_objection(request: HttpRequest, payload: ObjectionIn) -> tuple[int, d
                                     request=request)
     except services.ObjectionError as exc:
         raise error(exc) from None
-    return 201, out(objection)
+    return Status(201, out(objection))
 
 
 @router.get("/by-code/{query_code}", auth=optional_auth,

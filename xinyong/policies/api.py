@@ -7,7 +7,7 @@ from typing import Any
 
 from django.http import HttpRequest
 from django.utils import timezone
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 from ninja.errors import HttpError
 
 from xinyong.accounts.auth import require_role, token_auth
@@ -124,14 +124,14 @@ def list_events(request: HttpRequest) -> Any:
 
 @router.post("/events", auth=token_auth, response={201: EventOut, 403: Error, 422: Error},
              summary="记录政策事件（如疫情防控应急响应结束）")
-def create_event(request: HttpRequest, payload: EventIn) -> tuple[int, PolicyEvent]:
+def create_event(request: HttpRequest, payload: EventIn) -> Status[PolicyEvent]:
     actor = require_role(request, Role.OFFICE)
     try:
         event = policy_events.record_event(payload.code, payload.occurred_on, note=payload.note,
                                            actor=actor, via="api")
     except policy_events.EventError as exc:
         raise FieldError(["code"], str(exc)) from None
-    return 201, event
+    return Status(201, event)
 
 
 @router.get("/{pack_id}", response={200: PolicyDetailOut, 404: Error}, summary="政策规则包详情")

@@ -9,7 +9,7 @@ from typing import Any, Literal
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
-from ninja import Field, File, Form, Router, Schema
+from ninja import Field, File, Form, Router, Schema, Status
 from ninja.errors import HttpError
 from ninja.files import UploadedFile
 
@@ -157,7 +157,7 @@ def field_error(exc: d.DeterminationError) -> FieldError:
 
 @router.post("", auth=token_auth, response={200: RecordOut, 201: RecordOut, 403: Error,
                                             422: Error}, summary="报送信用记录")
-def create_record(request: HttpRequest, payload: RecordIn) -> tuple[int, dict[str, Any]]:
+def create_record(request: HttpRequest, payload: RecordIn) -> Status[dict[str, Any]]:
     user = require_role(request, Role.DEPARTMENT)
     assert user.unit is not None
     try:
@@ -165,7 +165,7 @@ def create_record(request: HttpRequest, payload: RecordIn) -> tuple[int, dict[st
                                           source="api", request=request)
     except d.DeterminationError as exc:
         raise field_error(exc) from None
-    return (201 if created else 200), to_out(record)
+    return Status(201 if created else 200, to_out(record))
 
 
 def _get(request: HttpRequest, record_id: int) -> Record:
@@ -266,7 +266,7 @@ class ImportOut(Schema):
 def create_import(request: HttpRequest, file: UploadedFile = File(...),  # noqa: B008
                   accept_partial: bool = Form(False),
                   default_severity: str | None = Form(None)
-                  ) -> tuple[int, dict[str, int]]:
+                  ) -> Status[dict[str, int]]:
     user = require_role(request, Role.DEPARTMENT)
     assert user.unit is not None
     try:
@@ -274,7 +274,7 @@ def create_import(request: HttpRequest, file: UploadedFile = File(...),  # noqa:
                                  default_severity=default_severity or None, request=request)
     except imports.ImportError_ as exc:
         raise FieldError([exc.field], exc.msg) from None
-    return 202, {"id": job.pk}
+    return Status(202, {"id": job.pk})
 
 
 def _job(request: HttpRequest, job_id: int) -> ImportJob:

@@ -7,7 +7,7 @@ from typing import Any, Literal
 
 from django.http import HttpRequest
 from django.utils import timezone
-from ninja import Field, Router, Schema
+from ninja import Field, Router, Schema, Status
 from ninja.errors import HttpError
 
 from xinyong.accounts.auth import optional_auth, require_role, token_auth
@@ -92,25 +92,26 @@ def error(exc: services.RepairError) -> HttpError:
 
 @router.post("", auth=token_auth, response={201: RepairOut, 403: Error, 404: Error, 422: Error},
              summary="申请信用修复（主体本人）")
-def create_repair(request: HttpRequest, payload: RepairIn) -> tuple[int, dict[str, Any]]:
+def create_repair(request: HttpRequest, payload: RepairIn) -> Status[dict[str, Any]]:
     user = require_role(request, Role.SUBJECT)
     try:
         repair = services.apply(user, payload.record_id, payload.statement, payload.commitment,
                                 green_flags=payload.green_flags, request=request)
     except services.RepairError as exc:
         raise error(exc) from None
-    return 201, out(repair)
+    return Status(201, out(repair))
 
 
 @router.get("/by-code/{query_code}", auth=optional_auth, response={200: PublicRepairOut, 404: Error},
             summary="凭查询码查询修复进度（无需登录）")
 def by_code(request: HttpRequest, query_code: str) -> dict[str, Any]:
-    repair = Repair.objects.filter(query_code=query_code.strip().upper()).first()
+    repair = (Repair.objects.select_related("subject")
+              .filter(query_code=query_code.strip().upper()).first())
     if repair is None:
         raise HttpError(404, "查询码不存在")
     data = out(repair)
     return {k: data[k] for k in PublicRepairOut.model_fields} | {
-        "timeline": [{**s, "note": ""} if s["step"] == "提交申请" else s for s in repair.timeline]}
+        "timeline": services.public_timeline(repair)}
 
 
 @router.get("/{int:repair_id}", auth=token_auth, response={200: RepairOut, 403: Error, 404: Error},

@@ -16,6 +16,7 @@ from xinyong.accounts.models import Role
 from xinyong.audit.models import record as audit
 from xinyong.lib import workdays
 from xinyong.lib.casework import new_query_code, step
+from xinyong.lib.logfilter import redact
 from xinyong.lists.services import sync_record
 from xinyong.notices.models import notify
 from xinyong.policies import rulebook
@@ -24,6 +25,7 @@ from xinyong.records import determination as d
 from xinyong.records.models import Record, effective_status
 from xinyong.records.services import lock_record, save_version
 from xinyong.repairs.models import Evidence, Repair
+from xinyong.subjects.models import Subject
 
 MAX_EVIDENCE_BYTES = 20 * 1024 * 1024
 MAX_EVIDENCE_FILES = 10
@@ -249,3 +251,25 @@ def decide(repair_id: int, user: Any, decision: str, reason: str, *, request: An
     notify(repair.applicant, f"信用修复申请{repair.get_status_display()}",
            f"查询码 {repair.query_code}。理由：{repair.reason}", f"/repairs/track/{repair.query_code}/")
     return repair
+
+
+# --- what the public sees by query code ------------------------------------------------
+
+def public_name(subject: Subject) -> str:
+    """A subject's name for the public: a person's name masked but for the surname."""
+    if not subject.is_person:
+        return subject.name
+    return subject.name[:1] + "*" * max(len(subject.name) - 1, 1)
+
+
+def public_text(text: str, subject: Subject) -> str:
+    """Free text for the public: ID numbers masked, and a person's name too."""
+    text = redact(text)
+    if subject.is_person and subject.name:
+        text = text.replace(subject.name, public_name(subject))
+    return text
+
+
+def public_timeline(repair: Repair) -> list[dict[str, Any]]:
+    """A case's steps for anyone holding its query code: notes without personal data."""
+    return [{**s, "note": public_text(s.get("note", ""), repair.subject)} for s in repair.timeline]

@@ -20,7 +20,6 @@ from xinyong.accounts.decorators import role_required
 from xinyong.accounts.models import Role, User
 from xinyong.audit.models import record as audit
 from xinyong.lib import workdays
-from xinyong.lib.logfilter import redact
 from xinyong.policies import rulebook
 from xinyong.policies.rulebook import Entry, Rulebook
 from xinyong.policies.schema import SEVERITY_LABELS, SUBJECT_FLAGS
@@ -98,7 +97,7 @@ def steps(timeline: list[dict[str, Any]], subject: Subject | None = None) -> lis
         except ValueError:
             at = None
         note = s.get("note", "")
-        rows.append({**s, "at": at, "note": public_text(note, subject) if subject else note})
+        rows.append({**s, "at": at, "note": services.public_text(note, subject) if subject else note})
     return rows
 
 
@@ -346,21 +345,6 @@ def evidence(request: HttpRequest, repair_id: int, evidence_id: int) -> FileResp
 
 # --- public pages ---------------------------------------------------------------------------
 
-def public_name(subject: Subject) -> str:
-    """A subject's name for the public: a person's name masked but for the surname."""
-    if not subject.is_person:
-        return subject.name
-    return subject.name[:1] + "*" * max(len(subject.name) - 1, 1)
-
-
-def public_text(text: str, subject: Subject) -> str:
-    """Free text for the public: ID numbers masked, and a person's name too."""
-    text = redact(text)
-    if subject.is_person and subject.name:
-        text = text.replace(subject.name, public_name(subject))
-    return text
-
-
 def track(request: HttpRequest) -> HttpResponse:
     """进度查询: a form for the 查询码; no login."""
     form = TrackForm(request.GET or None)
@@ -382,8 +366,8 @@ def track_detail(request: HttpRequest, code: str) -> HttpResponse:
     subject = repair.subject
     timeline = steps(repair.timeline, subject)
     response = render(request, "repairs/track_detail.html", {
-        "repair": repair, "case": Case(repair, timezone.localdate()), "subject_name": public_name(subject),
-        "timeline": timeline,
+        "repair": repair, "case": Case(repair, timezone.localdate()),
+        "subject_name": services.public_name(subject), "timeline": timeline,
     })
     response["X-Robots-Tag"] = "noindex"
     return response

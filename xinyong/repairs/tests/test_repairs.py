@@ -232,3 +232,23 @@ def test_office_takes_over_through_the_api(loaded: Any, unit: Any, users: Any,
     assert dept.get(url).json()["status"] == "submitted"  # the unit still reads its case
     assert office.post_json(f"{url}/decision", {"decision": "approve", "reason": "已履行"}).status_code == 200
     assert office.post_json(f"{url}/take-over", {"reason": "已办结"}).status_code == 409
+
+
+def test_progress_by_code_keeps_a_persons_data_out(loaded: Any, unit: Any, users: Any,
+                                                    person: Any, make_user: Any,
+                                                    api: Callable[..., Any], client: Any) -> None:
+    from conftest import PERSON_CODE
+
+    applicant = make_user("zhang", Role.SUBJECT, subject=person)
+    record = record_for(unit, person, decided_on=D(2026, 4, 1), severity="general")
+    repair = services.apply(applicant, record.pk, "已缴清罚款", True, today=D(2026, 8, 1))
+    reason = f"张三（{PERSON_CODE}）已缴清罚款"
+    decided = api(users[Role.DEPARTMENT]).post_json(
+        f"/api/v1/repairs/{repair.pk}/decision", {"decision": "approve", "reason": reason})
+    assert decided.status_code == 200
+    assert decided.json()["timeline"][-1]["note"] == reason  # the parties see it whole
+    public = client.get(f"/api/v1/repairs/by-code/{repair.query_code}")
+    assert public.status_code == 200
+    note = public.json()["timeline"][-1]["note"]
+    assert PERSON_CODE not in public.text and "张三" not in public.text
+    assert note == "张*（110105********002X）已缴清罚款"
