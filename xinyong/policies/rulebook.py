@@ -46,8 +46,8 @@ class Entry:
         return self.pack.effective_from <= day and (self.until is None or day <= self.until)
 
     def dates(self) -> str:
-        end = self.until.isoformat() if self.until else "至今"
-        return f"{self.pack.effective_from.isoformat()} 至 {end}"
+        start = self.pack.effective_from.isoformat()
+        return f"{start} 起" if self.until is None else f"{start} 至 {self.until.isoformat()}"
 
 
 class RuleError(ValueError):

@@ -379,11 +379,6 @@ def months_text(months: int) -> str:
     return f"{months} 个月"
 
 
-def _dates(entry: Entry) -> str:
-    start = entry.pack.effective_from.isoformat()
-    return f"{start} 起" if entry.until is None else f"{start} 至 {entry.until.isoformat()}"
-
-
 def _guide(book: Rulebook, today: dt.date) -> dict[str, Any]:
     """What the training page says, all of it read from the packs loaded now."""
     regimes: list[dict[str, Any]] = []
@@ -415,13 +410,13 @@ def _guide(book: Rulebook, today: dt.date) -> dict[str, Any]:
             state = "尚未施行"
         else:
             state = "适用于此前作出的决定"
-        regimes.append({"entry": entry, "pack": entry.pack, "dates": _dates(entry),
+        regimes.append({"entry": entry, "pack": entry.pack, "dates": entry.dates(),
                         "applies": applies, "state": state, "rows": rows})
     channels: list[dict[str, Any]] = []
     for entry in book.entries:
         for channel in entry.pack.repair_channels:
             channels.append({"entry": entry, "pack": entry.pack, "channel": channel,
-                             "dates": _dates(entry), "in_force": entry.in_force(today),
+                             "dates": entry.dates(), "in_force": entry.in_force(today),
                              "flags": [SUBJECT_FLAGS.get(f, f) for f in channel.eligible_flags]})
     channels.sort(key=lambda c: (not c["in_force"], c["channel"].code != "green", c["pack"].id))
     cited: list[dict[str, Any]] = [{"entry": e, "service": s} for e in book.entries for s in e.pack.services

@@ -28,7 +28,7 @@ def test_behavior_before_pack_is_refused_naming_pack_and_dates(qingshi: None) ->
         rulebook.current().behavior("dust_control_refused", D(2024, 3, 14))
     message = str(caught.value)
     assert "qingshi-2024-3" in message and "青信用办〔2024〕3号" in message
-    assert "2024-03-15 至 至今" in message and "2024-03-14" in message
+    assert "2024-03-15 起" in message and "2024-03-14" in message
 
 
 def test_unknown_behavior(qingshi: None) -> None:
