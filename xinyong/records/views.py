@@ -235,7 +235,26 @@ def record_detail(request: HttpRequest, record_id: int) -> HttpResponse:
         "can_correct": own and record.status not in (d.WITHDRAWN, d.REPAIRED),
         "can_withdraw": own and record.status != d.WITHDRAWN,
         "can_rectify": own and record.status == d.DEFERRED and record.rectify_by is not None,
+        "repair": _repair_offer(viewer, record, today),
     }, status=422 if opened else 200)
+
+
+def _repair_offer(viewer: User | None, record: Record, today: dt.date) -> dict[str, Any] | None:
+    """For the subject itself: its open repair case, the link to apply, or why not yet."""
+    from xinyong.repairs import services as repairs
+    from xinyong.repairs.models import Repair
+
+    if not (viewer and viewer.role == Role.SUBJECT and viewer.subject_id == record.subject_id
+            and record.polarity == "dishonest"):
+        return None
+    case = Repair.objects.filter(record=record, status__in=Repair.OPEN).first()
+    if case is not None:
+        return {"case": case}
+    try:
+        repairs.check_repairable(record, today)
+    except repairs.RepairError as exc:
+        return {"why_not": exc.msg}
+    return {"may_apply": True}
 
 
 def _act(request: HttpRequest, record: Record, action: str, forms: dict[str, Any],

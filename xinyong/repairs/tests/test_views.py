@@ -504,3 +504,24 @@ def test_objection_open_mark_blocks_the_apply_button(
         page = html(web(subject_user).get("/repairs/mine/"))
     row = page.split(f'data-record="{record.pk}"')[1].split("</tr>")[0]
     assert "disabled" in row and "正在处理的异议" in row
+
+
+def test_record_page_offers_repair_to_its_subject_only(
+    loaded: Any, unit: Unit, subject_user: User, dept: User, web: Callable[..., Client]
+) -> None:
+    ready = general(unit, subject_user.subject, n=1)
+    early = record_for(unit, subject_user.subject, decided_on=DECIDED, severity="serious", n=2)
+    busy = general(unit, subject_user.subject, n=3)
+    repair = applied(subject_user, busy)
+    client = web(subject_user)
+
+    def offer(record: Record, viewer: Client = client) -> str:
+        with on(LATER):
+            page = html(viewer.get(f"/records/{record.pk}/"))
+        found = re.search(r'<[^>]*data-testid="repair-offer"[^>]*>(.*?)</(a|span)>', page, flags=re.S)
+        return found.group(0) if found else ""
+
+    assert "申请信用修复" in offer(ready) and f"/repairs/apply/{ready.pk}/" in offer(ready)
+    assert "最早可于 2027-04-01" in offer(early) and "/repairs/apply/" not in offer(early)
+    assert repair.query_code in offer(busy) and f"/repairs/{repair.pk}/" in offer(busy)
+    assert offer(ready, web(dept)) == ""  # the unit sees its own record without the offer
