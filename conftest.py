@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import os
+from collections.abc import Callable, Iterator
 from functools import cache
 from typing import Any
 
@@ -132,3 +133,18 @@ def web(db: Any) -> Callable[[User | None], Client]:
         return browser
 
     return client
+
+
+@pytest.fixture
+def browser() -> Iterator[Any]:
+    """Debian's Chromium through Playwright; the test is skipped where it is not installed."""
+    from xinyong.conftest_helpers import CHROMIUM, CHROMIUM_ARGS
+
+    if not CHROMIUM.exists():
+        pytest.skip("Debian's chromium is not installed")
+    sync_api = pytest.importorskip("playwright.sync_api")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"  # Playwright's sync API runs an event loop
+    with sync_api.sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()

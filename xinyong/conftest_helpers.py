@@ -2,9 +2,45 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 
 def login(client: Any, user: Any) -> None:
     """Log a test client in without going through the login form (and its lock-out)."""
     client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+
+
+# --- browser tests (Playwright in Debian's Chromium) --------------------------------------
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update"]
+ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
+
+
+def new_page(browser: Any, width: int = 1366, height: int = 900) -> Any:
+    """A page in a fresh context (own cookies), in Chinese, with a patient default timeout."""
+    page = browser.new_context(viewport={"width": width, "height": height},
+                               locale="zh-CN").new_page()
+    page.set_default_timeout(15_000)
+    return page
+
+
+def browser_login(browser: Any, live_server: Any, user: Any, password: str) -> Any:
+    """A new page logged in through the login form, on the home page."""
+    page = new_page(browser)
+    page.goto(f"{live_server.url}/login/")
+    page.fill("#id_username", user.username)
+    page.fill("#id_password", password)
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{live_server.url}/")
+    return page
+
+
+def screenshot(page: Any, name: str) -> Path:
+    """A full-page PNG in test-artifacts/ (not committed) for a person to look at."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    path = ARTIFACTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=True)
+    return path

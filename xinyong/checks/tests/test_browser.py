@@ -6,8 +6,6 @@ test-artifacts/ (not committed).
 
 from __future__ import annotations
 
-import os
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -17,45 +15,14 @@ from conftest import PASSWORD, PERSON_CODE
 from xinyong.accounts.models import Role, Unit, User
 from xinyong.checks.models import Feedback
 from xinyong.checks.tests.test_views import BAD_PERSON, BAD_USCC, org_code, punish
+from xinyong.conftest_helpers import browser_login, new_page, screenshot
 from xinyong.records.models import Record
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-CHROMIUM = "/usr/bin/chromium"
-ARTIFACTS = Path(__file__).resolve().parents[3] / "test-artifacts"
-
-
-@pytest.fixture
-def browser() -> Iterator[Any]:
-    if not Path(CHROMIUM).exists():
-        pytest.skip("Debian's chromium is not installed")
-    sync_api = pytest.importorskip("playwright.sync_api")
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"  # Playwright's sync API runs an event loop
-    with sync_api.sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=CHROMIUM, args=[
-            "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-            "--disable-component-update"])
-        yield chromium
-        chromium.close()
-
-
-def new_page(browser: Any) -> Any:
-    return browser.new_context(viewport={"width": 1366, "height": 900}, locale="zh-CN").new_page()
-
 
 def shot(page: Any, name: str) -> Path:
-    ARTIFACTS.mkdir(exist_ok=True)
-    path = ARTIFACTS / f"checks-{name}.png"
-    page.screenshot(path=str(path), full_page=True)
-    return path
-
-
-def log_in(page: Any, live_server: Any, user: User) -> None:
-    page.goto(f"{live_server.url}/login/")
-    page.fill("#id_username", user.username)
-    page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{live_server.url}/")
+    return screenshot(page, f"checks-{name}")
 
 
 @pytest.fixture
@@ -90,8 +57,7 @@ def test_public_list_page(members: list[Record], live_server: Any, browser: Any)
 
 def test_check_result_page(members: list[Record], users: dict[str, User], live_server: Any,
                            browser: Any) -> None:
-    page = new_page(browser)
-    log_in(page, live_server, users[Role.DEPARTMENT])
+    page = browser_login(browser, live_server, users[Role.DEPARTMENT], PASSWORD)
     page.goto(f"{live_server.url}/checks/new/")
     page.click("button:has-text('开始核查')")  # nothing chosen: errors beside the fields
     page.wait_for_selector("[data-error-for=scenario]")
@@ -119,8 +85,7 @@ def test_check_result_page(members: list[Record], users: dict[str, User], live_s
     assert page.locator("#r1 [data-testid=feedback-saved]").count() == 1
     shot(page, "result-feedback")
 
-    office = new_page(browser)
-    log_in(office, live_server, users[Role.OFFICE])
+    office = browser_login(browser, live_server, users[Role.OFFICE], PASSWORD)
     office.goto(f"{live_server.url}/office/checks/")
     assert office.locator("[data-testid=checks] tbody tr").count() == 1
     shot(office, "office-overview")

@@ -4,8 +4,7 @@ units pages go to test-artifacts/ for a person to look at."""
 
 from __future__ import annotations
 
-import os
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -13,17 +12,9 @@ import pytest
 
 from conftest import PASSWORD
 from xinyong.accounts.models import Role, Unit, User
+from xinyong.conftest_helpers import new_page
 
-# Playwright's sync API runs an event loop in this thread; the ORM calls made here around it
-# are still plain synchronous calls.
-os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-
-CHROMIUM = Path("/usr/bin/chromium")
-
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's chromium is not installed"),
-]
+pytestmark = [pytest.mark.browser]
 
 # Draws each character on its own canvas in the page's font; tofu boxes (no CJK font) are
 # all the same picture, real glyphs are not. Returns the number of distinct pictures.
@@ -46,22 +37,8 @@ DISTINCT_GLYPHS = """
 
 
 @pytest.fixture
-def page() -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=str(CHROMIUM),
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                  "--disable-component-update"],
-        )
-        context = browser.new_context(viewport={"width": 1280, "height": 800},
-                                      locale="zh-CN")
-        page = context.new_page()
-        page.set_default_timeout(15_000)
-        yield page
-        context.close()
-        browser.close()
+def page(browser: Any) -> Any:
+    return new_page(browser, width=1280, height=800)
 
 
 @pytest.fixture

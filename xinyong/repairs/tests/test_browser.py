@@ -8,8 +8,6 @@ test-artifacts/ (not committed).
 from __future__ import annotations
 
 import datetime as dt
-import os
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +16,7 @@ from django.utils import timezone
 
 from conftest import PASSWORD
 from xinyong.accounts.models import Role, Unit, User
+from xinyong.conftest_helpers import browser_login, new_page, screenshot
 from xinyong.records import determination as d
 from xinyong.records.models import Record
 from xinyong.repairs.models import Repair
@@ -25,52 +24,21 @@ from xinyong.repairs.tests.test_repairs import record_for
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-CHROMIUM = "/usr/bin/chromium"
-ARTIFACTS = Path(__file__).resolve().parents[3] / "test-artifacts"
 PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
 
 
-@pytest.fixture
-def browser() -> Iterator[Any]:
-    if not Path(CHROMIUM).exists():
-        pytest.skip("Debian's chromium is not installed")
-    sync_api = pytest.importorskip("playwright.sync_api")
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"  # Playwright's sync API runs an event loop
-    with sync_api.sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=CHROMIUM, args=[
-            "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-            "--disable-component-update"])
-        yield chromium
-        chromium.close()
+def shot(page: Any, name: str) -> Path:
+    return screenshot(page, f"repairs-{name}")
+
+
+def log_in(browser: Any, live_server: Any, user: User) -> Any:
+    return browser_login(browser, live_server, user, PASSWORD)
 
 
 @pytest.fixture
 def media(settings: Any, tmp_path: Path) -> Path:
     settings.MEDIA_ROOT = tmp_path / "media"
     return tmp_path
-
-
-def shot(page: Any, name: str) -> Path:
-    ARTIFACTS.mkdir(exist_ok=True)
-    path = ARTIFACTS / f"repairs-{name}.png"
-    page.screenshot(path=str(path), full_page=True)
-    return path
-
-
-def new_page(browser: Any) -> Any:
-    page = browser.new_context(viewport={"width": 1366, "height": 900}, locale="zh-CN").new_page()
-    page.set_default_timeout(15_000)
-    return page
-
-
-def log_in(browser: Any, live_server: Any, user: User) -> Any:
-    page = new_page(browser)
-    page.goto(f"{live_server.url}/login/")
-    page.fill("#id_username", user.username)
-    page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{live_server.url}/")
-    return page
 
 
 def test_apply_approve_and_track(loaded: Any, unit: Unit, users: dict[str, User], live_server: Any,
