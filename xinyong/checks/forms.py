@@ -10,6 +10,7 @@ from typing import Any
 from django import forms
 
 from xinyong.checks import engine
+from xinyong.lib.forms import BootstrapForm, DateInput
 from xinyong.records import bulk
 
 MAX_UPLOAD = 10 * 1024 * 1024
@@ -17,48 +18,6 @@ SEPARATORS = re.compile(r"[\s,，;；、]+")
 # Column headings that name the code column of an uploaded file (compared lower-cased).
 CODE_COLUMNS = {"subject_code", "统一社会信用代码", "证件号码", "id_number", "主体代码",
                 "身份证号码", "代码"}
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
-        super().__init__(attrs, format="%Y-%m-%d")
-
-
-class BootstrapForm(forms.Form):
-    """Bootstrap classes on every widget, and `is-invalid` on fields with errors."""
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        for field in self.fields.values():
-            widget = field.widget
-            if isinstance(widget, forms.CheckboxInput):
-                css = "form-check-input"
-            elif isinstance(widget, forms.Select):
-                css = "form-select"
-            else:
-                css = "form-control"
-            widget.attrs["class"] = f"{widget.attrs.get('class', '')} {css}".strip()
-
-    def full_clean(self) -> None:
-        super().full_clean()
-        for name in self.errors:
-            self._invalid(name)
-
-    def add_error(self, field: str | None, error: Any) -> None:
-        if field is not None and field not in self.fields:
-            field = None
-        super().add_error(field, error)
-        if field is not None:
-            self._invalid(field)
-
-    def _invalid(self, name: str) -> None:
-        if name not in self.fields:
-            return
-        widget = self.fields[name].widget
-        if "is-invalid" not in widget.attrs.get("class", ""):
-            widget.attrs["class"] = f"{widget.attrs.get('class', '')} is-invalid".strip()
 
 
 def split_codes(text: str) -> list[str]:

@@ -22,3 +22,8 @@ def step(timeline: list[dict[str, Any]], name: str, who: Any = None, note: str =
         label = who.unit.name if getattr(who, "unit", None) else who.get_role_display()
     timeline.append({"at": timezone.now().isoformat(timespec="seconds"), "step": name,
                      "by": label, "note": note})
+
+
+def normalize_code(code: str) -> str:
+    """A query code as typed from paper: spaces and dashes dropped, upper case."""
+    return "".join(ch for ch in code.upper() if ch.isascii() and ch.isalnum())

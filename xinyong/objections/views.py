@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from xinyong.accounts.decorators import role_required
 from xinyong.accounts.models import Role, User
+from xinyong.lib.casework import normalize_code
 from xinyong.objections import services
 from xinyong.objections.forms import (
     AcceptForm,
@@ -27,7 +28,6 @@ from xinyong.objections.forms import (
     QueueFilterForm,
     TakeOverForm,
     TrackForm,
-    normalize_code,
 )
 from xinyong.objections.models import Objection
 from xinyong.policies import rulebook

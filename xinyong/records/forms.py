@@ -8,6 +8,8 @@ from typing import Any
 from django import forms
 from django.utils.text import Truncator
 
+from xinyong.lib import forms as lib_forms
+from xinyong.lib.forms import DateInput
 from xinyong.policies.rulebook import Rulebook
 from xinyong.policies.schema import LEVEL_RANK, SEVERITY_LABELS
 from xinyong.records import determination as d
@@ -29,36 +31,8 @@ FIELD_OF_ERROR = {"subject.code": "subject_code", "subject.kind": "subject_kind"
                   "subject.name": "subject_name", "subject": "subject_code"}
 
 
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
-        super().__init__(attrs, format="%Y-%m-%d")
-
-
-class BootstrapForm(forms.Form):
-    """Bootstrap classes on every widget, and `is-invalid` on fields with errors."""
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        for field in self.fields.values():
-            widget = field.widget
-            if isinstance(widget, forms.CheckboxInput):
-                css = "form-check-input"
-            elif isinstance(widget, forms.Select):
-                css = "form-select"
-            else:
-                css = "form-control"
-            widget.attrs["class"] = f"{widget.attrs.get('class', '')} {css}".strip()
-
-    def add_error(self, field: str | None, error: Any) -> None:
-        if field is not None and field not in self.fields:
-            field = None
-        super().add_error(field, error)
-        if field is not None:
-            widget = self.fields[field].widget
-            if "is-invalid" not in widget.attrs.get("class", ""):
-                widget.attrs["class"] = f"{widget.attrs.get('class', '')} is-invalid".strip()
+class BootstrapForm(lib_forms.BootstrapForm):
+    """The shared Bootstrap form, with the submission service's errors put beside their field."""
 
     def service_error(self, exc: Any) -> None:
         """Show a DeterminationError (or ImportError_) beside the field it names."""

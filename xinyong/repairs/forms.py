@@ -8,7 +8,8 @@ from typing import Any
 
 from django import forms
 
-from xinyong.accounts.models import Unit
+from xinyong.lib import forms as lib_forms
+from xinyong.lib.forms import CaseQueueForm
 from xinyong.policies.rulebook import Rulebook
 from xinyong.policies.schema import SUBJECT_FLAGS
 from xinyong.records.forms import BootstrapForm
@@ -126,41 +127,11 @@ class TakeOverForm(ReasonForm):
         self.fields["reason"].widget.attrs.update({"rows": 2, "placeholder": "如：认定单位逾期未办结"})
 
 
-STATUS_FILTERS = [("open", "办理中"), ("all", "全部"), *Repair.Status]
+class QueueFilterForm(CaseQueueForm):
+    statuses = Repair.Status
+    unit_label = "认定单位"
 
 
-class QueueFilterForm(BootstrapForm):
-    status = forms.ChoiceField(label="状态", choices=STATUS_FILTERS, required=False)
-    overdue = forms.BooleanField(label="只看已超期", required=False)
-    unit = forms.ModelChoiceField(label="认定单位", queryset=Unit.objects.none(), required=False,
-                                  empty_label="全部单位")
-    q = forms.CharField(label="查询码或主体名称", max_length=100, required=False,
-                        widget=forms.TextInput(attrs={"placeholder": "查询码或主体名称"}))
-
-    def __init__(self, *args: Any, office: bool, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        if office:
-            self.fields["unit"].queryset = Unit.objects.order_by("name")  # type: ignore[attr-defined]
-        else:
-            del self.fields["unit"]
-        for field in self.fields.values():
-            if not isinstance(field.widget, forms.CheckboxInput):
-                field.widget.attrs["class"] += " form-control-sm" if "form-control" in field.widget.attrs[
-                    "class"] else " form-select-sm"
-
-
-class TrackForm(BootstrapForm):
-    code = forms.CharField(
-        label="查询码", max_length=30,
-        widget=forms.TextInput(attrs={"placeholder": "如 XF7K2M9QH3PW4T", "autocomplete": "off",
-                                      "autocapitalize": "characters", "spellcheck": "false"}),
-        error_messages={"required": "请输入查询码"},
-    )
-
-    def clean_code(self) -> str:
-        return normalize_code(self.cleaned_data["code"])
-
-
-def normalize_code(code: str) -> str:
-    """A query code as typed from paper: spaces and dashes dropped, upper case."""
-    return "".join(ch for ch in code.upper() if ch.isalnum())
+class TrackForm(lib_forms.TrackForm):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, example="XF7K2M9QH3PW4T", **kwargs)

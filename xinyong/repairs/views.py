@@ -20,6 +20,7 @@ from xinyong.accounts.decorators import role_required
 from xinyong.accounts.models import Role, User
 from xinyong.audit.models import record as audit
 from xinyong.lib import workdays
+from xinyong.lib.casework import normalize_code
 from xinyong.policies import rulebook
 from xinyong.policies.rulebook import Entry, Rulebook
 from xinyong.policies.schema import SEVERITY_LABELS, SUBJECT_FLAGS
@@ -34,7 +35,6 @@ from xinyong.repairs.forms import (
     QueueFilterForm,
     TakeOverForm,
     TrackForm,
-    normalize_code,
 )
 from xinyong.repairs.models import Evidence, Repair
 from xinyong.subjects.models import Subject
