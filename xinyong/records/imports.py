@@ -29,13 +29,15 @@ from django.utils import timezone
 
 from xinyong.accounts.models import Unit
 from xinyong.audit.models import record as audit
+from xinyong.lists.models import Membership
 from xinyong.lists.services import sync_import
 from xinyong.policies import rulebook
 from xinyong.records import bulk
 from xinyong.records import determination as d
-from xinyong.records.models import ImportJob, ImportRow
+from xinyong.records.models import ImportJob, ImportRow, Record
 from xinyong.records.services import Submission
 from xinyong.subjects import codes
+from xinyong.subjects.models import Subject
 
 log = logging.getLogger(__name__)
 
@@ -49,6 +51,7 @@ KEEP_ERRORS = 1000  # in the job row; the error file has them all
 DETERMINATION_CACHE = 20_000  # distinct facts remembered per file
 CODE_CACHE = 50_000  # distinct subject codes remembered per file
 MAX_BYTES = 512 * 1024 * 1024
+ANALYZE_AFTER = 10_000  # records added by one import before statistics are refreshed
 
 
 class ImportError_(ValueError):
@@ -371,3 +374,21 @@ def merge(job: ImportJob) -> None:
         job.save()
         audit("import.done", actor=job.created_by, obj=job, via="task",
               summary=f"批量文件 {job.file_name}：{job.message}")
+    if inserted >= ANALYZE_AFTER:
+        refresh_statistics()
+
+
+def refresh_statistics() -> None:
+    """Planner statistics for the tables a large import grew.
+
+    Without them PostgreSQL plans the checks' per-subject look-ups from the pre-import
+    row counts until autovacuum gets round to it: measured 40 ms instead of 0.2 ms per
+    subject after a 1,000,000-row import.
+    """
+    tables = [Subject._meta.db_table, Record._meta.db_table, Membership._meta.db_table]
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(f"ANALYZE {', '.join(tables)}")
+        else:
+            for table in tables:
+                cursor.execute(f"ANALYZE {table}")

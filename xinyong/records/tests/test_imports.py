@@ -250,3 +250,32 @@ def test_progress_estimate_of_xlsx(loaded: Any, unit: Any, media: Path) -> None:
         sheet.write_string(r, 0, f"r{r}")
     book.close()
     assert imports.bulk.estimate_rows(path) == 10
+
+
+def analyzed(table: str) -> int:
+    """How many times the database has gathered planner statistics for `table`."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SELECT pg_stat_clear_snapshot()")
+            cursor.execute("SELECT analyze_count FROM pg_stat_user_tables WHERE relname = %s",
+                           [table])
+            return int(cursor.fetchone()[0])
+        cursor.execute("SELECT count(*) FROM sqlite_master WHERE name = 'sqlite_stat1'")
+        if not cursor.fetchone()[0]:
+            return 0
+        cursor.execute("SELECT count(*) FROM sqlite_stat1 WHERE tbl = %s", [table])
+        return int(cursor.fetchone()[0])
+
+
+def test_a_large_import_refreshes_planner_statistics(loaded: Any, unit: Any, media: Path,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    before = analyzed("records_record")
+    monkeypatch.setattr(imports, "ANALYZE_AFTER", 4)
+    run_file(unit, write(media, "small.csv", "\n".join([HEADER, *ROWS])))  # 3 rows: below
+    assert analyzed("records_record") == before
+    monkeypatch.setattr(imports, "ANALYZE_AFTER", 3)
+    more = [r.replace("〔2020〕", "〔2021〕") for r in ROWS]
+    run_file(unit, write(media, "large.csv", "\n".join([HEADER, *more])))
+    assert analyzed("records_record") > before
