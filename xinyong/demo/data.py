@@ -1,4 +1,6 @@
-"""Demo data: units, one user per role, subjects with valid codes. Loading is idempotent.
+"""Demo data: units, one user per role, subjects with valid codes, and (once the policy
+packs are loaded) a few records under both notices, a green-channel repair application and
+an open objection, so every page has something to show. Loading is idempotent.
 
 The codes are made up but valid (check digits computed); the password is for a demo only
 and is printed by `make run`.
@@ -6,11 +8,20 @@ and is printed by `make run`.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
 from django.db import transaction
+from django.utils import timezone
 
 from xinyong.accounts.models import Role, Unit, User
+from xinyong.objections import services as objections
+from xinyong.objections.models import Objection
+from xinyong.policies import rulebook
+from xinyong.records import services as records
+from xinyong.records.models import Record
+from xinyong.repairs import services as repairs
+from xinyong.repairs.models import Repair
 from xinyong.subjects.models import Subject, get_or_create_subject
 
 DEMO_PASSWORD = "xinyong-demo-2026"  # noqa: S105 (printed by make run; demo only)
@@ -49,6 +60,23 @@ DEMO_USERS = [
     ("bank", Role.INSTITUTION, None, None, "示例银行信易贷专员"),
 ]
 
+# (subject code, behaviour, days before today it was decided, decision number, severity,
+# facts). Dated from today so that they are in publicity whenever the demo is loaded.
+RECORDS = [
+    ("91350105MA2Y00001R", "fz_mask_fraud", 400, "榕马市监罚〔演示〕1号", "serious",
+     "疫情期间销售不符合标准的医用口罩 2000 只"),
+    ("91350105MA2Y00001R", "administrative_penalty", 20, "榕马市监罚〔演示〕2号", "general",
+     "未按规定明码标价"),
+    ("91350105MA2Y00002W", "administrative_penalty", 120, "榕马市监罚〔演示〕3号", "general",
+     "哄抬蔬菜价格，已责令改正"),
+    ("91320585MA1N000039", "tc_wildlife_trade", 70, "太农罚〔演示〕4号", "serious",
+     "非法收购、出售野生动物"),
+    ("350105198506123010", "administrative_penalty", 30, "榕马市监罚〔演示〕5号", "serious",
+     "销售过期药品"),
+    ("92350105MA2Y000040", "fz_donation", 300, "马尾区表彰〔演示〕6号", "general",
+     "向疫情防控一线捐赠药品"),
+]
+
 
 @transaction.atomic
 def load() -> list[DemoLogin]:
@@ -66,4 +94,32 @@ def load() -> list[DemoLogin]:
             user.set_password(DEMO_PASSWORD)
             user.save()
         logins.append(DemoLogin(username, role, note))
+    if rulebook.current().entries:  # without packs there are no rules to determine records
+        load_cases()
     return logins
+
+
+def load_cases(today: dt.date | None = None) -> None:
+    """Records by the market regulator, the enterprise user's repair application for the
+    oldest one (green channel: medical supplies) and its objection to the newest one."""
+    today = today or timezone.localdate()
+    unit = Unit.objects.get(code=UNITS[0][0])
+    reporter = User.objects.get(username="scjg")
+    by_number: dict[str, Record] = {}
+    for code, behavior, days_ago, number, severity, facts in RECORDS:
+        kind, _, name = next(s for s in SUBJECTS if s[1] == code)
+        decided = today - dt.timedelta(days=days_ago)
+        by_number[number], _ = records.submit(unit, records.Submission(
+            subject_kind=kind, subject_name=name, subject_code=code, behavior=behavior,
+            occurred_on=decided - dt.timedelta(days=15), decided_on=decided,
+            decision_no=number, facts=facts, severity=severity,
+        ), actor=reporter, source="form", today=today)
+    enterprise = User.objects.get(username="kangning")
+    oldest, newest = by_number[RECORDS[0][3]], by_number[RECORDS[1][3]]
+    if not Repair.objects.filter(record=oldest).exists() and oldest.repairable_from \
+            and oldest.repairable_from <= today:
+        repairs.apply(enterprise, oldest.pk, "已召回并销毁问题口罩，缴清罚款，建立进货查验制度。",
+                      True, green_flags=["medical_supplies"], today=today)
+    if not Objection.objects.filter(record=newest).exists():
+        objections.submit(enterprise, newest.pk, "价签已按规定公示，现场检查时被顾客遮挡。",
+                          evidence="门店监控截图、价签照片", today=today)

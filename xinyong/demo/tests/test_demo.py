@@ -84,3 +84,25 @@ def test_demo_users_log_in(loaded: str, username: str, role_label: str) -> None:
 def test_home_counts_demo_data(loaded: str) -> None:
     html = Client().get("/").content.decode()
     assert f'data-testid="unit-count">{len(UNITS)}<' in html
+
+
+def test_demo_cases_follow_the_packs(db: Any) -> None:
+    from xinyong.lists.models import Membership
+    from xinyong.objections.models import Objection
+    from xinyong.policies import loader
+    from xinyong.records.models import Record
+    from xinyong.repairs.models import Repair
+
+    loader.load_shipped()
+    demo()
+    assert Record.objects.count() == 6
+    statuses = dict(Record.objects.values_list("decision_no", "status"))
+    assert statuses["榕马市监罚〔演示〕1号"] == "published"
+    assert set(Membership.objects.values_list("list_code", flat=True)) >= {
+        "key_supervision", "joint_punishment"}
+    repair = Repair.objects.get()
+    assert repair.channel == "green" and repair.status == "submitted"
+    objection = Objection.objects.get()
+    assert objection.record.decision_no == "榕马市监罚〔演示〕2号" and objection.record.objection_open
+    demo()  # again: nothing doubled
+    assert (Record.objects.count(), Repair.objects.count(), Objection.objects.count()) == (6, 1, 1)
