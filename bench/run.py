@@ -111,7 +111,8 @@ def main() -> None:
     ratio = seconds / copy_seconds
     lines += ["", "## PostgreSQL", "",
               "| what | seconds | rows/s | peak RSS |", "|---|---|---|---|",
-              f"| raw COPY into a bare (logged, like ours) table of text columns | {copy_seconds:.1f} | {rows / copy_seconds:,.0f} | – |",
+              f"| raw COPY into a bare (logged, like ours) table of text columns "
+              f"| {copy_seconds:.1f} | {rows / copy_seconds:,.0f} | – |",
               f"| `xinyong import` end to end | {seconds:.1f} | {rows / seconds:,.0f} | {peak} MB |",
               "", f"Ratio import / raw COPY: **{ratio:.1f}x** (target at most 2x). "
               f"Peak memory {peak} MB (target under 300 MB).", "", f"Import said: `{summary}`"]
