@@ -10,6 +10,7 @@ from django.db import IntegrityError, transaction
 from xinyong.audit.models import record as audit
 from xinyong.checks import engine
 from xinyong.checks.models import Check, Feedback
+from xinyong.lib.logfilter import redact
 from xinyong.policies import rulebook
 
 
@@ -51,7 +52,7 @@ def give_feedback(check: Check, user: Any, subject_id: int, measure: str, applie
     try:
         with transaction.atomic():
             feedback = Feedback.objects.create(check_request=check, subject_id=subject_id,
-                                               measure=measure, applied=applied, note=note,
+                                               measure=measure, applied=applied, note=redact(note),
                                                user=user)
             audit("check.feedback", actor=user, request=request, obj=feedback,
                   summary=f"核查 #{check.pk} 反馈：{measure} {'已执行' if applied else '未执行'}")

@@ -17,6 +17,7 @@ from typing import Any
 
 from charset_normalizer import from_bytes
 
+from xinyong.lib.logfilter import redact
 from xinyong.records.services import Submission
 from xinyong.subjects import codes
 
@@ -214,7 +215,9 @@ def to_submission(values: dict[str, str], row: int, options: Options
     errors: list[RowError] = []
 
     def bad(field: str, msg: str) -> None:
-        errors.append(RowError(row, field, msg))
+        # Messages quote the cell; an ID number typed into the wrong column is masked, for
+        # the errors are kept in the job row and the error file.
+        errors.append(RowError(row, field, redact(msg)))
 
     for key, value in values.items():
         if len(value) > MAX_CELL:

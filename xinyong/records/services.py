@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from xinyong.accounts.models import Unit
 from xinyong.audit.models import record as audit
+from xinyong.lib.logfilter import redact
 from xinyong.lists.services import sync_record
 from xinyong.policies import rulebook
 from xinyong.records import determination as d
@@ -37,6 +38,11 @@ class Submission:
     epidemic_duty: bool = False
     rectify_by: dt.date | None = None
     external_id: str = ""
+
+    def __post_init__(self) -> None:
+        # Facts are free text and are published: an ID number typed into them is masked
+        # before it is stored anywhere (a person's number is only kept hashed and encrypted).
+        object.__setattr__(self, "facts", redact(self.facts))
 
     def facts_for_rules(self) -> d.Facts:
         return d.Facts(
@@ -138,8 +144,11 @@ def correct(record: Record, changes: dict[str, Any], reason: str, *, actor: Any,
             request: Any = None, today: dt.date | None = None) -> Record:
     """Correct reported facts; the determination runs again and a new version is kept."""
     today = today or timezone.localdate()
+    reason = redact(reason)
     if not reason.strip():
         raise d.DeterminationError("reason", "更正须说明原因")
+    if isinstance(changes.get("facts"), str):
+        changes = {**changes, "facts": redact(changes["facts"])}
     record = lock_record(record.pk)
     if record.status in (d.WITHDRAWN, d.REPAIRED):
         raise d.DeterminationError("status", f"记录已{d.STATUSES[record.status]}，不能更正")
@@ -180,6 +189,7 @@ def withdraw(record: Record, reason: str, *, actor: Any, request: Any = None,
              change: str = "withdrawn", today: dt.date | None = None) -> Record:
     """Withdraw (撤销) a record: it leaves publicity and lists from today, and is kept."""
     today = today or timezone.localdate()
+    reason = redact(reason)
     if not reason.strip():
         raise d.DeterminationError("reason", "撤销须说明原因")
     record = lock_record(record.pk)

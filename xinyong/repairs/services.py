@@ -130,7 +130,7 @@ def apply(user: Any, record_id: int, statement: str, commitment: bool, *,
     entry, channel = channel_for(flags, today)
     repair = Repair(
         record=record, subject_id=record.subject_id, unit=record.unit, applicant=user,
-        query_code=new_query_code("XF"), statement=statement.strip(), commitment=True,
+        query_code=new_query_code("XF"), statement=redact(statement.strip()), commitment=True,
         green_flags=flags, channel="green" if channel.code == "green" else "standard",
         policy=entry.pack.id, clause=channel.clause, submitted_on=today,
         accept_by=workdays.add_workdays(today, channel.accept_working_days),
@@ -182,6 +182,7 @@ def take_over(repair_id: int, user: Any, reason: str, *, request: Any = None) ->
     """The office takes a case over from the finding unit (e.g. when it is overdue)."""
     if user.role != Role.OFFICE:
         raise RepairError("id", "只有信用办可以接办修复申请", status=403)
+    reason = redact(reason)
     if not reason.strip():
         raise RepairError("reason", "请写明接办原因")
     repair = _locked(repair_id, user)
@@ -223,6 +224,7 @@ def decide(repair_id: int, user: Any, decision: str, reason: str, *, request: An
     today = today or timezone.localdate()
     if decision not in ("approve", "reject"):
         raise RepairError("decision", "应为 approve 或 reject")
+    reason = redact(reason)
     if not reason.strip():
         raise RepairError("reason", "请写明决定理由")
     repair = _locked(repair_id, user)

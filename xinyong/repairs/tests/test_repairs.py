@@ -246,7 +246,8 @@ def test_progress_by_code_keeps_a_persons_data_out(loaded: Any, unit: Any, users
     decided = api(users[Role.DEPARTMENT]).post_json(
         f"/api/v1/repairs/{repair.pk}/decision", {"decision": "approve", "reason": reason})
     assert decided.status_code == 200
-    assert decided.json()["timeline"][-1]["note"] == reason  # the parties see it whole
+    # Stored with the number masked (never kept in plain text); the parties see the name.
+    assert decided.json()["timeline"][-1]["note"] == "张三（110105********002X）已缴清罚款"
     public = client.get(f"/api/v1/repairs/by-code/{repair.query_code}")
     assert public.status_code == 200
     note = public.json()["timeline"][-1]["note"]

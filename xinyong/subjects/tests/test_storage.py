@@ -141,3 +141,50 @@ def test_units_and_tokens_are_in_the_dump_but_raw_tokens_are_not(
     dump = dump_database()
     assert Unit.objects.get().code in dump
     assert raw not in dump and PASSWORD not in dump
+
+
+def test_no_plain_id_number_after_records_imports_checks_and_cases(
+    unit: Unit, users: dict[str, User], make_user: Callable[..., User], persons: list[Subject],
+    api: Callable[..., ApiClient], settings: Any, tmp_path: Any,
+) -> None:
+    """A person's number reaches the platform through a record, a bulk file (also in the
+    wrong column, so that the error message would quote it), a check and a repair case."""
+    import datetime as dt
+
+    from xinyong.policies import loader
+    from xinyong.records import imports
+    from xinyong.repairs import services as repairs
+
+    loader.load_shipped()
+    settings.MEDIA_ROOT = tmp_path / "media"
+    dept = api(users[Role.DEPARTMENT])
+    created = dept.post_json("/api/v1/records", {
+        "subject": {"kind": "person", "name": "张三", "code": PERSON_CODE},
+        "behavior": "administrative_penalty", "occurred_on": "2026-03-20",
+        "decided_on": "2026-04-01", "decision_no": "存储测试〔2026〕1号",
+        "facts": f"当事人（身份证号 {PERSON_CODE}）无证经营",
+        "severity": "general"})
+    assert created.status_code == 201, created.content
+    bad_digit = PERSON2_CODE[:-1] + ("5" if PERSON2_CODE[-1] != "5" else "6")
+    csv_text = "\n".join([
+        "subject_kind,subject_name,subject_code,behavior,occurred_on,decided_on,decision_no,facts,severity",
+        f"person,李四,{PERSON2_CODE},administrative_penalty,2026-03-01,2026-03-10,存储测试〔2026〕2号,,general",
+        f"person,李四,{bad_digit},administrative_penalty,2026-03-01,2026-03-10,存储测试〔2026〕3号,,general",
+        f"person,李四,李四,administrative_penalty,2026-03-01,{PERSON2_CODE},存储测试〔2026〕4号,,general",
+    ])
+    path = tmp_path / "persons.csv"
+    path.write_text(csv_text, encoding="utf-8")
+    job = imports.create_job(unit, path, enqueue=False, accept_partial=True)
+    job = imports.run(job.pk)
+    assert (job.accepted, job.rejected) == (1, 2)
+    checked = dept.post_json("/api/v1/checks", {"scenario": "government_procurement",
+                                                "subjects": [PERSON_CODE, bad_digit]})
+    assert checked.status_code == 200
+    owner = make_user("zhangsan", Role.SUBJECT, subject=persons[0])
+    record_id = created.json()["id"]
+    repairs.apply(owner, record_id, f"本人{PERSON_CODE}已缴清罚款", True, today=dt.date(2026, 8, 3))
+    dump = dump_database()
+    assert "存储测试〔2026〕2号" in dump and "张三" in dump  # the dump holds what was written
+    assert "当事人（身份证号 110105********002X）无证经营" in dump  # facts kept, number masked
+    for number in (PERSON_CODE, PERSON2_CODE, bad_digit):
+        assert number not in dump, number
