@@ -147,4 +147,9 @@ def browser() -> Iterator[Any]:
     with sync_api.sync_playwright() as p:
         chromium = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         yield chromium
+        # Inside Playwright's context the ORM has a connection of its own (Django keys them
+        # by context); close it here, or it keeps the test database from being dropped.
+        from django.db import connections
+
+        connections.close_all()
         chromium.close()
