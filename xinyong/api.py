@@ -48,7 +48,30 @@ def reject_bad_token(view: Callable[..., HttpResponse]) -> Callable[..., HttpRes
     return wrapped
 
 
-api = NinjaAPI(
+class PlatformAPI(NinjaAPI):
+    """NinjaAPI whose document also lists the answers every operation can give: 401 for a
+    missing, wrong or revoked token (public operations too, when a bad one is sent), 400
+    for a body that is not JSON, and 422 for input that does not validate, all in the
+    contract's error format."""
+
+    def get_openapi_schema(self, *args: Any, **kwargs: Any) -> Any:
+        schema = super().get_openapi_schema(*args, **kwargs)
+        error = {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
+        for operations in schema["paths"].values():
+            for operation in operations.values():
+                responses = operation["responses"]
+                codes = {str(code) for code in responses}
+                if operation.get("security") and "401" not in codes:
+                    responses[401] = {"description": "Unauthorized", **error}
+                takes_input = operation.get("parameters") or operation.get("requestBody")
+                if takes_input and "422" not in codes:
+                    responses[422] = {"description": "Unprocessable Content", **error}
+                if operation.get("requestBody") and "400" not in codes:
+                    responses[400] = {"description": "Bad Request", **error}
+        return schema
+
+
+api = PlatformAPI(
     renderer=ChineseJSONRenderer(),
     # Public endpoints still check a token when one is sent: wrong or revoked is 401.
     auth=optional_auth,
