@@ -29,7 +29,7 @@ demo: migrate
 	$(XINYONG) demo
 
 run: demo
-	$(XINYONG) serve --host 127.0.0.1 --port 8000
+	$(XINYONG) serve --host 127.0.0.1 --port 8000 --with-worker
 
 test: test-sqlite test-postgres lint
 
