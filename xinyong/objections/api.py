@@ -13,6 +13,7 @@ from ninja.errors import HttpError
 from xinyong.accounts.auth import optional_auth, require_role, token_auth
 from xinyong.accounts.models import Role
 from xinyong.lib.apierrors import Error, FieldError
+from xinyong.lib.casework import normalize_code
 from xinyong.objections import services
 from xinyong.objections.models import Objection
 from xinyong.repairs.api import Step
@@ -168,7 +169,7 @@ def create_objection(request: HttpRequest, payload: ObjectionIn) -> Status[dict[
 @router.get("/by-code/{query_code}", auth=optional_auth,
             response={200: PublicObjectionOut, 404: Error}, summary="凭查询码查询异议进度（无需登录）")
 def by_code(request: HttpRequest, query_code: str) -> dict[str, Any]:
-    objection = Objection.objects.filter(query_code=query_code.strip().upper()).first()
+    objection = Objection.objects.filter(query_code=normalize_code(query_code)).first()
     if objection is None:
         raise HttpError(404, "查询码不存在")
     return public_out(objection)

@@ -13,6 +13,7 @@ from ninja.errors import HttpError
 from xinyong.accounts.auth import optional_auth, require_role, token_auth
 from xinyong.accounts.models import Role
 from xinyong.lib.apierrors import Error, FieldError
+from xinyong.lib.casework import normalize_code
 from xinyong.repairs import services
 from xinyong.repairs.models import Repair
 
@@ -106,7 +107,7 @@ def create_repair(request: HttpRequest, payload: RepairIn) -> Status[dict[str, A
             summary="凭查询码查询修复进度（无需登录）")
 def by_code(request: HttpRequest, query_code: str) -> dict[str, Any]:
     repair = (Repair.objects.select_related("subject")
-              .filter(query_code=query_code.strip().upper()).first())
+              .filter(query_code=normalize_code(query_code)).first())
     if repair is None:
         raise HttpError(404, "查询码不存在")
     data = out(repair)
