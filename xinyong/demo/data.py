@@ -116,10 +116,12 @@ def load_cases(today: dt.date | None = None) -> None:
         ), actor=reporter, source="form", today=today)
     enterprise = User.objects.get(username="kangning")
     oldest, newest = by_number[RECORDS[0][3]], by_number[RECORDS[1][3]]
-    if not Repair.objects.filter(record=oldest).exists() and oldest.repairable_from \
-            and oldest.repairable_from <= today:
-        repairs.apply(enterprise, oldest.pk, "已召回并销毁问题口罩，缴清罚款，建立进货查验制度。",
-                      True, green_flags=["medical_supplies"], today=today)
+    if not Repair.objects.filter(record=oldest).exists():
+        try:
+            repairs.apply(enterprise, oldest.pk, "已召回并销毁问题口罩，缴清罚款，建立进货查验制度。",
+                          True, green_flags=["medical_supplies"], today=today)
+        except repairs.RepairError:
+            pass  # not repairable under the packs loaded (e.g. its minimum period has not passed)
     if not Objection.objects.filter(record=newest).exists():
         objections.submit(enterprise, newest.pk, "价签已按规定公示，现场检查时被顾客遮挡。",
                           evidence="门店监控截图、价签照片", today=today)
