@@ -37,6 +37,8 @@ from xinyong.records.forms import (
     WithdrawForm,
 )
 from xinyong.records.models import ImportJob, Record, RecordVersion, effective_status
+from xinyong.repairs import services as repairs
+from xinyong.repairs.models import Repair
 from xinyong.subjects.access import may_view_profile
 from xinyong.subjects.codes import KIND_LABELS
 
@@ -241,9 +243,6 @@ def record_detail(request: HttpRequest, record_id: int) -> HttpResponse:
 
 def _repair_offer(viewer: User | None, record: Record, today: dt.date) -> dict[str, Any] | None:
     """For the subject itself: its open repair case, the link to apply, or why not yet."""
-    from xinyong.repairs import services as repairs
-    from xinyong.repairs.models import Repair
-
     if not (viewer and viewer.role == Role.SUBJECT and viewer.subject_id == record.subject_id
             and record.polarity == "dishonest"):
         return None
