@@ -12,7 +12,7 @@ from ninja.errors import HttpError
 from ninja.security import HttpBearer
 
 from xinyong.accounts.models import ApiToken, Role, User, hash_token
-from xinyong.lib.logfilter import ID_NUMBER
+from xinyong.lib import pii
 from xinyong.subjects import codes
 
 # last_used_at is written at most this often per token, so reads do not all become writes.
@@ -96,10 +96,7 @@ def axes_username(request: HttpRequest, credentials: dict[str, Any] | None = Non
         username = getattr(request, "data", request.POST).get("username")
     if not username:
         return username
-    number = codes.normalize(username)
-    if not ID_NUMBER.search(number):
+    found = pii.id_numbers(str(username))
+    if not found:
         return str(username)
-    return ID_NUMBER.sub(
-        lambda m: f"{codes.mask(codes.PERSON, m.group(0))}#{codes.digest(m.group(0))[:16]}",
-        number,
-    )
+    return f"{pii.mask_id_numbers(codes.normalize(username))}#{codes.digest(found[0])[:16]}"

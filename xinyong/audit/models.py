@@ -8,6 +8,8 @@ from django.conf import settings
 from django.db import models
 from django.http import HttpRequest
 
+from xinyong.lib.pii import mask_id_numbers
+
 
 class AppendOnlyError(RuntimeError):
     pass
@@ -90,7 +92,7 @@ def record(
         action=action,
         object_type=obj._meta.label_lower if obj is not None else "",
         object_id=str(obj.pk) if obj is not None else "",
-        summary=summary[:500],
+        summary=mask_id_numbers(summary)[:500],
         detail=detail or {},
         ip=client_ip(request),
         via=via,

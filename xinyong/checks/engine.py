@@ -14,6 +14,7 @@ from typing import Any
 
 from django.db import connection
 
+from xinyong.lib.pii import mask_id_numbers
 from xinyong.lists.models import Membership
 from xinyong.policies.models import PolicyPack, PolicyVersion
 from xinyong.policies.rulebook import Entry, Rulebook
@@ -77,7 +78,7 @@ def verdict(measures: list[dict[str, str]]) -> str:
 
 
 def _mask_input(raw: str) -> str:
-    text = codes.normalize(raw)
+    text = codes.normalize(mask_id_numbers(raw))
     digits = sum(ch.isdigit() for ch in text)
     # Anything that could be a mistyped ID number (15 or 18 characters, mostly digits) is
     # masked: a typo must not put a person's number into the check log in full.

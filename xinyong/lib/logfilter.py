@@ -3,15 +3,8 @@
 from __future__ import annotations
 
 import logging
-import re
 
-# 18 characters: 17 digits and a digit or X, not inside a longer run of letters or digits.
-# (\d also matches full-width digits, as typed with Chinese input methods; so does Ｘ.)
-ID_NUMBER = re.compile(r"(?<![0-9A-Za-z])(\d{6})\d{8}(\d{3}[\dXxＸｘ])(?![0-9A-Za-z])")
-
-
-def redact(text: str) -> str:
-    return ID_NUMBER.sub(lambda m: f"{m.group(1)}********{m.group(2)}", text)
+from xinyong.lib.pii import mask_id_numbers as redact  # one recogniser for logs and data
 
 
 class RedactIdNumbers(logging.Filter):

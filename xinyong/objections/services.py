@@ -24,7 +24,7 @@ from xinyong.accounts.models import Role
 from xinyong.audit.models import record as audit
 from xinyong.lib import workdays
 from xinyong.lib.casework import new_query_code, step
-from xinyong.lib.logfilter import redact
+from xinyong.lib.pii import mask_id_numbers
 from xinyong.notices.models import notify
 from xinyong.objections.models import Objection
 from xinyong.policies import rulebook
@@ -139,7 +139,7 @@ def submit(user: Any, record_id: int, reason: str, *, evidence: str = "",
                   .filter(pk=record_id, subject_id=user.subject_id).first())
     if record is None:
         raise ObjectionError("record_id", "没有这条记录，或不是本主体的记录", status=404)
-    reason, evidence = redact(reason.strip()), redact(evidence.strip())
+    reason, evidence = mask_id_numbers(reason.strip()), mask_id_numbers(evidence.strip())
     if not reason:
         raise ObjectionError("reason", "请写明异议理由")
     if len(reason) > MAX_TEXT:
@@ -217,7 +217,7 @@ def accept(objection_id: int, user: Any, accept_it: bool, note: str = "", *,
            request: Any = None, today: dt.date | None = None) -> Objection:
     """Accept (受理) or refuse (不予受理, with a reason); a refusal clears the mark."""
     today = today or timezone.localdate()
-    note = redact(note.strip())
+    note = mask_id_numbers(note.strip())
     if not accept_it and not note:
         raise ObjectionError("reason", "不予受理须写明理由")
     objection = _locked(objection_id, user)
@@ -250,7 +250,7 @@ def take_over(objection_id: int, user: Any, reason: str, *, request: Any = None)
     unit then no longer acts on it."""
     if getattr(user, "role", None) != Role.OFFICE:
         raise ObjectionError("id", "只有信用办可以接办异议", status=403)
-    reason = redact(reason.strip())
+    reason = mask_id_numbers(reason.strip())
     if not reason:
         raise ObjectionError("reason", "请写明接办原因")
     objection = _locked(objection_id, user)
@@ -325,7 +325,7 @@ def decide(objection_id: int, user: Any, decision: str, reason: str, *,
     today = today or timezone.localdate()
     if decision not in ("upheld", "dismissed"):
         raise ObjectionError("decision", "应为 upheld（异议成立）或 dismissed（异议不成立）")
-    reason = redact(reason.strip())
+    reason = mask_id_numbers(reason.strip())
     if not reason:
         raise ObjectionError("reason", "请写明处理意见")
     changes = _clean_corrections(corrections)

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import uuid
+from pathlib import Path
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 
 
 class Repair(models.Model):
@@ -59,11 +62,17 @@ class Repair(models.Model):
         return self.status in self.OPEN and today > self.due_by
 
 
+def evidence_path(instance: Evidence, filename: str) -> str:
+    """Stored under a random name: an uploaded file's own name may carry an ID number."""
+    suffix = Path(filename).suffix.lower()[:10]
+    return f"repairs/{timezone.now():%Y/%m}/{uuid.uuid4().hex}{suffix}"
+
+
 class Evidence(models.Model):
     """A file the applicant attached (履行义务的证明, 信用承诺书 ...)."""
 
     repair = models.ForeignKey(Repair, on_delete=models.CASCADE, related_name="evidence")
-    file = models.FileField(upload_to="repairs/%Y/%m/")
+    file = models.FileField(upload_to=evidence_path)
     name = models.CharField(max_length=255)
     size = models.PositiveIntegerField()
     uploaded_at = models.DateTimeField(auto_now_add=True)

@@ -16,7 +16,7 @@ from xinyong.accounts.models import Role
 from xinyong.audit.models import record as audit
 from xinyong.lib import workdays
 from xinyong.lib.casework import new_query_code, step
-from xinyong.lib.logfilter import redact
+from xinyong.lib.pii import mask_id_numbers
 from xinyong.lists.services import sync_record
 from xinyong.notices.models import notify
 from xinyong.policies import rulebook
@@ -76,7 +76,7 @@ def check_evidence(uploads: list[Any]) -> None:
         raise RepairError("files", f"最多上传 {MAX_EVIDENCE_FILES} 个文件，本次选择了 {len(uploads)} 个")
     limit = MAX_EVIDENCE_BYTES // (1024 * 1024)
     for upload in uploads:
-        name = str(upload.name or "")
+        name = mask_id_numbers(str(upload.name or ""))
         if not upload.size:
             raise RepairError("files", f"文件“{name}”是空文件")
         if upload.size > MAX_EVIDENCE_BYTES:
@@ -130,7 +130,7 @@ def apply(user: Any, record_id: int, statement: str, commitment: bool, *,
     entry, channel = channel_for(flags, today)
     repair = Repair(
         record=record, subject_id=record.subject_id, unit=record.unit, applicant=user,
-        query_code=new_query_code("XF"), statement=redact(statement.strip()), commitment=True,
+        query_code=new_query_code("XF"), statement=mask_id_numbers(statement.strip()), commitment=True,
         green_flags=flags, channel="green" if channel.code == "green" else "standard",
         policy=entry.pack.id, clause=channel.clause, submitted_on=today,
         accept_by=workdays.add_workdays(today, channel.accept_working_days),
@@ -145,7 +145,7 @@ def apply(user: Any, record_id: int, statement: str, commitment: bool, *,
     except IntegrityError:
         raise RepairError("record_id", "该记录已有正在办理的修复申请") from None
     for upload in files or []:
-        Evidence.objects.create(repair=repair, file=upload, name=upload.name[:255],
+        Evidence.objects.create(repair=repair, file=upload, name=mask_id_numbers(upload.name)[:255],
                                 size=upload.size)
     audit("repair.apply", actor=user, request=request, obj=repair,
           summary=f"申请信用修复 {record.decision_no}（{repair.get_channel_display()}）")
@@ -182,7 +182,7 @@ def take_over(repair_id: int, user: Any, reason: str, *, request: Any = None) ->
     """The office takes a case over from the finding unit (e.g. when it is overdue)."""
     if user.role != Role.OFFICE:
         raise RepairError("id", "只有信用办可以接办修复申请", status=403)
-    reason = redact(reason)
+    reason = mask_id_numbers(reason)
     if not reason.strip():
         raise RepairError("reason", "请写明接办原因")
     repair = _locked(repair_id, user)
@@ -224,7 +224,7 @@ def decide(repair_id: int, user: Any, decision: str, reason: str, *, request: An
     today = today or timezone.localdate()
     if decision not in ("approve", "reject"):
         raise RepairError("decision", "应为 approve 或 reject")
-    reason = redact(reason)
+    reason = mask_id_numbers(reason)
     if not reason.strip():
         raise RepairError("reason", "请写明决定理由")
     repair = _locked(repair_id, user)
@@ -266,7 +266,7 @@ def public_name(subject: Subject) -> str:
 
 def public_text(text: str, subject: Subject) -> str:
     """Free text for the public: ID numbers masked, and a person's name too."""
-    text = redact(text)
+    text = mask_id_numbers(text)
     if subject.is_person and subject.name:
         text = text.replace(subject.name, public_name(subject))
     return text

@@ -66,12 +66,14 @@ def validate_id_number(code: str, today: dt.date | None = None) -> str:
         raise CodeError("居民身份证号码应由 17 位数字和 1 位数字或 X 组成")
     if number[:2] not in PROVINCES:
         raise CodeError(f"居民身份证号码前两位“{number[:2]}”不是有效的省级行政区划码")
+    # The messages never quote the birth date: beside the masked code (first 6, last 4
+    # characters) those 8 digits would complete the number in a check log.
     try:
         born = ric.get_birth_date(number)
     except Exception:
-        raise CodeError(f"居民身份证号码中的出生日期“{number[6:14]}”无效") from None
+        raise CodeError("居民身份证号码第 7–14 位的出生日期无效") from None
     if born > (today or dt.date.today()):
-        raise CodeError(f"居民身份证号码中的出生日期“{number[6:14]}”晚于今天")
+        raise CodeError("居民身份证号码第 7–14 位的出生日期晚于今天")
     if number[-1] != ric.calc_check_digit(number):
         raise CodeError("居民身份证号码校验位错误（第 18 位与前 17 位不符）")
     return number

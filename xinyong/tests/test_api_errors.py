@@ -8,6 +8,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+from django.test import Client
 
 from conftest import ORG_CODE, PERSON_CODE, ApiClient
 from xinyong.accounts.models import Role, User
@@ -75,7 +76,7 @@ def test_empty_body_names_the_body(office_api: ApiClient) -> None:
         ("91350100M000I00Y43", "不允许的字符“I”"),
         ("91350100M000100Y44", "统一社会信用代码校验位错误"),
         ("110105194912310021", "居民身份证号码校验位错误"),
-        ("110105194913310010", "出生日期“19491331”无效"),
+        ("110105194913310010", "第 7–14 位的出生日期无效"),
         ("not a code at all", "既不是有效的统一社会信用代码，也不是有效的居民身份证号码"),
     ],
 )
@@ -160,3 +161,16 @@ def test_openapi_document_describes_the_errors(db: Any) -> None:
     assert schema["info"]["title"] == "公共信用信息平台 API"
     lookup = schema["paths"]["/api/v1/subjects/lookup"]["post"]
     assert {"200", "404", "422"} <= set(lookup["responses"])
+
+
+def test_a_server_fault_answers_in_the_error_format(db: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    from xinyong.policies import api as policies_api
+
+    def broken(*args: Any, **kwargs: Any) -> Any:
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(policies_api, "happened_events", broken)
+    response = Client(raise_request_exception=False).get("/api/v1/policies")
+    assert response.status_code == 500
+    assert response["Content-Type"].startswith("application/json")
+    assert "服务器内部错误" in response.json()["detail"]

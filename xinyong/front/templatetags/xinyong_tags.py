@@ -3,6 +3,8 @@ from typing import Any
 
 from django import template
 
+from xinyong.lib.pii import mask_id_numbers
+
 register = template.Library()
 
 
@@ -17,3 +19,10 @@ def minutes(duration: timedelta | None) -> int | None:
     if duration is None:
         return None
     return -(-int(duration.total_seconds()) // 60)
+
+
+@register.filter
+def mask_ids(text: Any) -> str:
+    """Free text as shown: ID numbers masked again on the way out (stored text already is,
+    this also covers anything stored before the recogniser learnt a new way of writing)."""
+    return mask_id_numbers(str(text)) if text is not None else ""

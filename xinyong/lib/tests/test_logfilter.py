@@ -17,39 +17,9 @@ ID = "11010519491231002X"
 MASKED = "110105********002X"
 
 
-@pytest.mark.parametrize(
-    ("text", "expected"),
-    [
-        (ID, MASKED),
-        (ID.lower(), "110105********002x"),
-        ("440524188001010014", "440524********0014"),
-        (f"身份证号{ID}已查询", f"身份证号{MASKED}已查询"),
-        (f"code={ID}&x=1", f"code={MASKED}&x=1"),
-        (f"/api/v1/subjects/{ID}", f"/api/v1/subjects/{MASKED}"),
-        (f'{{"code": "{ID}"}}', f'{{"code": "{MASKED}"}}'),
-        (f"{ID},440524188001010014", f"{MASKED},440524********0014"),
-        ("１１０１０５１９４９１２３１００２Ｘ", "１１０１０５********００２Ｘ"),
-    ],
-)
-def test_masks_id_numbers(text: str, expected: str) -> None:
-    assert redact(text) == expected
-
-
-@pytest.mark.parametrize(
-    "text",
-    [
-        "1101051949123100",  # 16 digits
-        "11010519491231002",  # 17
-        "1101051949123100212",  # 19: part of something longer
-        "A11010519491231002X",  # glued to a letter
-        "11010519491231002XA",
-        "91350100M000100Y43",  # a USCC with letters
-        "2026-11-22 08:00:00 POST /api/v1/subjects/lookup 200",
-        "",
-    ],
-)
-def test_leaves_other_text_alone(text: str) -> None:
-    assert redact(text) == text
+def test_filter_uses_the_one_recogniser() -> None:
+    """Every written form is covered in test_pii; the log filter is the same function."""
+    assert redact(f"身份证 {ID[:6]} {ID[6:14]} {ID[14:]}") == f"身份证 {MASKED}"
 
 
 def make_record(msg: str, args: Any = None, exc_info: Any = None) -> logging.LogRecord:

@@ -94,7 +94,7 @@ def test_uscc_errors_say_what_is_wrong(code: str, message: str) -> None:
         ("1101051949123100", "应为 18 位"),
         ("11010519491231002Y", "17 位数字和 1 位数字或 X"),
         ("00010519491231002X", "不是有效的省级行政区划码"),
-        ("110105194913310021", "出生日期“19491331”无效"),
+        ("110105194913310021", "第 7–14 位的出生日期无效"),
         ("110105209912310021", "晚于今天"),
         ("110105194912310021", "校验位错误"),
     ],
@@ -140,3 +140,13 @@ def test_digest_is_keyed_and_cipher_round_trips(settings: object) -> None:
     assert codes.decrypt(token) == number
     settings.DATA_KEY = "another key"  # type: ignore[attr-defined]
     assert codes.digest(number) != first
+
+
+@pytest.mark.parametrize("code", ["110105194913310021", "110105209912310021", "110105194912310021",
+                                  "00010519491231002X"])
+def test_id_number_errors_never_quote_the_hidden_digits(code: str) -> None:
+    """Beside the masked code (first 6 and last 4) the middle 8 would complete the number,
+    in a check log or an import's error file."""
+    with pytest.raises(codes.CodeError) as caught:
+        codes.validate_id_number(code, today=dt.date(2026, 11, 22))
+    assert code[6:14] not in str(caught.value)

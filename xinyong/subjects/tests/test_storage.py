@@ -188,3 +188,66 @@ def test_no_plain_id_number_after_records_imports_checks_and_cases(
     assert "当事人（身份证号 110105********002X）无证经营" in dump  # facts kept, number masked
     for number in (PERSON_CODE, PERSON2_CODE, bad_digit):
         assert number not in dump, number
+
+
+# Ways of writing PERSON_CODE that stayed in clear before the one recogniser (issue 9, 4).
+WRITTEN = [
+    "110105 19491231 002X", "110105-19491231-002X", "ID11010519491231002X",
+    "身份证11010519491231002X号", "110105491231002", "440524188001010014X",
+    "１１０１０５１９４９１２３１００２Ｘ",
+]
+
+
+def test_no_written_form_of_a_number_is_stored_or_shown(
+    unit: Unit, users: dict[str, User], make_user: Callable[..., User], persons: list[Subject],
+    api: Callable[..., ApiClient], settings: Any, tmp_path: Any,
+) -> None:
+    """Facts, statements, decision reasons, check inputs, import errors and file names,
+    each with numbers written with spaces, hyphens, letters beside them, 15 digits or a
+    trailing X; then the stored rows, the anonymous pages and an export are searched."""
+    import datetime as dt
+
+    from xinyong.policies import loader
+    from xinyong.records import imports
+    from xinyong.repairs import services as repairs
+
+    loader.load_shipped()
+    settings.MEDIA_ROOT = tmp_path / "media"
+    every = "；".join(WRITTEN)
+    dept = api(users[Role.DEPARTMENT])
+    created = dept.post_json("/api/v1/records", {
+        "subject": {"kind": "organization", "name": "福州马尾康宁医疗器械有限公司",
+                    "code": "91350105MA2Y00001R"},
+        "behavior": "administrative_penalty", "occurred_on": "2026-03-20",
+        "decided_on": "2026-04-01", "decision_no": "写法测试〔2026〕1号",
+        "facts": f"法定代表人证件号：{every}", "severity": "general"})
+    assert created.status_code == 201, created.content
+    record_id = created.json()["id"]
+    checked = dept.post_json("/api/v1/checks", {"scenario": "government_procurement",
+                                                "subjects": WRITTEN})
+    assert checked.status_code == 200
+    shown = [r["code_masked"] for r in checked.json()["results"]]
+    path = tmp_path / f"名单{WRITTEN[1]}.csv"
+    path.write_text("subject_kind,subject_name,subject_code,behavior,occurred_on,decided_on,"
+                    "decision_no,facts,severity\n"
+                    f"person,李四,{WRITTEN[0]}X,administrative_penalty,2026-03-01,2026-03-10,"
+                    f"写法测试〔2026〕2号,{WRITTEN[2]},general\n", encoding="utf-8")
+    job = imports.run(imports.create_job(unit, path, enqueue=False, accept_partial=True).pk)
+    assert job.rejected == 1
+    owner = make_user("kangning", Role.SUBJECT, subject=Subject.objects.get(code="91350105MA2Y00001R"))
+    repair = repairs.apply(owner, record_id, f"法定代表人 {every} 已缴清罚款", True,
+                           today=dt.date(2026, 8, 3))
+    repairs.accept(repair.pk, users[Role.DEPARTMENT])
+    repairs.decide(repair.pk, users[Role.DEPARTMENT], "reject", f"经办人核对 {every} 材料不全")
+    anonymous = Client()
+    pages = [anonymous.get(f"/records/{record_id}/").content.decode(),
+             ApiClient().get(f"/api/v1/repairs/by-code/{repair.query_code}").content.decode(),
+             anonymous.get(f"/repairs/track/{repair.query_code}/").content.decode()]
+    dump = dump_database()
+    assert "写法测试〔2026〕1号" in dump and "法定代表人证件号" in dump  # the dump holds the rows
+    assert "法定代表人证件号" in pages[0]  # the page shows the facts
+    for text in [dump, *pages, "\n".join(shown)]:
+        for form in WRITTEN:
+            assert form not in text, form
+        assert "19491231" not in text and "49123100" not in text
+        assert "188001010014" not in text
