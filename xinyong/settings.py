@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "axes",
     "django_tasks",
     "django_tasks_db",
+    "xinyong.jobs",
     "xinyong.accounts",
     "xinyong.audit",
     "xinyong.subjects",
@@ -60,6 +61,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
+    "xinyong.lib.text.RefuseUnstorableText",
     "xinyong.lib.apierrors.JsonErrorsForApi",
 ]
 
@@ -153,6 +155,25 @@ WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
 
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# A job whose owner has not beaten for this long is taken over (jobs/leases.py); a job
+# or task cut off this many times is failed instead of retried again.
+JOB_LEASE_SECONDS = envint("XINYONG_JOB_LEASE_SECONDS", "60")
+JOB_MAX_ATTEMPTS = envint("XINYONG_JOB_MAX_ATTEMPTS", "5")
+
+# Uploaded tables are read by a child process under these limits (lib/tabular.py).
+UPLOAD_LIMITS = {
+    "max_rows": envint("XINYONG_UPLOAD_MAX_ROWS", "20000000"),
+    "max_columns": envint("XINYONG_UPLOAD_MAX_COLUMNS", "200"),
+    "max_cells": envint("XINYONG_UPLOAD_MAX_CELLS", "30000000"),
+    "max_xml_mb": envint("XINYONG_UPLOAD_MAX_XML_MB", "2048"),
+    "memory_mb": envint("XINYONG_UPLOAD_MEMORY_MB", "3072"),
+    "cpu_seconds": envint("XINYONG_UPLOAD_CPU_SECONDS", "600"),
+}
+# Uploaded files are readable by the platform's own user only.
+FILE_UPLOAD_PERMISSIONS = 0o600
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
+# Evidence attached to repair cases is deleted this many days after the case is decided.
+EVIDENCE_RETENTION_DAYS = envint("XINYONG_EVIDENCE_RETENTION_DAYS", "1095")
 
 EMAIL_BACKEND = os.getenv(
     "XINYONG_EMAIL_BACKEND", "django.core.mail.backends.locmem.EmailBackend"

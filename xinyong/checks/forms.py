@@ -3,53 +3,21 @@
 from __future__ import annotations
 
 import re
-import tempfile
 from pathlib import Path
 from typing import Any
 
 from django import forms
 
 from xinyong.checks import engine
+from xinyong.checks.services import MAX_FILE_BYTES
 from xinyong.lib.forms import BootstrapForm, DateInput
-from xinyong.records import bulk
 
-MAX_UPLOAD = 10 * 1024 * 1024
 SEPARATORS = re.compile(r"[\s,，;；、]+")
-# Column headings that name the code column of an uploaded file (compared lower-cased).
-CODE_COLUMNS = {"subject_code", "统一社会信用代码", "证件号码", "id_number", "主体代码",
-                "身份证号码", "代码"}
 
 
 def split_codes(text: str) -> list[str]:
     """Codes pasted one per line, or separated by commas, semicolons or whitespace."""
     return [c for c in SEPARATORS.split(text) if c]
-
-
-def codes_in_file(path: Path) -> list[str]:
-    """The codes of a CSV or XLSX: the column named like a code column, else the first one.
-
-    A first row that names no code column but has no digit in its first cell is a heading.
-    """
-    found: list[str] = []
-    column: int | None = None
-    for row in bulk.raw_rows(path):
-        cells = [c.strip().lstrip("\ufeff") for c in row]
-        if not any(cells):
-            continue
-        if column is None:
-            named = [i for i, c in enumerate(cells) if c.lower() in CODE_COLUMNS]
-            if named:
-                column = named[0]
-                continue
-            column = 0
-            if not any(ch.isdigit() for ch in cells[0]):
-                continue  # a heading we do not know by name
-        value = cells[column] if column < len(cells) else ""
-        if value:
-            found.append(value)
-        if len(found) > engine.MAX_SUBJECTS * 2:
-            break  # enough to say the file is too long
-    return found
 
 
 class CheckForm(BootstrapForm):
@@ -67,33 +35,24 @@ class CheckForm(BootstrapForm):
         label="或上传文件", required=False,
         widget=forms.ClearableFileInput(attrs={"accept": ".csv,.xlsx"}),
         help_text="CSV 或 XLSX：读取名为 subject_code、统一社会信用代码或证件号码的列，"
-                  "没有这样的列时读取第一列。")
+                  "没有这样的列时读取第一列。文件在后台读取，完成后自动显示结果。")
 
     def __init__(self, *args: Any, scenarios: dict[str, str], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["scenario"].choices = [("", "请选择场景"), *scenarios.items()]  # type: ignore[attr-defined]
 
     def clean_file(self) -> Any:
+        """Only what can be told without reading it: the worker reads the file."""
         upload = self.cleaned_data.get("file")
         if upload is None:
             return None
-        suffix = Path(upload.name).suffix.lower()
-        if suffix not in (".csv", ".xlsx"):
+        if Path(upload.name).suffix.lower() not in (".csv", ".xlsx"):
             raise forms.ValidationError("文件应为 .csv 或 .xlsx")
-        if upload.size > MAX_UPLOAD:
-            raise forms.ValidationError(f"文件不能超过 {MAX_UPLOAD // 1024 // 1024} MB")
-        with tempfile.TemporaryDirectory() as tmp:
-            path = Path(tmp) / f"codes{suffix}"
-            with path.open("wb") as out:
-                for chunk in upload.chunks():
-                    out.write(chunk)
-            try:
-                found = codes_in_file(path)
-            except bulk.FileError as exc:
-                raise forms.ValidationError(str(exc)) from None
-        if not found:
-            raise forms.ValidationError("文件中没有读到主体代码")
-        return found
+        if upload.size > MAX_FILE_BYTES:
+            raise forms.ValidationError(f"文件不能超过 {MAX_FILE_BYTES // 1024 // 1024} MB")
+        if not upload.size:
+            raise forms.ValidationError("文件是空的")
+        return upload
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -105,7 +64,7 @@ class CheckForm(BootstrapForm):
             self.add_error("file", "请粘贴代码或上传文件，二者选一")
         elif not pasted and not uploaded:
             self.add_error("codes", "请粘贴至少一个主体代码，或上传文件")
-        data["subjects"] = pasted or uploaded or []
+        data["subjects"] = pasted
         data["source"] = "file" if uploaded and not pasted else "codes"
         return data
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
+from xinyong.jobs.models import Job
+
 
 class Check(models.Model):
     """One check request: a scenario, up to 10,000 subjects, and what the platform answered."""
@@ -25,6 +27,30 @@ class Check(models.Model):
 
     def __str__(self) -> str:
         return f"核查 #{self.pk}（{self.scenario}）"
+
+
+class CheckFile(Job):
+    """A file of codes uploaded on the check page (上传核查), read by the worker, never by a
+    web process; it ends as a Check, or failed with the reason. The file is deleted then."""
+
+    task_path = "xinyong.checks.tasks.run_check_file_task"
+
+    unit = models.ForeignKey("accounts.Unit", null=True, blank=True, on_delete=models.PROTECT)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    scenario = models.CharField("场景", max_length=64)
+    as_of = models.DateField("核查日期")
+    file_name = models.CharField("文件", max_length=255)
+    file_path = models.CharField(max_length=500)
+    sha256 = models.CharField(max_length=64)
+    check_result = models.OneToOneField(Check, null=True, blank=True, on_delete=models.SET_NULL,
+                                        related_name="source_file")
+
+    class Meta:
+        verbose_name = "核查文件"
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"核查文件 #{self.pk}（{self.file_name}）"
 
 
 class Feedback(models.Model):

@@ -22,7 +22,7 @@ from xinyong.audit.models import record as audit
 from xinyong.checks import services
 from xinyong.checks.filtersets import CheckFilterForm, filter_checks, has_feedback
 from xinyong.checks.forms import CheckForm, FeedbackForm
-from xinyong.checks.models import Check, Feedback
+from xinyong.checks.models import Check, CheckFile, Feedback
 from xinyong.lib.exports import XLSX, download, xlsx_bytes
 from xinyong.policies import rulebook
 from xinyong.policies.rulebook import Rulebook
@@ -172,9 +172,14 @@ def new(request: HttpRequest) -> HttpResponse:
     form = CheckForm(request.POST or None, request.FILES or None, scenarios=scenarios)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
+        as_of = data["as_of"] or timezone.localdate()
         try:
-            check = services.run_check(user, data["scenario"], data["subjects"],
-                                       data["as_of"] or timezone.localdate(), request=request)
+            if data["source"] == "file":
+                job = services.queue_check_file(user, data["scenario"], data["file"], as_of,
+                                                request=request)
+                return redirect("checks:file", job_id=job.pk)
+            check = services.run_check(user, data["scenario"], data["subjects"], as_of,
+                                       request=request)
         except services.CheckError as exc:
             form.add_error(data["source"] if exc.field == "subjects" else exc.field, exc.msg)
         else:
@@ -182,6 +187,36 @@ def new(request: HttpRequest) -> HttpResponse:
     recent = (Check.objects.filter(user=user).defer("results").order_by("-created_at")[:8])
     return render(request, "checks/new.html", {"form": form, "recent": recent,
                                                "scenarios": scenarios})
+
+
+def _get_file(user: User, job_id: int) -> CheckFile:
+    files = CheckFile.objects.all()
+    if user.role == Role.DEPARTMENT:
+        files = files.filter(unit_id=user.unit_id) if user.unit_id is not None else files.none()
+    job = files.filter(pk=job_id).first()
+    if job is None:
+        raise Http404("没有这个核查文件，或无权查看")
+    return job
+
+
+@role_required(Role.OFFICE, Role.DEPARTMENT)
+def file_detail(request: HttpRequest, job_id: int) -> HttpResponse:
+    """A file of codes being checked by the worker: progress, then the result (or why not).
+
+    Polled by HTMX every second; when the check is done the page moves to its result."""
+    job = _get_file(_user(request), job_id)
+    if job.status == "done" and job.check_result_id:
+        target = reverse("checks:detail", kwargs={"check_id": job.check_result_id})
+        if request.headers.get("HX-Request"):
+            response = HttpResponse(status=204)
+            response["HX-Redirect"] = target
+            return response
+        return redirect(target)
+    template = "checks/_file_status.html" if request.headers.get("HX-Request") else "checks/file.html"
+    scenario = rulebook.current().scenarios().get(job.scenario, job.scenario)
+    response = render(request, template, {"job": job, "scenario": scenario})
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 def _feedback_log(check: Check) -> list[Feedback]:

@@ -295,7 +295,7 @@ def get_import(request: HttpRequest, job_id: int) -> ImportJob:
                     response={200: None, 403: Error, 404: Error}, summary="下载错误行清单")
 def import_errors(request: HttpRequest, job_id: int) -> HttpResponse:
     job = _job(request, job_id)
-    path = Path(job.file_path).with_suffix(".errors.csv")
+    path = imports.error_path(job)
     content = path.read_bytes() if path.exists() else "\ufeffrow,field,msg\n".encode()
     return download(content, f"{Path(job.file_name).stem}-错误行.csv", "text/csv; charset=utf-8")
 

@@ -1,7 +1,8 @@
 """Bulk files (批量导入): reading CSV or XLSX row by row, our column names or 双公示 names.
 
-Rows are streamed, never held all at once; each row becomes a Submission or a list of
-errors that name the row number, the column and the problem.
+Rows are streamed, never held all at once, by a child process under limits
+(`lib.tabular`); each row becomes a Submission or a list of errors that name the row
+number, the column and the problem.
 """
 
 from __future__ import annotations
@@ -15,10 +16,10 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from charset_normalizer import from_bytes
-
-from xinyong.lib.logfilter import redact
-from xinyong.records.services import Submission
+from xinyong.lib.pii import mask_id_numbers
+from xinyong.lib.tabular import FileError, rows
+from xinyong.lib.text import bad_characters
+from xinyong.records.services import Submission, name_problem
 from xinyong.subjects import codes
 
 # Our own column names, with the 双公示 (行政处罚) names and common variants that mean the same.
@@ -62,10 +63,6 @@ MAX_CELL = 20000
 DEFAULT_BEHAVIOR = "administrative_penalty"  # 双公示 penalty files carry no behaviour code
 
 
-class FileError(ValueError):
-    """The file as a whole cannot be read (no header, unknown encoding, wrong type)."""
-
-
 @dataclass(frozen=True)
 class RowError:
     row: int
@@ -80,89 +77,6 @@ class RowError:
 class Options:
     default_severity: str | None = None
     default_behavior: str = DEFAULT_BEHAVIOR
-
-
-def detect_encoding(sample: bytes) -> str:
-    """UTF-8 (with or without BOM) or GBK, as departments' files come."""
-    if sample.startswith(b"\xef\xbb\xbf"):
-        return "utf-8-sig"
-    try:
-        sample.decode("utf-8")
-        return "utf-8"
-    except UnicodeDecodeError as exc:
-        if exc.start > len(sample) - 4:
-            return "utf-8"  # the sample cut a multi-byte character in half
-    best = from_bytes(sample, cp_isolation=["gb18030", "gbk", "big5", "utf_16"]).best()
-    if best is None:
-        raise FileError("无法识别文件编码，请另存为 UTF-8 或 GBK 编码的 CSV")
-    return "gb18030" if best.encoding in ("gbk", "gb2312", "gb18030") else best.encoding
-
-
-def _csv_rows(path: Path) -> Iterator[list[str]]:
-    with path.open("rb") as raw:
-        encoding = detect_encoding(raw.read(256 * 1024))
-    csv.field_size_limit(10 * 1024 * 1024)
-    with path.open("r", encoding=encoding, newline="", errors="strict") as f:
-        try:
-            yield from csv.reader(f)
-        except UnicodeDecodeError:
-            raise FileError(f"文件中有不是 {encoding} 编码的内容，请统一另存为 UTF-8") from None
-        except csv.Error as exc:
-            raise FileError(f"CSV 格式错误：{exc}") from None
-
-
-def _cell(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, dt.datetime):
-        return value.date().isoformat()
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value)
-
-
-def _xlsx_rows(path: Path) -> Iterator[list[str]]:
-    from python_calamine import CalamineWorkbook
-
-    try:
-        book = CalamineWorkbook.from_path(str(path))
-        sheet = book.get_sheet_by_index(0)
-    except Exception as exc:
-        raise FileError(f"无法读取 Excel 文件：{exc}") from None
-    for row in sheet.iter_rows():
-        yield [_cell(v) for v in row]
-
-
-def estimate_rows(path: Path) -> int | None:
-    """About how many data rows the file has, for the progress bar (not for any decision).
-
-    CSV: line breaks counted in binary (a quoted field spanning lines makes it an
-    overestimate); Excel: the sheet's height. None when the file cannot be read.
-    """
-    try:
-        if path.suffix.lower() == ".csv":
-            lines, last = 0, b"\n"
-            with path.open("rb") as f:
-                while chunk := f.read(1 << 20):
-                    lines += chunk.count(b"\n")
-                    last = chunk[-1:]
-            return max(lines + (last != b"\n") - 1, 0)
-        from python_calamine import CalamineWorkbook
-
-        return max(CalamineWorkbook.from_path(str(path)).get_sheet_by_index(0).height - 1, 0)
-    except Exception:  # the real read reports what is wrong with the file
-        return None
-
-
-def raw_rows(path: Path) -> Iterator[list[str]]:
-    suffix = path.suffix.lower()
-    if suffix == ".csv":
-        return _csv_rows(path)
-    if suffix in (".xlsx", ".xls", ".xlsm"):
-        return _xlsx_rows(path)
-    raise FileError("文件应为 .csv 或 .xlsx")
 
 
 def find_header(rows: Iterator[list[str]]) -> tuple[int, dict[int, str]]:
@@ -217,7 +131,7 @@ def to_submission(values: dict[str, str], row: int, options: Options
     def bad(field: str, msg: str) -> None:
         # Messages quote the cell; an ID number typed into the wrong column is masked, for
         # the errors are kept in the job row and the error file.
-        errors.append(RowError(row, field, redact(msg)))
+        errors.append(RowError(row, field, mask_id_numbers(msg)))
 
     for key, value in values.items():
         if len(value) > MAX_CELL:
@@ -226,6 +140,9 @@ def to_submission(values: dict[str, str], row: int, options: Options
     for key in REQUIRED:
         if not values.get(key, "").strip():
             bad(key, "必填")
+    problem = name_problem(values.get("subject_name", ""))
+    if problem:
+        bad("subject_name", problem)
     kind = KINDS.get(values.get("subject_kind", "").strip())
     if values.get("subject_kind", "").strip() and kind is None:
         bad("subject_kind", f"“{values['subject_kind']}”不是有效的主体类别"
@@ -284,15 +201,20 @@ def to_submission(values: dict[str, str], row: int, options: Options
 
 def read(path: Path, options: Options) -> Iterator[tuple[int, Submission | None, list[RowError]]]:
     """Yield (row number, submission or None, errors) for every non-empty data row."""
-    rows = raw_rows(path)
-    header_row, mapping = find_header(rows)
+    table = rows(path)
+    header_row, mapping = find_header(table)
     missing = [k for k in ("subject_name", "decision_no", "decided_on")
                if k not in mapping.values()]
     if missing:
         names = "、".join(f"{k}（{COLUMNS[k][-1]}）" for k in missing)
         raise FileError(f"缺少必需的列：{names}")
-    for number, row in enumerate(rows, start=header_row + 1):
+    for number, row in enumerate(table, start=header_row + 1):
         if not any(cell.strip() for cell in row):
+            continue
+        if "\x00" in "".join(row):  # our readers decode strictly: NUL is the one to fear
+            yield number, None, [
+                RowError(number, mapping.get(i, f"第 {i + 1} 列"), f"第 {i + 1} 列{problem}")
+                for i, cell in enumerate(row) if (problem := bad_characters(cell))]
             continue
         values = {key: (row[i] if i < len(row) else "") for i, key in mapping.items()}
         submission, errors = to_submission(values, number, options)

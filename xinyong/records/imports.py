@@ -6,29 +6,31 @@
    (`ON CONFLICT DO NOTHING` against the idempotency constraints), then marks the job done.
    Either everything of the file lands or nothing does; a second import of the same file,
    or a rerun after a killed worker, adds nothing twice.
+3. One run at a time: a run holds the job's lease (jobs/leases.py) and stages under its
+   own attempt number; a second run of a live job refuses, a run of a dead one takes over.
+   The uploaded file is deleted when the job ends, its error file (masked) is kept.
 """
 
 from __future__ import annotations
 
 import csv
 import datetime as dt
-import hashlib
 import json
 import logging
 import time
-import uuid
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
-from django.db import connection, transaction
+from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
 from xinyong.accounts.models import Unit
 from xinyong.audit.models import record as audit
+from xinyong.jobs import leases
+from xinyong.lib import files, tabular
+from xinyong.lib.pii import mask_id_numbers
 from xinyong.lists.models import Membership
 from xinyong.lists.services import sync_import
 from xinyong.policies import rulebook
@@ -41,7 +43,7 @@ from xinyong.subjects.models import Subject
 
 log = logging.getLogger(__name__)
 
-STAGED = ["job_id", "row_no", "unit_id", "kind", "name", "code", "code_digest", "code_cipher",
+STAGED = ["job_id", "attempt", "row_no", "unit_id", "kind", "name", "code", "code_digest", "code_cipher",
           "code_masked", "behavior", "polarity", "policy_version_id", "severity", "occurred_on",
           "decided_on", "decision_no", "facts", "force_majeure", "epidemic_duty", "rectify_by",
           "external_id", "status", "starts_on", "repairable_from", "ends_on", "lists", "trace"]
@@ -62,62 +64,48 @@ class ImportError_(ValueError):
         self.field, self.msg = field, msg
 
 
-def imports_dir() -> Path:
-    path = Path(settings.MEDIA_ROOT) / "imports"
-    path.mkdir(parents=True, exist_ok=True)
-    return path
-
-
 def create_job(unit: Unit, upload: UploadedFile | Path, *, actor: Any = None,
                accept_partial: bool = False, default_severity: str | None = None,
                request: Any = None, enqueue: bool = True) -> ImportJob:
-    """Store the file, create a queued job, and hand it to the worker after commit."""
+    """Store the file (0600, random name), create a queued job, hand it to the worker after
+    commit."""
     name = upload.name if isinstance(upload, Path) else (upload.name or "upload")
     suffix = Path(name).suffix.lower()
     if suffix not in (".csv", ".xlsx"):
         raise ImportError_("file", "文件应为 .csv 或 .xlsx")
     if default_severity not in (None, "", "minor", "general", "serious"):
         raise ImportError_("default_severity", "应为 minor、general 或 serious")
-    target = imports_dir() / f"{uuid.uuid4().hex}{suffix}"
-    digest = hashlib.sha256()
-    size = 0
-    chunks: Iterator[bytes]
-    if isinstance(upload, Path):
-        chunks = _file_chunks(upload)
-    else:
-        chunks = iter(upload.chunks())
-    with target.open("wb") as out:
-        for chunk in chunks:
-            size += len(chunk)
-            if size > MAX_BYTES:
-                out.close()
-                target.unlink()
-                raise ImportError_("file", "文件过大（上限 512 MB）")
-            digest.update(chunk)
-            out.write(chunk)
+    chunks = files.file_chunks(upload) if isinstance(upload, Path) else upload.chunks()
+    try:
+        target, size, sha256 = files.save_private(chunks, "imports", suffix, MAX_BYTES)
+    except files.TooLarge:
+        raise ImportError_("file", f"文件过大（上限 {MAX_BYTES // 1024 // 1024} MB）") from None
     if size == 0:
-        target.unlink()
+        files.discard(target)
         raise ImportError_("file", "文件是空的")
-    with transaction.atomic():
-        job = ImportJob.objects.create(
-            unit=unit, created_by=actor if getattr(actor, "is_authenticated", False) else None,
-            file_name=Path(name).name[:255], file_path=str(target), sha256=digest.hexdigest(),
-            accept_partial=accept_partial,
-            message=f"default_severity={default_severity}" if default_severity else "",
-        )
-        audit("import.create", actor=actor, request=request, obj=job,
-              summary=f"上传批量文件 {job.file_name}（{size} 字节）")
-        if enqueue:
-            from xinyong.records.tasks import run_import_task
+    try:
+        with transaction.atomic():
+            job = ImportJob.objects.create(
+                unit=unit, created_by=actor if getattr(actor, "is_authenticated", False) else None,
+                file_name=mask_id_numbers(Path(name).name)[:255], file_path=str(target),
+                sha256=sha256, accept_partial=accept_partial,
+                message=f"default_severity={default_severity}" if default_severity else "",
+            )
+            audit("import.create", actor=actor, request=request, obj=job,
+                  summary=f"上传批量文件 {job.file_name}（{size} 字节）")
+            if enqueue:
+                from xinyong.records.tasks import run_import_task
 
-            transaction.on_commit(lambda: run_import_task.enqueue(job.pk))
+                transaction.on_commit(lambda: run_import_task.enqueue(job.pk))
+    except BaseException:
+        files.discard(target)  # no job, no file
+        raise
     return job
 
 
-def _file_chunks(path: Path) -> Iterator[bytes]:
-    with path.open("rb") as f:
-        while chunk := f.read(1024 * 1024):
-            yield chunk
+def error_path(job: ImportJob) -> Path:
+    """The job's error file (every bad row), kept after the upload itself is deleted."""
+    return Path(job.file_path).with_suffix(".errors.csv")
 
 
 class Stager:
@@ -174,28 +162,52 @@ class Codes:
         return found
 
 
-def run(job_id: int, today: dt.date | None = None) -> ImportJob:
-    """Process a queued (or interrupted) job to the end. Safe to run again."""
-    job = ImportJob.objects.select_related("unit").get(pk=job_id)
-    if job.status in ("done", "failed"):
+def run(job_id: int, today: dt.date | None = None, owner: str | None = None) -> ImportJob:
+    """Process a queued job, or take over one whose run died, to the end. Safe to run again.
+
+    Raises leases.JobBusy while another run of the job is alive. A database that goes
+    away mid-run raises through (the worker runs the job again once it is back); any other
+    error fails the job with a message the uploader sees. Either way nothing is half-merged.
+    """
+    job = leases.claim(ImportJob, job_id, owner)
+    if job.finished:
+        files.discard(job.file_path)
         return job
-    today = today or timezone.localdate()
-    ImportRow.objects.filter(job_id=job.pk).delete()  # leftovers of a killed run
-    job.status, job.started_at = "running", timezone.now()
+    with leases.Heartbeat(job) as heartbeat:
+        try:
+            return _run(job, today or timezone.localdate(), heartbeat)
+        except leases.LeaseLost:
+            log.warning("import %s: taken over by another run; this run stops", job.pk)
+            return ImportJob.objects.get(pk=job.pk)
+        except DatabaseError:
+            raise
+        except Exception as exc:
+            log.exception("import %s failed", job.pk)
+            detail = mask_id_numbers(f"{type(exc).__name__}: {exc}")[:200]
+            message = f"导入时出错，本文件未导入任何记录（{detail}）；请联系信用办"
+            return _fail(job, message, [{"row": 0, "field": "file", "msg": message}])
+
+
+def _run(job: ImportJob, today: dt.date, heartbeat: leases.Heartbeat) -> ImportJob:
+    ImportRow.objects.filter(job_id=job.pk).delete()  # leftovers of earlier runs
+    if not Path(job.file_path).is_file():
+        message = "上传的文件已不在服务器上，无法继续导入；请重新上传"
+        return _fail(job, message, [{"row": 0, "field": "file", "msg": message}])
     job.total = job.processed = job.accepted = job.rejected = job.duplicates = 0
     job.errors = []
-    job.estimated_rows = bulk.estimate_rows(Path(job.file_path))
-    job.save()
+    job.estimated_rows = tabular.estimate_rows(Path(job.file_path))
+    ImportJob.objects.filter(pk=job.pk).update(
+        total=0, processed=0, accepted=0, rejected=0, duplicates=0, errors=[],
+        estimated_rows=job.estimated_rows)
     options = bulk.Options(default_severity=_default_severity(job))
     book = rulebook.current()
     determined: dict[d.Facts, Outcome | d.DeterminationError] = {}
     code_cache = Codes()
     stager = Stager()
-    error_path = Path(job.file_path).with_suffix(".errors.csv")
     rejected = 0
     kept_errors: list[dict[str, Any]] = []
     try:
-        with error_path.open("w", encoding="utf-8-sig", newline="") as error_file:
+        with files.open_private(error_path(job), "w", encoding="utf-8-sig", newline="") as error_file:
             errors_out = csv.writer(error_file)
             errors_out.writerow(["row", "field", "msg"])
 
@@ -219,11 +231,13 @@ def run(job_id: int, today: dt.date | None = None) -> ImportJob:
                     reject(errors)
                 job.processed += 1
                 if job.processed % PROGRESS_EVERY == 0:
+                    heartbeat.check()
                     ImportJob.objects.filter(pk=job.pk).update(
                         total=job.total, processed=job.processed, rejected=rejected)
             stager.flush()
-    except bulk.FileError as exc:
+    except tabular.FileError as exc:
         return _fail(job, str(exc), [{"row": 0, "field": "file", "msg": str(exc)}])
+    heartbeat.check()
     job.rejected = rejected
     job.errors = kept_errors
     if job.total == 0:
@@ -282,7 +296,7 @@ def _staged(job: ImportJob, number: int, sub: Submission, outcome: Outcome,
     result = outcome.result
     window = result.publicity
     return (
-        job.pk, number, job.unit_id, sub.subject_kind, sub.subject_name, code, digest, cipher,
+        job.pk, job.attempts, number, job.unit_id, sub.subject_kind, sub.subject_name, code, digest, cipher,
         masked, sub.behavior, result.polarity, result.policy_version_id, sub.severity,
         sub.occurred_on, sub.decided_on, sub.decision_no, sub.facts, sub.force_majeure,
         sub.epidemic_duty, sub.rectify_by, sub.external_id, result.status,
@@ -293,6 +307,7 @@ def _staged(job: ImportJob, number: int, sub: Submission, outcome: Outcome,
 
 def _fail(job: ImportJob, message: str, errors: list[dict[str, Any]]) -> ImportJob:
     with transaction.atomic():
+        leases.lock_own(job)
         ImportRow.objects.filter(job_id=job.pk).delete()
         job.status, job.message, job.errors = "failed", message[:500], errors
         job.accepted = 0
@@ -300,6 +315,7 @@ def _fail(job: ImportJob, message: str, errors: list[dict[str, Any]]) -> ImportJ
         job.save()
         audit("import.failed", actor=job.created_by, obj=job, via="task",
               summary=f"批量文件 {job.file_name} 未导入：{message}"[:500])
+    files.discard(job.file_path)
     return job
 
 
@@ -307,7 +323,7 @@ SUBJECTS_PG = """
 INSERT INTO subjects_subject (kind, name, code, code_digest, code_cipher, code_masked,
                               created_at, updated_at)
 SELECT DISTINCT ON (code_digest) kind, name, code, code_digest, code_cipher, code_masked, %s, %s
-FROM records_importrow WHERE job_id = %s ORDER BY code_digest, row_no
+FROM records_importrow WHERE job_id = %s AND attempt = %s ORDER BY code_digest, row_no
 ON CONFLICT (code_digest) DO NOTHING
 """
 SUBJECTS_SQLITE = """
@@ -315,7 +331,7 @@ INSERT INTO subjects_subject (kind, name, code, code_digest, code_cipher, code_m
                               created_at, updated_at)
 SELECT kind, name, code, code_digest, code_cipher, code_masked, %s, %s FROM (
     SELECT kind, name, code, code_digest, code_cipher, code_masked, MIN(row_no)
-    FROM records_importrow WHERE job_id = %s GROUP BY code_digest
+    FROM records_importrow WHERE job_id = %s AND attempt = %s GROUP BY code_digest
 ) WHERE true
 ON CONFLICT (code_digest) DO NOTHING
 """
@@ -332,7 +348,7 @@ SELECT s.unit_id, subj.id, s.name, subj.name <> s.name, s.behavior, s.polarity,
     s.repairable_from, s.ends_on, {json_lists}, {json_trace}, '', {false}, 'import', s.job_id,
     1, %s, %s, %s
 FROM records_importrow s JOIN subjects_subject subj ON subj.code_digest = s.code_digest
-WHERE s.job_id = %s {order}
+WHERE s.job_id = %s AND s.attempt = %s {order}
 ON CONFLICT DO NOTHING
 """
 
@@ -348,15 +364,13 @@ def merge(job: ImportJob) -> None:
         order="ORDER BY s.row_no" if pg else "AND true ORDER BY s.row_no",
     )
     with transaction.atomic():
-        locked = ImportJob.objects.select_for_update().get(pk=job.pk)
-        if locked.status == "done":
-            return  # another run of this job merged first
-        staged = ImportRow.objects.filter(job_id=job.pk).count()
+        leases.lock_own(job)
+        staged = ImportRow.objects.filter(job_id=job.pk, attempt=job.attempts).count()
         clock = time.perf_counter()
         with connection.cursor() as cursor:
-            cursor.execute(SUBJECTS_PG if pg else SUBJECTS_SQLITE, [now, now, job.pk])
+            cursor.execute(SUBJECTS_PG if pg else SUBJECTS_SQLITE, [now, now, job.pk, job.attempts])
             subjects_done = time.perf_counter()
-            cursor.execute(records_sql, [job.created_by_id, now, now, job.pk])
+            cursor.execute(records_sql, [job.created_by_id, now, now, job.pk, job.attempts])
             inserted = cursor.rowcount
         records_done = time.perf_counter()
         sync_import(job.pk)
@@ -374,6 +388,7 @@ def merge(job: ImportJob) -> None:
         job.save()
         audit("import.done", actor=job.created_by, obj=job, via="task",
               summary=f"批量文件 {job.file_name}：{job.message}")
+    files.discard(job.file_path)
     if inserted >= ANALYZE_AFTER:
         refresh_statistics()
 

@@ -8,6 +8,7 @@ from typing import Any
 from django.conf import settings
 from django.db import models
 
+from xinyong.jobs.models import Job
 from xinyong.records import determination as d
 
 
@@ -160,10 +161,14 @@ class RecordVersion(models.Model):
         return f"{self.record_id} v{self.number}"
 
 
-class ImportJob(models.Model):
-    """A bulk file (批量导入) and its progress; rows land in Record with `import_job` set."""
+class ImportJob(Job):
+    """A bulk file (批量导入) and its progress; rows land in Record with `import_job` set.
 
-    Status = [("queued", "排队中"), ("running", "处理中"), ("done", "已完成"), ("failed", "失败")]
+    The uploaded file is deleted when the job ends; its name (masked) and sha256 stay.
+    """
+
+    task_path = "xinyong.records.tasks.run_import_task"
+
     unit = models.ForeignKey("accounts.Unit", on_delete=models.PROTECT)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
@@ -172,7 +177,6 @@ class ImportJob(models.Model):
     file_path = models.CharField(max_length=500)
     sha256 = models.CharField(max_length=64)
     accept_partial = models.BooleanField("接受部分正确的行", default=False)
-    status = models.CharField(max_length=16, choices=Status, default="queued")
     total = models.PositiveIntegerField(default=0)
     # Rows the file seems to hold, counted before reading, so the progress bar has an end.
     estimated_rows = models.PositiveIntegerField(null=True, blank=True)
@@ -181,10 +185,6 @@ class ImportJob(models.Model):
     duplicates = models.PositiveIntegerField(default=0)
     rejected = models.PositiveIntegerField(default=0)
     errors = models.JSONField(default=list)
-    message = models.CharField(max_length=500, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    started_at = models.DateTimeField(null=True, blank=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
@@ -205,9 +205,11 @@ class ImportRow(models.Model):
 
     Written outside the merge transaction (COPY on PostgreSQL) so memory stays flat; a
     run that dies leaves rows here, and the next run of the same job deletes them first.
+    The merge takes only the rows of the run that holds the job's lease.
     """
 
     job_id = models.BigIntegerField()
+    attempt = models.PositiveIntegerField(default=0)  # the run that staged it (ImportJob.attempts)
     row_no = models.PositiveIntegerField()
     unit_id = models.BigIntegerField()
     kind = models.CharField(max_length=32)

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from xinyong.accounts.models import Unit
 from xinyong.audit.models import record as audit
-from xinyong.lib.logfilter import redact
+from xinyong.lib.pii import has_id_number, mask_id_numbers
 from xinyong.lists.services import sync_record
 from xinyong.policies import rulebook
 from xinyong.records import determination as d
@@ -42,7 +42,7 @@ class Submission:
     def __post_init__(self) -> None:
         # Facts are free text and are published: an ID number typed into them is masked
         # before it is stored anywhere (a person's number is only kept hashed and encrypted).
-        object.__setattr__(self, "facts", redact(self.facts))
+        object.__setattr__(self, "facts", mask_id_numbers(self.facts))
 
     def facts_for_rules(self) -> d.Facts:
         return d.Facts(
@@ -53,7 +53,17 @@ class Submission:
         )
 
 
+def name_problem(name: str) -> str | None:
+    """A subject's name is published as written: a number typed into it is refused, not stored."""
+    if has_id_number(name):
+        return "名称中含有疑似身份证号码，请只填写名称（证件号码填在代码栏）"
+    return None
+
+
 def check_code(sub: Submission) -> str:
+    problem = name_problem(sub.subject_name)
+    if problem:
+        raise d.DeterminationError("subject.name", problem)
     try:
         return codes.validate_code(sub.subject_kind, sub.subject_code)
     except codes.CodeError as exc:
@@ -144,11 +154,11 @@ def correct(record: Record, changes: dict[str, Any], reason: str, *, actor: Any,
             request: Any = None, today: dt.date | None = None) -> Record:
     """Correct reported facts; the determination runs again and a new version is kept."""
     today = today or timezone.localdate()
-    reason = redact(reason)
+    reason = mask_id_numbers(reason)
     if not reason.strip():
         raise d.DeterminationError("reason", "更正须说明原因")
     if isinstance(changes.get("facts"), str):
-        changes = {**changes, "facts": redact(changes["facts"])}
+        changes = {**changes, "facts": mask_id_numbers(changes["facts"])}
     record = lock_record(record.pk)
     if record.status in (d.WITHDRAWN, d.REPAIRED):
         raise d.DeterminationError("status", f"记录已{d.STATUSES[record.status]}，不能更正")
@@ -189,7 +199,7 @@ def withdraw(record: Record, reason: str, *, actor: Any, request: Any = None,
              change: str = "withdrawn", today: dt.date | None = None) -> Record:
     """Withdraw (撤销) a record: it leaves publicity and lists from today, and is kept."""
     today = today or timezone.localdate()
-    reason = redact(reason)
+    reason = mask_id_numbers(reason)
     if not reason.strip():
         raise d.DeterminationError("reason", "撤销须说明原因")
     record = lock_record(record.pk)

@@ -11,9 +11,13 @@ from django_tasks import task
 
 @task()
 def run_import_task(job_id: int) -> dict[str, Any]:
+    from xinyong.jobs.leases import JobBusy
     from xinyong.records import imports
 
-    job = imports.run(job_id)
+    try:
+        job = imports.run(job_id)
+    except JobBusy as exc:  # a live run has it (e.g. `xinyong import --resume`): leave it be
+        return {"status": "busy", "detail": str(exc)}
     return {"status": job.status, "accepted": job.accepted, "rejected": job.rejected}
 
 

@@ -390,7 +390,7 @@ def import_progress(request: HttpRequest, job_id: int) -> HttpResponse:
 @role_required(Role.DEPARTMENT, Role.OFFICE)
 def import_errors(request: HttpRequest, job_id: int) -> HttpResponse:
     job = _job_for(request, job_id)
-    path = Path(job.file_path).with_suffix(".errors.csv")
+    path = imports.error_path(job)
     content = path.read_bytes() if path.exists() else "\ufeffrow,field,msg\n".encode()
     return download(content, f"{Path(job.file_name).stem}-错误行.csv", "text/csv; charset=utf-8")
 

@@ -6,6 +6,7 @@ import datetime as dt
 import io
 import re
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -18,7 +19,7 @@ from stdnum.cn import uscc
 from conftest import PERSON_CODE
 from xinyong.accounts.models import Role, Unit, User
 from xinyong.checks import services as checks
-from xinyong.checks.models import Check, Feedback
+from xinyong.checks.models import Check, CheckFile, Feedback
 from xinyong.lib.exports import xlsx_bytes
 from xinyong.records import services
 
@@ -148,16 +149,28 @@ def test_incentive_and_as_of(loaded: Any, unit: Unit, users: dict[str, User],
     assert '<span class="badge text-bg-success">激励</span>' in html
 
 
+def upload_and_run(client: Client, name: str, content: bytes, **data: str) -> Any:
+    """Post a file on the check page, let the worker's task run it, and open its page."""
+    upload = SimpleUploadedFile(name, content)
+    response = client.post("/checks/new/", {"scenario": "bidding", "file": upload, **data})
+    assert response.status_code == 302, response.content.decode()[:300]
+    job = CheckFile.objects.latest("pk")
+    assert response["Location"] == f"/checks/files/{job.pk}/"
+    assert not Check.objects.filter(source_file=job).exists()  # nothing read in the web process
+    checks.run_check_file(job.pk)
+    return client.get(response["Location"])
+
+
 def test_check_by_uploaded_csv(punished: Any, users: dict[str, User], web: Callable[..., Client]) -> None:
     content = ("名称,统一社会信用代码,备注\n"
                f"野生动物经营公司,{org_code(1)},\n"
                f"另一家,{org_code(2)},\n"
                ",,空行\n"
                f"坏代码,{BAD_USCC},\n").encode("gbk")
-    upload = SimpleUploadedFile("待核查.csv", content, content_type="text/csv")
-    response = web(users[Role.DEPARTMENT]).post("/checks/new/", {"scenario": "bidding", "file": upload})
-    assert response.status_code == 302
+    response = upload_and_run(web(users[Role.DEPARTMENT]), "待核查.csv", content)
     check = Check.objects.get()
+    assert response.status_code == 302 and response["Location"] == f"/checks/{check.pk}/"
+    assert CheckFile.objects.get().check_result == check
     assert [r["code_masked"] for r in check.results] == [org_code(1), org_code(2), BAD_USCC]
     assert [r["verdict"] for r in check.results] == ["restrict", "none", "none"]
 
@@ -165,16 +178,14 @@ def test_check_by_uploaded_csv(punished: Any, users: dict[str, User], web: Calla
 def test_check_by_uploaded_csv_first_column(punished: Any, users: dict[str, User],
                                             web: Callable[..., Client]) -> None:
     content = f"\ufeff{org_code(1)},甲\n{org_code(2)},乙\n".encode()
-    upload = SimpleUploadedFile("codes.csv", content)
-    web(users[Role.DEPARTMENT]).post("/checks/new/", {"scenario": "bidding", "file": upload})
+    upload_and_run(web(users[Role.DEPARTMENT]), "codes.csv", content)
     assert [r["code_masked"] for r in Check.objects.get().results] == [org_code(1), org_code(2)]
 
 
 def test_check_by_uploaded_xlsx(punished: Any, person_punished: Any, users: dict[str, User],
                                 web: Callable[..., Client]) -> None:
     content = xlsx_bytes(["序号", "证件号码"], [[1, PERSON_CODE], [2, org_code(1)]])
-    upload = SimpleUploadedFile("codes.xlsx", content)
-    response = web(users[Role.DEPARTMENT]).post("/checks/new/", {"scenario": "bidding", "file": upload})
+    response = upload_and_run(web(users[Role.DEPARTMENT]), "codes.xlsx", content)
     assert response.status_code == 302
     results = Check.objects.get().results
     assert [r["code_masked"] for r in results] == ["110105********002X", org_code(1)]
@@ -198,17 +209,30 @@ def test_form_errors_beside_the_field(loaded: Any, users: dict[str, User], web: 
     assert not Check.objects.exists()
 
 
-@pytest.mark.parametrize(("name", "content", "message"), [
-    ("codes.txt", b"91350105MA2Y00001R", "文件应为 .csv 或 .xlsx"),
-    ("codes.csv", b"\n\n", "没有读到主体代码"),
-    ("codes.xlsx", b"not a workbook", "无法读取 Excel 文件"),
-])
-def test_bad_files(loaded: Any, users: dict[str, User], web: Callable[..., Client], name: str,
-                   content: bytes, message: str) -> None:
-    upload = SimpleUploadedFile(name, content)
+def test_wrong_file_type_is_refused_beside_the_field(loaded: Any, users: dict[str, User],
+                                                      web: Callable[..., Client]) -> None:
+    upload = SimpleUploadedFile("codes.txt", b"91350105MA2Y00001R")
     response = web(users[Role.DEPARTMENT]).post("/checks/new/", {"scenario": "bidding", "file": upload})
     errors = form_errors(response.content.decode())
-    assert message in errors.get("file", ""), errors
+    assert "文件应为 .csv 或 .xlsx" in errors.get("file", ""), errors
+    assert not CheckFile.objects.exists()
+
+
+@pytest.mark.parametrize(("name", "content", "message"), [
+    ("codes.csv", b"\n\n", "没有读到主体代码"),
+    ("codes.xlsx", b"not a workbook", "不是有效的 Excel"),
+    ("codes.csv", "\n".join([org_code(1)] * 10_001).encode(), "一次最多核查 10000 个"),
+])
+def test_bad_files_say_why_on_the_file_page(loaded: Any, users: dict[str, User],
+                                            web: Callable[..., Client], name: str,
+                                            content: bytes, message: str) -> None:
+    response = upload_and_run(web(users[Role.DEPARTMENT]), name, content)
+    assert response.status_code == 200
+    job = CheckFile.objects.get()
+    assert job.status == "failed" and message in job.message
+    assert message in response.content.decode()
+    assert not Check.objects.exists()
+    assert not Path(job.file_path).exists()  # the upload is not kept
 
 
 def test_paste_and_file_together_is_refused(loaded: Any, users: dict[str, User],
@@ -217,13 +241,6 @@ def test_paste_and_file_together_is_refused(loaded: Any, users: dict[str, User],
     response = web(users[Role.DEPARTMENT]).post("/checks/new/", {
         "scenario": "bidding", "codes": org_code(2), "file": upload})
     assert "二者选一" in form_errors(response.content.decode())["file"]
-
-
-def test_too_many_codes_in_a_file_names_the_file(loaded: Any, users: dict[str, User],
-                                                 web: Callable[..., Client]) -> None:
-    upload = SimpleUploadedFile("codes.csv", "\n".join([org_code(1)] * 10_001).encode())
-    response = web(users[Role.DEPARTMENT]).post("/checks/new/", {"scenario": "bidding", "file": upload})
-    assert "一次最多核查 10000 个" in form_errors(response.content.decode())["file"]
 
 
 # --- export ------------------------------------------------------------------------------

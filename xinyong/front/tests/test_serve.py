@@ -1,14 +1,17 @@
 """`xinyong serve --with-worker` (what `make run` starts): the site answers, and a bulk file
-uploaded through the API is processed by the worker beside it, with no other command."""
+uploaded through the API is processed by the worker beside it, with no other command, even
+after that worker was killed (it is started again)."""
 
 from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
 from pathlib import Path
@@ -62,6 +65,16 @@ def test_serve_with_worker_processes_an_upload(tmp_path: Path) -> None:
         env=env, cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
         start_new_session=True)
     base = f"http://127.0.0.1:{port}"
+    lines: list[str] = []
+    assert server.stdout is not None
+    reader = threading.Thread(target=lambda: lines.extend(
+        line.decode(errors="replace") for line in server.stdout), daemon=True)  # type: ignore[union-attr]
+    reader.start()
+
+    def workers() -> list[int]:
+        return [int(m.group(1)) for line in list(lines)
+                if (m := re.search(r"background worker started \(pid (\d+)\)", line))]
+
     try:
         for _ in range(100):
             try:
@@ -69,6 +82,17 @@ def test_serve_with_worker_processes_an_upload(tmp_path: Path) -> None:
                 break
             except OSError:
                 time.sleep(0.2)
+        for _ in range(100):
+            if workers():
+                break
+            time.sleep(0.1)
+        first = workers()[0]
+        os.kill(first, signal.SIGKILL)  # the worker dies (finding 2: it stayed dead)
+        for _ in range(100):
+            if len(workers()) > 1:
+                break
+            time.sleep(0.1)
+        assert len(workers()) == 2 and workers()[1] != first, lines
         boundary = "xinyongboundary"
         body = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; "
                 f"filename=\"records.csv\"\r\nContent-Type: text/csv\r\n\r\n{CSV}\r\n"
@@ -84,5 +108,6 @@ def test_serve_with_worker_processes_an_upload(tmp_path: Path) -> None:
         assert (status["status"], status["accepted"]) == ("done", 1), status
     finally:
         os.killpg(server.pid, signal.SIGTERM)
-        output = server.communicate(timeout=30)[0].decode()
-    assert "background worker started" in output
+        server.wait(timeout=30)
+        reader.join(timeout=10)
+    assert any("exited with -9; starting it again" in line for line in lines), lines

@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 import xlsxwriter
 
+from xinyong.lib import tabular
 from xinyong.records import imports
 from xinyong.records.models import ImportJob, ImportRow, Record
 from xinyong.subjects.models import Subject
@@ -231,9 +232,9 @@ def test_worker_killed_inside_the_merge_then_rerun(loaded: Any, unit: Any, media
 
 def test_progress_has_an_end(loaded: Any, unit: Any, media: Path) -> None:
     csv_path = write(media, "ok.csv", "\n".join([HEADER, *ROWS]))  # no final line break
-    assert imports.bulk.estimate_rows(csv_path) == 3
-    assert imports.bulk.estimate_rows(write(media, "nl.csv", "\n".join([HEADER, *ROWS]) + "\n")) == 3
-    assert imports.bulk.estimate_rows(media / "missing.csv") is None
+    assert tabular.estimate_rows(csv_path) == 3
+    assert tabular.estimate_rows(write(media, "nl.csv", "\n".join([HEADER, *ROWS]) + "\n")) == 3
+    assert tabular.estimate_rows(media / "missing.csv") is None
     job = run_file(unit, csv_path)
     assert job.estimated_rows == 3 and job.percent is None  # done: the bar shows 完成
     job.status, job.processed = "running", 2
@@ -249,7 +250,7 @@ def test_progress_estimate_of_xlsx(loaded: Any, unit: Any, media: Path) -> None:
     for r in range(11):
         sheet.write_string(r, 0, f"r{r}")
     book.close()
-    assert imports.bulk.estimate_rows(path) == 10
+    assert tabular.estimate_rows(path) == 10
 
 
 def analyzed(table: str) -> int:
@@ -279,3 +280,197 @@ def test_a_large_import_refreshes_planner_statistics(loaded: Any, unit: Any, med
     more = [r.replace("〔2020〕", "〔2021〕") for r in ROWS]
     run_file(unit, write(media, "large.csv", "\n".join([HEADER, *more])))
     assert analyzed("records_record") > before
+
+
+# --- one live run per job, files kept private and deleted (issue 9, findings 3 and 5) ------
+
+def many_rows(n: int) -> list[str]:
+    return [ROWS[0].replace("1号", f"{i}号").replace("销售", f"第{i}批") for i in range(1, n + 1)]
+
+
+def test_a_second_run_of_a_live_job_refuses(loaded: Any, unit: Any, media: Path) -> None:
+    from xinyong.jobs import leases
+
+    job = imports.create_job(unit, write(media, "ok.csv", "\n".join([HEADER, *ROWS])), enqueue=False)
+    leases.claim(ImportJob, job.pk, "other-host:4242")  # alive: it beats
+    with pytest.raises(leases.JobBusy, match="other-host:4242"):
+        imports.run(job.pk, today=dt.date(2021, 1, 1))
+    assert not Record.objects.exists() and ImportJob.objects.get(pk=job.pk).owner == "other-host:4242"
+
+
+def test_a_dead_run_is_taken_over_and_its_staging_ignored(loaded: Any, unit: Any, media: Path) -> None:
+    from django.utils import timezone
+
+    from xinyong.jobs import leases
+
+    job = imports.create_job(unit, write(media, "ok.csv", "\n".join([HEADER, *ROWS])), enqueue=False)
+    dead = leases.claim(ImportJob, job.pk, "dead-host:1")
+    # The dead run had staged a row (of its own attempt) before it died.
+    ImportRow.objects.create(
+        job_id=job.pk, attempt=dead.attempts, row_no=2, unit_id=unit.pk, kind="organization",
+        name="僵尸公司", code="91350105MA2Y00002W", code_digest="x" * 64, code_masked="x",
+        behavior="fz_mask_fraud", polarity="dishonest", policy_version_id=1, severity="serious",
+        occurred_on=dt.date(2020, 2, 1), decided_on=dt.date(2020, 2, 2), decision_no="僵尸〔2020〕1号",
+        force_majeure=False, epidemic_duty=False, status="published", lists="[]", trace="[]")
+    ImportJob.objects.filter(pk=job.pk).update(heartbeat_at=timezone.now() - dt.timedelta(hours=1))
+    job = imports.run(job.pk, today=dt.date(2021, 1, 1))
+    assert (job.status, job.accepted, job.attempts) == ("done", 3, 2)
+    assert Record.objects.count() == 3 and not Record.objects.filter(reported_name="僵尸公司").exists()
+    assert not ImportRow.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_runs_at_once_land_every_row_once(unit: Any, media: Path) -> None:
+    """What finding 3 saw: the same job run twice at once lost rows. Now one run works and
+    the other refuses (or finds it done); every row lands exactly once."""
+    import threading
+
+    from django.db import connection
+
+    from xinyong.jobs import leases
+    from xinyong.policies import loader
+
+    loader.load_shipped()
+    rows = many_rows(3000)
+    job = imports.create_job(unit, write(media, "many.csv", "\n".join([HEADER, *rows])), enqueue=False)
+    start = threading.Barrier(2)
+    outcomes: list[str] = []
+
+    def run(owner: str) -> None:
+        try:
+            start.wait()
+            outcomes.append(imports.run(job.pk, today=dt.date(2021, 1, 1), owner=owner).status)
+        except leases.JobBusy:
+            outcomes.append("busy")
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(f"host-{i}:1",)) for i in (1, 2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(outcomes) in (["busy", "done"], ["done", "done"])
+    job = ImportJob.objects.get(pk=job.pk)
+    assert (job.status, job.accepted, job.duplicates) == ("done", 3000, 0)
+    assert Record.objects.count() == 3000
+    assert Record.objects.values("decision_no").distinct().count() == 3000
+    assert not ImportRow.objects.exists()
+
+
+def test_an_unexpected_error_fails_the_job_with_a_message(loaded: Any, unit: Any, media: Path,
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    job = imports.create_job(unit, write(media, "ok.csv", "\n".join([HEADER, *ROWS])), enqueue=False)
+
+    def broken(*args: Any, **kwargs: Any) -> Any:
+        raise RuntimeError("磁盘已满")
+
+    monkeypatch.setattr(imports, "_determine", broken)
+    job = imports.run(job.pk, today=dt.date(2021, 1, 1))
+    assert job.status == "failed" and "磁盘已满" in job.message and "未导入任何记录" in job.message
+    assert job.errors[0]["field"] == "file"
+    assert not Record.objects.exists() and not ImportRow.objects.exists()
+
+
+def test_a_nul_in_a_cell_is_a_row_error_naming_the_column(loaded: Any, unit: Any,
+                                                          media: Path) -> None:
+    bad = ROWS[1].replace("哄抬物价", "哄抬\x00物价")
+    job = run_file(unit, write(media, "nul.csv", "\n".join([HEADER, ROWS[0], bad])),
+                   accept_partial=True)
+    assert (job.status, job.accepted, job.rejected) == ("done", 1, 1)
+    assert job.errors == [{"row": 3, "field": "facts", "msg": "第 8 列含有空字符（NUL），请删除后重新提交"}]
+
+
+def test_uploads_are_private_and_deleted_when_the_job_ends(loaded: Any, unit: Any,
+                                                            media: Path) -> None:
+    import stat
+
+    job = imports.create_job(unit, write(media, "ok.csv", "\n".join([HEADER, *ROWS])), enqueue=False)
+    upload = Path(job.file_path)
+    assert stat.S_IMODE(upload.stat().st_mode) == 0o600
+    assert stat.S_IMODE(upload.parent.stat().st_mode) == 0o700
+    assert stat.S_IMODE(upload.parent.parent.stat().st_mode) == 0o700  # MEDIA_ROOT itself
+    assert upload.name != "ok.csv"  # stored under a random name
+    job = imports.run(job.pk, today=dt.date(2021, 1, 1))
+    assert job.status == "done" and not upload.exists()
+    assert len(job.sha256) == 64  # what was imported stays identifiable
+    failed = run_file(unit, write(media, "bad.csv", "\n".join([HEADER, ROWS[0].replace("2020-02-20", "x")])))
+    assert failed.status == "failed" and not Path(failed.file_path).exists()
+    errors = imports.error_path(failed)
+    assert errors.exists() and stat.S_IMODE(errors.stat().st_mode) == 0o600
+
+
+def test_a_job_whose_file_is_gone_fails_clearly(loaded: Any, unit: Any, media: Path) -> None:
+    job = imports.create_job(unit, write(media, "ok.csv", "\n".join([HEADER, *ROWS])), enqueue=False)
+    Path(job.file_path).unlink()
+    job = imports.run(job.pk)
+    assert job.status == "failed" and "已不在服务器上" in job.message
+
+
+def test_resume_from_the_command_line(loaded: Any, unit: Any, media: Path) -> None:
+    from django.core.management import CommandError, call_command
+    from django.utils import timezone
+
+    from xinyong.jobs import leases
+
+    job = imports.create_job(unit, write(media, "ok.csv", "\n".join([HEADER, *ROWS])), enqueue=False)
+    leases.claim(ImportJob, job.pk, "crashed-worker:7")
+    with pytest.raises(CommandError, match="正由 crashed-worker:7 运行"):
+        call_command("import", resume=job.pk)
+    ImportJob.objects.filter(pk=job.pk).update(heartbeat_at=timezone.now() - dt.timedelta(hours=1))
+    call_command("import", resume=job.pk)
+    assert ImportJob.objects.get(pk=job.pk).status == "done" and Record.objects.count() == 3
+    with pytest.raises(CommandError, match="没有编号为 999999 的导入任务"):
+        call_command("import", resume=999999)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_second_run_started_mid_import_changes_nothing(unit: Any, media: Path,
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    """The operator starts the job again while its first run is staging (finding 3: rows
+    lost, staging rows left behind). The second run refuses; the first lands every row."""
+    import threading
+    import time
+
+    from django.db import connection
+
+    from xinyong.jobs import leases
+    from xinyong.policies import loader
+
+    loader.load_shipped()
+    monkeypatch.setattr(imports, "BATCH", 500)
+    job = imports.create_job(unit, write(media, "many.csv", "\n".join([HEADER, *many_rows(3000)])),
+                             enqueue=False)
+    staged_some = threading.Event()
+    real_flush = imports.Stager.flush
+
+    def flush(self: Any) -> None:
+        real_flush(self)
+        if threading.current_thread().name == "first" and not staged_some.is_set():
+            staged_some.set()
+            time.sleep(1.0)  # the second run starts meanwhile
+
+    monkeypatch.setattr(imports.Stager, "flush", flush)
+    second: list[str] = []
+
+    def run(name: str) -> None:
+        try:
+            if name == "second":
+                staged_some.wait()
+            outcome = imports.run(job.pk, today=dt.date(2021, 1, 1), owner=f"{name}:1").status
+        except leases.JobBusy:
+            outcome = "busy"
+        finally:
+            connection.close()
+        if name == "second":
+            second.append(outcome)
+
+    threads = [threading.Thread(target=run, args=(n,), name=n) for n in ("first", "second")]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert second == ["busy"]
+    job = ImportJob.objects.get(pk=job.pk)
+    assert (job.status, job.accepted, job.duplicates) == ("done", 3000, 0)
+    assert Record.objects.count() == 3000 and not ImportRow.objects.exists()

@@ -1,11 +1,14 @@
 """`xinyong serve`: the production server (gunicorn), static files served by whitenoise.
 
 With `--with-worker` it also runs `xinyong worker` beside it (what `make run` does, so that
-bulk imports uploaded on a laptop are processed); in production run the worker on its own.
+bulk imports uploaded on a laptop are processed) and restarts it whenever it stops; in
+production run the worker under the system's own supervisor (systemd), or use this.
 """
 
 import subprocess
 import sys
+import threading
+import time
 from argparse import ArgumentParser
 from pathlib import Path
 from typing import Any
@@ -31,6 +34,46 @@ class Server(BaseApplication):  # type: ignore[misc]
         return application
 
 
+class Supervisor(threading.Thread):
+    """Keeps one `xinyong worker` running: started again when it exits or is killed, after
+    a pause that grows while it keeps dying (1 s up to a minute) and resets once it has run
+    for a minute."""
+
+    def __init__(self, command: list[str], say: Any) -> None:
+        super().__init__(name="worker-supervisor", daemon=True)
+        self.command, self.say = command, say
+        self.process: subprocess.Popen[bytes] | None = None
+        self.stopping = threading.Event()
+
+    def run(self) -> None:
+        pause = 1.0
+        while not self.stopping.is_set():
+            started = time.monotonic()
+            self.process = subprocess.Popen(self.command)  # noqa: S603 (our own command)
+            self.say(f"background worker started (pid {self.process.pid})")
+            while self.process.poll() is None:
+                if self.stopping.wait(0.5):
+                    return
+            if time.monotonic() - started > 60:
+                pause = 1.0
+            self.say(f"background worker (pid {self.process.pid}) exited with "
+                     f"{self.process.returncode}; starting it again in {pause:.0f} s")
+            if self.stopping.wait(pause):
+                return
+            pause = min(pause * 2, 60.0)
+
+    def stop(self) -> None:
+        self.stopping.set()
+        self.join(timeout=5)  # no new worker is started after this
+        process = self.process
+        if process is not None and process.poll() is None:
+            process.terminate()
+            try:
+                process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                process.kill()
+
+
 class Command(BaseCommand):
     help = "Serve the web UI and the API (default 127.0.0.1:8000)."
 
@@ -43,18 +86,17 @@ class Command(BaseCommand):
                             help="also run the background worker (bulk imports, daily status pass)")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        worker = None
+        supervisor = None
         if options["with_worker"]:
-            xinyong = Path(sys.executable).with_name("xinyong")
-            worker = subprocess.Popen([str(xinyong), "worker"])  # noqa: S603 (our own command)
-            self.stdout.write(f"background worker started (pid {worker.pid})")
+            supervisor = Supervisor([str(Path(sys.executable).with_name("xinyong")), "worker"],
+                                    self.stdout.write)
+            supervisor.start()
         self.stdout.write(f"serving http://{options['host']}:{options['port']}/")
         try:
             self._serve(options)
         finally:
-            if worker is not None:
-                worker.terminate()
-                worker.wait(timeout=30)
+            if supervisor is not None:
+                supervisor.stop()
 
     def _serve(self, options: dict[str, Any]) -> None:
         Server({
