@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from functools import wraps
 from typing import Any
@@ -26,6 +27,8 @@ from xinyong.records.api import imports_router
 from xinyong.records.api import router as records_router
 from xinyong.repairs.api import router as repairs_router
 from xinyong.subjects.api import router as subjects_router
+
+log = logging.getLogger("xinyong.api")
 
 
 class ChineseJSONRenderer(JSONRenderer):
@@ -154,6 +157,13 @@ def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
         return error_response(request, 400, "请求体不是有效的 JSON",
                               [{"loc": ["body"], "msg": "不是有效的 JSON"}])
     return error_response(request, exc.status_code, str(exc.message), errors)
+
+
+@api.exception_handler(Exception)
+def on_server_error(request: HttpRequest, exc: Exception) -> HttpResponse:
+    """A fault of ours is still an answer in the contract's format; the log has the rest."""
+    log.error("API error on %s %s", request.method, request.path, exc_info=exc)
+    return error_response(request, 500, "服务器内部错误，已记录，请稍后重试或联系信用办")
 
 
 class Health(Schema):

@@ -12,6 +12,7 @@ from ninja import Query, Router, Schema
 from ninja.errors import HttpError
 
 from xinyong.lib.apierrors import Error
+from xinyong.lib.paging import clamp
 from xinyong.lists.models import Membership
 from xinyong.policies import rulebook
 
@@ -53,7 +54,6 @@ def public_page(code: str, page: int, page_size: int, q: str | None,
     if not rules or not any(rule.public for _, rule in rules):
         raise HttpError(404, f"没有公开的名单“{code}”")
     day = day or timezone.localdate()
-    page = max(page, 1)
     page_size = min(max(page_size, 1), 200)
     rows = (Membership.objects.active_on(day).filter(list_code=code, public=True)
             .select_related("subject", "record").order_by("-since", "id"))
@@ -63,6 +63,7 @@ def public_page(code: str, page: int, page_size: int, q: str | None,
         # organisations; an empty code must never match them all.
         rows = rows.filter(Q(subject__name__icontains=q) | Q(subject__code=q.upper()))
     total = rows.count()
+    page = clamp(page, total, page_size)
     items = []
     for m in rows[(page - 1) * page_size: page * page_size]:
         items.append({

@@ -59,9 +59,7 @@ def detail(request: HttpRequest, code: str) -> HttpResponse:
         data = public_page(code, page, PAGE_SIZE, query or None)
     except HttpError:
         return render(request, "lists/not_found.html", {"code": code}, status=404)
-    num_pages = max(math.ceil(data["total"] / PAGE_SIZE), 1)
-    if page > num_pages:  # a stale link past the end: show the last page
-        data = public_page(code, num_pages, PAGE_SIZE, query or None)
+    num_pages = max(math.ceil(data["total"] / PAGE_SIZE), 1)  # public_page clamped the page
     return render(request, "lists/detail.html", {
         "list": data, "form": form, "query": query,
         "items": [_split_basis(item) for item in data["items"]],

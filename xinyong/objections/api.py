@@ -14,6 +14,7 @@ from xinyong.accounts.auth import optional_auth, require_role, token_auth
 from xinyong.accounts.models import Role
 from xinyong.lib.apierrors import Error, FieldError
 from xinyong.lib.casework import normalize_code
+from xinyong.lib.paging import clamp
 from xinyong.objections import services
 from xinyong.objections.models import Objection
 from xinyong.repairs.api import Step
@@ -148,9 +149,10 @@ def list_objections(request: HttpRequest, filters: Query[ListFilters]) -> dict[s
         late = services.overdue_q(today)
         cases = cases.filter(late) if filters.overdue else cases.exclude(late)
     total = cases.count()
-    start = (filters.page - 1) * filters.page_size
+    page = clamp(filters.page, total, filters.page_size)
+    start = (page - 1) * filters.page_size
     return {"items": [out(o) for o in cases[start:start + filters.page_size]], "total": total,
-            "page": filters.page, "page_size": filters.page_size}
+            "page": page, "page_size": filters.page_size}
 
 
 @router.post("", auth=token_auth, response={201: ObjectionOut, 403: Error, 404: Error, 422: Error},
