@@ -14,6 +14,7 @@ from ninja.schema import NinjaGenerateJsonSchema
 from pydantic import BaseModel
 
 from conftest import ApiClient
+from xinyong.accounts.auth import optional_auth, token_auth
 from xinyong.api import api as ninja_api
 
 PREFIX = "/api/v1"
@@ -113,3 +114,19 @@ def test_decision_bodies_of_repairs_and_objections(document: dict[str, Any]) -> 
     assert objection["properties"]["decision"]["enum"] == ["upheld", "dismissed"]
     assert "corrections" in objection["properties"]
 
+
+def test_public_operations_declare_no_security(document: dict[str, Any]) -> None:
+    public = []
+    for method, path, operation in operations():
+        documented = document["paths"][path][method]
+        if operation.auth_callbacks == [optional_auth]:
+            public.append(path)
+            assert "security" not in documented, (method, path)
+            # A wrong token is still refused there: documented as today.
+            assert "401" in documented["responses"], (method, path)
+        else:
+            assert operation.auth_callbacks == [token_auth], (method, path)
+            assert documented["security"] == [{"TokenAuth": []}], (method, path)
+            assert "401" in documented["responses"], (method, path)
+    assert f"{PREFIX}/records/{{record_id}}" in public and f"{PREFIX}/health" in public
+    assert set(document["components"]["securitySchemes"]) == {"TokenAuth"}
