@@ -55,22 +55,33 @@ class PlatformAPI(NinjaAPI):
     """NinjaAPI whose document also lists the answers every operation can give: 401 for a
     missing, wrong or revoked token (public operations too, when a bad one is sent), 400
     for a body that is not JSON, and 422 for input that does not validate, all in the
-    contract's error format."""
+    contract's error format.
+
+    Public operations (`optional_auth`: anonymous callers welcome) declare no security
+    requirement; only the operations that need a token name the bearer scheme."""
 
     def get_openapi_schema(self, *args: Any, **kwargs: Any) -> Any:
         schema = super().get_openapi_schema(*args, **kwargs)
         error = {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
+        public = type(optional_auth).__name__
         for operations in schema["paths"].values():
             for operation in operations.values():
                 responses = operation["responses"]
                 codes = {str(code) for code in responses}
-                if operation.get("security") and "401" not in codes:
+                security = operation.get("security")
+                if security and "401" not in codes:
                     responses[401] = {"description": "Unauthorized", **error}
+                if security == [{public: []}]:
+                    del operation["security"]
                 takes_input = operation.get("parameters") or operation.get("requestBody")
                 if takes_input and "422" not in codes:
                     responses[422] = {"description": "Unprocessable Content", **error}
                 if operation.get("requestBody") and "400" not in codes:
                     responses[400] = {"description": "Bad Request", **error}
+        schemes = schema["components"].get("securitySchemes", {})
+        schemes.pop(public, None)
+        if not schemes:
+            schema["components"].pop("securitySchemes", None)
         return schema
 
 
@@ -81,7 +92,9 @@ api = PlatformAPI(
     docs_decorator=reject_bad_token,
     title="公共信用信息平台 API",
     version="1",
-    description="信用主体、政策、信用记录、名单、联合奖惩核查、信用修复与异议处理的集成接口。",
+    description="信用主体、政策、信用记录、名单、联合奖惩核查、信用修复与异议处理的集成接口。"
+                "未标注安全要求的接口对公众开放，无需令牌；携带令牌时按令牌所属角色作答，"
+                "令牌无效、已吊销或已过期时返回 401。",
     urls_namespace="api",
 )
 

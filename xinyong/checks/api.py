@@ -25,7 +25,7 @@ class CheckIn(Schema):
     as_of: dt.date | None = None
 
 
-class MeasureOut(Schema):
+class CheckMeasureOut(Schema):
     code: str
     kind: str
     text: str
@@ -39,7 +39,7 @@ class ResultOut(Schema):
     subject_id: int | None
     known: bool
     lists: list[str]
-    measures: list[MeasureOut]
+    measures: list[CheckMeasureOut]
     verdict: str
     error: str | None = None
 

@@ -95,13 +95,13 @@ class CorrectionsIn(Schema):
     severity: Literal["minor", "general", "serious"] | None = None
 
 
-class DecisionIn(Schema):
+class ObjectionDecisionIn(Schema):
     decision: Literal["upheld", "dismissed"]
     reason: str = Field(min_length=1, max_length=2000)
     corrections: CorrectionsIn | None = None
 
 
-class TakeOverIn(Schema):
+class ObjectionTakeOverIn(Schema):
     reason: str = Field(min_length=1, max_length=500)
 
 
@@ -202,7 +202,7 @@ def accept_objection(request: HttpRequest, objection_id: int, payload: AcceptIn)
 @router.post("/{int:objection_id}/decision", auth=token_auth,
              response={200: ObjectionOut, 403: Error, 404: Error, 409: Error, 422: Error},
              summary="异议处理决定：upheld 撤销记录（或按 corrections 更正），dismissed 维持")
-def decide_objection(request: HttpRequest, objection_id: int, payload: DecisionIn) -> dict[str, Any]:
+def decide_objection(request: HttpRequest, objection_id: int, payload: ObjectionDecisionIn) -> dict[str, Any]:
     user = require_role(request, Role.DEPARTMENT, Role.OFFICE)
     corrections = payload.corrections.model_dump(exclude_none=True) if payload.corrections else None
     try:
@@ -215,7 +215,7 @@ def decide_objection(request: HttpRequest, objection_id: int, payload: DecisionI
 @router.post("/{int:objection_id}/take-over", auth=token_auth,
              response={200: ObjectionOut, 403: Error, 404: Error, 409: Error, 422: Error},
              summary="信用办接办异议（此后成员单位不再办理）")
-def take_over_objection(request: HttpRequest, objection_id: int, payload: TakeOverIn
+def take_over_objection(request: HttpRequest, objection_id: int, payload: ObjectionTakeOverIn
                         ) -> dict[str, Any]:
     user = require_role(request, Role.OFFICE)
     try:

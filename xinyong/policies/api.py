@@ -42,7 +42,7 @@ class BehaviorOut(Schema):
     finding_condition: str
 
 
-class MeasureOut(Schema):
+class PolicyMeasureOut(Schema):
     code: str
     kind: str
     scenarios: list[str]
@@ -67,7 +67,7 @@ class PolicyDetailOut(PolicyOut):
     yields_to: list[str]
     summary: str
     behaviors: list[BehaviorOut]
-    measures: list[MeasureOut]
+    measures: list[PolicyMeasureOut]
     lists: list[dict[str, Any]]
     exemptions: list[dict[str, Any]]
     deferrals: list[dict[str, Any]]

@@ -20,6 +20,7 @@ from xinyong.lib.exports import download
 from xinyong.records import bulk, imports, services
 from xinyong.records import determination as d
 from xinyong.records.models import ImportJob, Record, effective_status
+from xinyong.subjects import access
 
 router = Router(tags=["records"])
 
@@ -126,8 +127,12 @@ def to_out(record: Record, today: dt.date | None = None) -> dict[str, Any]:
 
 
 def visible_to(user: User | None) -> Q:
-    """Office: all; department: its unit's; subject: its own; everyone: what is published."""
-    public = Q(pk__in=Record.objects.published_on(timezone.localdate()).values("pk"))
+    """Office: all; department: its unit's; subject: its own; everyone: what is published,
+    but a person's records only to those who may see the person's profile (staff and the
+    person: `subjects.access.may_view_profile`). The API and the record page both use this,
+    and answer 404 for what it hides, as for an id that does not exist."""
+    published = Q(pk__in=Record.objects.published_on(timezone.localdate()).values("pk"))
+    public = published & access.profile_visible(user)
     if user is None:
         return public
     if user.role == Role.OFFICE:

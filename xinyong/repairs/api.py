@@ -64,11 +64,11 @@ class PublicRepairOut(Schema):
     timeline: list[Step]
 
 
-class TakeOverIn(Schema):
+class RepairTakeOverIn(Schema):
     reason: str = Field(min_length=1, max_length=2000)
 
 
-class DecisionIn(Schema):
+class RepairDecisionIn(Schema):
     decision: Literal["approve", "reject"]
     reason: str = Field(min_length=1, max_length=2000)
 
@@ -140,7 +140,7 @@ def accept_repair(request: HttpRequest, repair_id: int) -> dict[str, Any]:
 @router.post("/{int:repair_id}/decision", auth=token_auth,
              response={200: RepairOut, 403: Error, 404: Error, 409: Error, 422: Error},
              summary="作出修复决定（认定单位或信用办）")
-def decide_repair(request: HttpRequest, repair_id: int, payload: DecisionIn) -> dict[str, Any]:
+def decide_repair(request: HttpRequest, repair_id: int, payload: RepairDecisionIn) -> dict[str, Any]:
     user = require_role(request, Role.DEPARTMENT, Role.OFFICE)
     try:
         return out(services.decide(repair_id, user, payload.decision, payload.reason,
@@ -152,7 +152,7 @@ def decide_repair(request: HttpRequest, repair_id: int, payload: DecisionIn) -> 
 @router.post("/{int:repair_id}/take-over", auth=token_auth,
              response={200: RepairOut, 403: Error, 404: Error, 409: Error, 422: Error},
              summary="信用办接办修复申请（认定单位此后不再办理）")
-def take_over_repair(request: HttpRequest, repair_id: int, payload: TakeOverIn) -> dict[str, Any]:
+def take_over_repair(request: HttpRequest, repair_id: int, payload: RepairTakeOverIn) -> dict[str, Any]:
     user = require_role(request, Role.OFFICE)
     try:
         return out(services.take_over(repair_id, user, payload.reason, request=request))

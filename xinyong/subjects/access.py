@@ -4,8 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db.models import Q
+
 from xinyong.accounts.models import Role
+from xinyong.subjects import codes
 from xinyong.subjects.models import Subject
+
+# Who may see any person's profile (and so a person's published records).
+PROFILE_STAFF = (Role.OFFICE, Role.DEPARTMENT)
 
 
 def is_own(viewer: Any, subject: Subject) -> bool:
@@ -30,4 +36,15 @@ def may_view_profile(viewer: Any, subject: Subject) -> bool:
     if not subject.is_person:
         return True
     role = getattr(viewer, "role", None)
-    return role in (Role.OFFICE, Role.DEPARTMENT) or is_own(viewer, subject)
+    return role in PROFILE_STAFF or is_own(viewer, subject)
+
+
+def profile_visible(viewer: Any, field: str = "subject") -> Q:
+    """`may_view_profile` as a filter on rows that name their subject in `field` (a foreign
+    key): what the public may see of a subject, a person's rows only staff and the person."""
+    if getattr(viewer, "role", None) in PROFILE_STAFF:
+        return Q()
+    enterprises = ~Q(**{f"{field}__kind": codes.PERSON})
+    if getattr(viewer, "role", None) == Role.SUBJECT:
+        return enterprises | Q(**{f"{field}_id": viewer.subject_id})
+    return enterprises
