@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 XINYONG := $(BIN)/xinyong
 TEST_POSTGRES_URL ?= postgres://postgres@127.0.0.1:5432/postgres
 
-.PHONY: run install install-dev migrate demo test test-sqlite test-postgres lint bench clean
+.PHONY: run install install-dev migrate demo test test-sqlite test-postgres lint bench drill clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -47,6 +47,11 @@ lint: install-dev
 bench: install-dev
 	command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk)
 	$(BIN)/python bench/run.py
+
+# A fault drill on PostgreSQL (kills the worker, restarts the server, reruns a live job);
+# not part of `make test`: it restarts this machine's PostgreSQL cluster.
+drill: install-dev
+	$(BIN)/python bench/drill.py
 
 clean:
 	rm -rf $(VENV) var

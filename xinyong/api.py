@@ -7,7 +7,7 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
-from django.db import connection
+from django.db import InterfaceError, OperationalError, connection
 from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI, Schema, Status
 from ninja.errors import (
@@ -174,7 +174,13 @@ def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
 
 @api.exception_handler(Exception)
 def on_server_error(request: HttpRequest, exc: Exception) -> HttpResponse:
-    """A fault of ours is still an answer in the contract's format; the log has the rest."""
+    """A fault of ours is still an answer in the contract's format; the log has the rest.
+    A database that is restarting is a 503 the caller may retry."""
+    if isinstance(exc, (OperationalError, InterfaceError)):
+        log.warning("database unavailable on %s %s: %s", request.method, request.path, exc)
+        response = error_response(request, 503, "数据库暂时不可用，请稍后重试")
+        response["Retry-After"] = "5"
+        return response
     log.error("API error on %s %s", request.method, request.path, exc_info=exc)
     return error_response(request, 500, "服务器内部错误，已记录，请稍后重试或联系信用办")
 

@@ -174,6 +174,10 @@ FILE_UPLOAD_PERMISSIONS = 0o600
 FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
 # Evidence attached to repair cases is deleted this many days after the case is decided.
 EVIDENCE_RETENTION_DAYS = envint("XINYONG_EVIDENCE_RETENTION_DAYS", "1095")
+DAILY_TASKS = [
+    "xinyong.records.tasks.refresh_statuses_task",
+    "xinyong.repairs.tasks.purge_evidence_task",
+]
 
 EMAIL_BACKEND = os.getenv(
     "XINYONG_EMAIL_BACKEND", "django.core.mail.backends.locmem.EmailBackend"

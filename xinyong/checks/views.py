@@ -23,6 +23,7 @@ from xinyong.checks import services
 from xinyong.checks.filtersets import CheckFilterForm, filter_checks, has_feedback
 from xinyong.checks.forms import CheckForm, FeedbackForm
 from xinyong.checks.models import Check, CheckFile, Feedback
+from xinyong.jobs import leases
 from xinyong.lib.exports import XLSX, download, xlsx_bytes
 from xinyong.policies import rulebook
 from xinyong.policies.rulebook import Rulebook
@@ -214,7 +215,8 @@ def file_detail(request: HttpRequest, job_id: int) -> HttpResponse:
         return redirect(target)
     template = "checks/_file_status.html" if request.headers.get("HX-Request") else "checks/file.html"
     scenario = rulebook.current().scenarios().get(job.scenario, job.scenario)
-    response = render(request, template, {"job": job, "scenario": scenario})
+    response = render(request, template, {"job": job, "scenario": scenario,
+                                          "stalled": leases.stalled(job)})
     response["Cache-Control"] = "no-store"
     return response
 

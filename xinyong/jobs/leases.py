@@ -23,7 +23,7 @@ from django.db.models import F, Q
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from xinyong.jobs.models import Job
+from xinyong.jobs.models import Job, WorkerBeat
 
 log = logging.getLogger(__name__)
 J = TypeVar("J", bound=Job)
@@ -86,6 +86,17 @@ def give_up(job: Job, message: str) -> None:
     type(job)._default_manager.filter(pk=job.pk).exclude(status__in=Job.FINISHED).update(
         status="failed", message=message[:500], finished_at=timezone.now())
     job.refresh_from_db()
+
+
+def stalled(job: Job) -> bool:
+    """Nobody is working on this unfinished job and no worker is alive to take it up: the
+    page waiting for it should say so instead of spinning for ever."""
+    if job.finished:
+        return False
+    fresh = timezone.now() - lease()
+    if job.status == "running" and job.heartbeat_at and job.heartbeat_at >= fresh:
+        return False
+    return not WorkerBeat.objects.filter(seen_at__gte=fresh).exists()
 
 
 def lock_own(job: Job) -> None:

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
-from django.utils import timezone
 from django_tasks import task
 
 
@@ -24,21 +22,9 @@ def run_import_task(job_id: int) -> dict[str, Any]:
 @task()
 def refresh_statuses_task() -> dict[str, int]:
     """Publish lapsed deferrals and expire ended publicity, then book tomorrow's run."""
+    from xinyong.jobs.daily import book
     from xinyong.records.services import refresh_statuses
 
     counts = refresh_statuses()
-    schedule_refresh()
+    book(refresh_statuses_task)
     return counts
-
-
-def schedule_refresh() -> None:
-    """Queue the next daily run (00:10 tomorrow) unless one is already waiting."""
-    from django_tasks_db.models import DBTaskResult
-
-    name = f"{refresh_statuses_task.func.__module__}.{refresh_statuses_task.func.__qualname__}"
-    waiting = DBTaskResult.objects.filter(task_path=name, status="READY").exists()
-    if waiting:
-        return
-    tomorrow = timezone.localdate() + dt.timedelta(days=1)
-    run_after = timezone.make_aware(dt.datetime.combine(tomorrow, dt.time(0, 10)))
-    refresh_statuses_task.using(run_after=run_after).enqueue()

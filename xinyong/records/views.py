@@ -19,6 +19,7 @@ from django.utils import timezone
 from xinyong.accounts.decorators import role_required
 from xinyong.accounts.models import Role, User
 from xinyong.audit.models import record as audit
+from xinyong.jobs import leases
 from xinyong.lib.exports import XLSX, download, xlsx_bytes
 from xinyong.policies import rulebook
 from xinyong.policies.rulebook import Rulebook, pack_of
@@ -369,6 +370,7 @@ def import_list(request: HttpRequest) -> HttpResponse:
 
 def _progress_context(job: ImportJob) -> dict[str, Any]:
     return {"job": job, "job_labels": JOB_STATUS_LABELS, "finished": job.status in FINISHED,
+            "stalled": leases.stalled(job),
             "errors": job.errors[:SHOWN_ERRORS], "more_errors": max(len(job.errors) - SHOWN_ERRORS, 0)}
 
 

@@ -76,6 +76,9 @@ class Evidence(models.Model):
     name = models.CharField(max_length=255)
     size = models.PositiveIntegerField()
     uploaded_at = models.DateTimeField(auto_now_add=True)
+    # The file is deleted once the case has been decided for EVIDENCE_RETENTION_DAYS; the
+    # row (name, size) stays, so the case still says what was submitted.
+    purged_on = models.DateField("按保存期限删除日期", null=True, blank=True)
 
     def __str__(self) -> str:
         return self.name

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -275,3 +276,19 @@ def public_text(text: str, subject: Subject) -> str:
 def public_timeline(repair: Repair) -> list[dict[str, Any]]:
     """A case's steps for anyone holding its query code: notes without personal data."""
     return [{**s, "note": public_text(s.get("note", ""), repair.subject)} for s in repair.timeline]
+
+
+def purge_evidence(today: dt.date | None = None) -> int:
+    """Delete the files of cases decided more than EVIDENCE_RETENTION_DAYS ago (保存期限)."""
+    today = today or timezone.localdate()
+    cutoff = today - dt.timedelta(days=settings.EVIDENCE_RETENTION_DAYS)
+    due = Evidence.objects.filter(purged_on__isnull=True, repair__decided_on__lte=cutoff)
+    count = 0
+    for item in due.iterator():
+        item.file.delete(save=False)
+        Evidence.objects.filter(pk=item.pk).update(purged_on=today)
+        count += 1
+    if count:
+        audit("repair.evidence_purge", via="task",
+              summary=f"按保存期限（{settings.EVIDENCE_RETENTION_DAYS} 天）删除修复申请材料 {count} 个")
+    return count

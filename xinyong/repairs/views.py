@@ -332,6 +332,8 @@ def evidence(request: HttpRequest, repair_id: int, evidence_id: int) -> FileResp
     item = Evidence.objects.filter(pk=evidence_id, repair=repair).first()
     if item is None:
         raise Http404("没有这个文件")
+    if item.purged_on:
+        raise Http404(f"该文件已于 {item.purged_on} 按保存期限删除")
     try:
         handle = item.file.open("rb")
     except FileNotFoundError:

@@ -174,3 +174,17 @@ def test_a_server_fault_answers_in_the_error_format(db: Any, monkeypatch: pytest
     assert response.status_code == 500
     assert response["Content-Type"].startswith("application/json")
     assert "服务器内部错误" in response.json()["detail"]
+
+
+def test_a_database_outage_is_a_503_to_retry(db: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    from django.db import OperationalError
+
+    from xinyong.policies import api as policies_api
+
+    def down(*args: Any, **kwargs: Any) -> Any:
+        raise OperationalError("server closed the connection unexpectedly")
+
+    monkeypatch.setattr(policies_api, "happened_events", down)
+    response = Client(raise_request_exception=False).get("/api/v1/policies")
+    assert response.status_code == 503 and response["Retry-After"] == "5"
+    assert response.json()["detail"] == "数据库暂时不可用，请稍后重试"

@@ -101,3 +101,20 @@ def test_lock_own_refuses_a_run_that_lost_its_job(job: ImportJob) -> None:
     ImportJob.objects.filter(pk=job.pk).update(owner="host-b:2")
     with pytest.raises(leases.LeaseLost), transaction.atomic():
         leases.lock_own(claimed)
+
+
+def test_a_job_nobody_can_take_up_is_said_to_be_stalled(job: ImportJob, users: Any,
+                                                        web: Any) -> None:
+    from xinyong.accounts.models import Role
+    from xinyong.jobs.models import WorkerBeat
+
+    assert leases.stalled(job)  # queued, and no worker alive
+    page = web(users[Role.DEPARTMENT]).get(f"/records/imports/{job.pk}/").content.decode()
+    assert "后台处理进程目前没有在运行" in page
+    WorkerBeat.objects.create(worker_id="w", host="h", pid=1, seen_at=timezone.now())
+    assert not leases.stalled(job)
+    WorkerBeat.objects.all().delete()
+    leases.claim(ImportJob, job.pk, "cli:1")  # run from the command line: beating
+    assert not leases.stalled(ImportJob.objects.get(pk=job.pk))
+    age(job, 3600)
+    assert leases.stalled(ImportJob.objects.get(pk=job.pk))

@@ -525,3 +525,38 @@ def test_record_page_offers_repair_to_its_subject_only(
     assert "最早可于 2027-04-01" in offer(early) and "/repairs/apply/" not in offer(early)
     assert repair.query_code in offer(busy) and f"/repairs/{repair.pk}/" in offer(busy)
     assert offer(ready, web(dept)) == ""  # the unit sees its own record without the offer
+
+
+# --- evidence on disk: private, under a random name, kept only for its retention period ----
+
+def test_evidence_is_private_and_kept_for_its_retention_period(
+    loaded: Any, unit: Unit, subject_user: User, dept: User, media: Path, settings: Any,
+    web: Callable[..., Client]
+) -> None:
+    """Finding 5: evidence stayed on disk for ever, 0644 in 0755 folders, named as uploaded."""
+    import stat
+
+    settings.EVIDENCE_RETENTION_DAYS = 30
+    record = general(unit, subject_user.subject)
+    repair = applied(subject_user, record,
+                     files=[pdf("身份证11010519491231002X缴款凭证.pdf")])
+    item = Evidence.objects.get()
+    path = Path(item.file.path)
+    assert item.name == "身份证110105********002X缴款凭证.pdf"
+    assert "11010519491231002X" not in str(path) and "缴款凭证" not in path.name
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert stat.S_IMODE(path.parent.stat().st_mode) == 0o700
+    assert stat.S_IMODE(media.stat().st_mode) == 0o700
+    with on(LATER):
+        services.accept(repair.pk, dept)
+        services.decide(repair.pk, dept, "approve", "材料齐全")
+    decided = Repair.objects.get(pk=repair.pk).decided_on
+    assert services.purge_evidence(decided + dt.timedelta(days=29)) == 0 and path.exists()
+    assert services.purge_evidence(decided + dt.timedelta(days=30)) == 1 and not path.exists()
+    assert services.purge_evidence(decided + dt.timedelta(days=31)) == 0
+    item.refresh_from_db()
+    assert item.purged_on == decided + dt.timedelta(days=30)
+    client = web(dept)
+    page = html(client.get(f"/repairs/{repair.pk}/"))
+    assert "按保存期限删除" in page
+    assert client.get(f"/repairs/{repair.pk}/evidence/{item.pk}/").status_code == 404

@@ -49,7 +49,9 @@ class Supervisor(threading.Thread):
         pause = 1.0
         while not self.stopping.is_set():
             started = time.monotonic()
-            self.process = subprocess.Popen(self.command)  # noqa: S603 (our own command)
+            # Its own session: a signal to the server's group (Ctrl-C, killpg) reaches the
+            # worker once, through stop(), so it finishes its task instead of dying twice.
+            self.process = subprocess.Popen(self.command, start_new_session=True)  # noqa: S603 (our own command)
             self.say(f"background worker started (pid {self.process.pid})")
             while self.process.poll() is None:
                 if self.stopping.wait(0.5):

@@ -9,8 +9,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
+from xinyong.jobs.daily import book_all
 from xinyong.jobs.worker import DATABASE_DOWN, Beat, Worker, new_worker_id
-from xinyong.records.tasks import schedule_refresh
 
 log = logging.getLogger("xinyong.jobs.worker")
 
@@ -35,9 +35,9 @@ class Command(BaseCommand):
         beat.start()
         try:
             try:
-                schedule_refresh()
-            except DATABASE_DOWN as exc:  # booked by the beat's next run of the worker instead
-                log.warning("could not book the daily status pass: %s", exc)
+                book_all()
+            except DATABASE_DOWN as exc:  # booked when the worker next starts
+                log.warning("could not book the daily tasks: %s", exc)
             self.stdout.write(f"worker {worker_id} started")
             worker.run()
         finally:
