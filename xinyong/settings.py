@@ -104,9 +104,13 @@ PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
 ]
+# The password rules, in one place: `user create`, the office's user form and Django's
+# `changepassword` all apply them (messages in Chinese: xinyong/accounts/validators.py).
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "xinyong.accounts.validators.MinimumLengthValidator"},
-    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "xinyong.accounts.validators.CommonPasswordValidator"},
+    {"NAME": "xinyong.accounts.validators.UserAttributeSimilarityValidator",
+     "OPTIONS": {"user_attributes": ["username", "display_name"]}},
 ]
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",

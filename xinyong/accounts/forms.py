@@ -1,8 +1,9 @@
 from __future__ import annotations
 
 from django import forms
-from django.contrib.auth.password_validation import validate_password
+from django.utils.functional import lazy
 
+from xinyong.accounts import validators
 from xinyong.accounts.models import Role, Unit, User
 
 
@@ -23,12 +24,10 @@ class UserForm(forms.Form):
         label="绑定主体代码", required=False, max_length=40,
         help_text="角色为信用主体时填写其统一社会信用代码或身份证号码",
     )
-    password = forms.CharField(label="初始密码", widget=forms.PasswordInput, strip=False)
-
-    def clean_password(self) -> str:
-        password = self.cleaned_data["password"]
-        validate_password(password)
-        return password
+    # Checked against the password rules by accounts.services.create_user, which knows the
+    # user name and display name the rules compare it with.
+    password = forms.CharField(label="初始密码", widget=forms.PasswordInput, strip=False,
+                               help_text=lazy(validators.help_text, str)())
 
 
 class TokenForm(forms.Form):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import HttpRequest
 
@@ -81,6 +83,7 @@ def create_user(
     user = User(username=username, role=role, unit=unit, subject=subject,
                 display_name=display_name)
     if password:
+        check_password_rules(password, user)
         user.set_password(password)
     else:
         user.set_unusable_password()
@@ -88,6 +91,14 @@ def create_user(
     audit("user.create", actor=actor, request=request, obj=user,
           summary=f"新建用户 {username}（{user.get_role_display()}）", via=via)
     return user
+
+
+def check_password_rules(password: str, user: User) -> None:
+    """The rules of settings.AUTH_PASSWORD_VALIDATORS, every broken one named."""
+    try:
+        validate_password(password, user)
+    except ValidationError as exc:
+        raise AccountError("password", "".join(exc.messages)) from None
 
 
 def issue_token(

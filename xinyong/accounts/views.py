@@ -62,7 +62,7 @@ def users(request: HttpRequest) -> HttpResponse:
             )
         except AccountError as exc:
             _form_error(form, exc, {"username": "username", "role": "role", "unit": "unit",
-                                    "subject": "subject_code"})
+                                    "subject": "subject_code", "password": "password"})
         else:
             messages.success(request, f"已新建用户：{user.username}")
             return redirect("accounts:users")

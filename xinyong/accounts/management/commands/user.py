@@ -6,7 +6,8 @@ from django.core.management.base import BaseCommand, CommandError
 from xinyong.accounts.models import Role
 from xinyong.accounts.services import AccountError, create_user
 
-ARGUMENT = {"username": "NAME", "role": "--role", "unit": "--unit", "subject": "--subject"}
+ARGUMENT = {"username": "NAME", "role": "--role", "unit": "--unit", "subject": "--subject",
+            "password": "--password"}
 
 
 class Command(BaseCommand):
