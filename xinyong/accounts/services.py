@@ -66,6 +66,8 @@ def create_user(
         unit = Unit.objects.filter(code=codes.normalize(unit_code)).first()
         if unit is None:
             raise AccountError("unit", f"没有统一社会信用代码为 {unit_code} 的成员单位")
+        if not unit.is_active:
+            raise AccountError("unit", f"成员单位“{unit.name}”已停用，不能新建其用户")
     elif unit_code:
         raise AccountError("unit", "只有 department 角色可以绑定单位")
     if role == Role.SUBJECT:

@@ -12,13 +12,14 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from xinyong.accounts.decorators import role_required
-from xinyong.accounts.forms import TokenForm, UnitForm, UserForm
+from xinyong.accounts.forms import LoginForm, TokenForm, UnitForm, UserForm
 from xinyong.accounts.models import ApiToken, Role, Unit, User
 from xinyong.accounts.services import AccountError, create_unit, create_user, issue_token, revoke_token
 
 
 class LoginView(auth_views.LoginView):
     template_name = "accounts/login.html"
+    authentication_form = LoginForm
     redirect_authenticated_user = True
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:

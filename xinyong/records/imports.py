@@ -72,6 +72,8 @@ def create_job(unit: Unit, upload: UploadedFile | Path, *, actor: Any = None,
                accept_partial: bool = False, default_severity: str | None = None,
                request: Any = None, enqueue: bool = True) -> ImportJob:
     """Store the file, create a queued job, and hand it to the worker after commit."""
+    if not unit.is_active:
+        raise ImportError_("unit", inactive_unit(unit))
     name = upload.name if isinstance(upload, Path) else (upload.name or "upload")
     suffix = Path(name).suffix.lower()
     if suffix not in (".csv", ".xlsx"):
@@ -112,6 +114,10 @@ def create_job(unit: Unit, upload: UploadedFile | Path, *, actor: Any = None,
 
             transaction.on_commit(lambda: run_import_task.enqueue(job.pk))
     return job
+
+
+def inactive_unit(unit: Unit) -> str:
+    return f"成员单位“{unit.name}”已停用，不能导入信用记录"
 
 
 def _file_chunks(path: Path) -> Iterator[bytes]:
@@ -179,6 +185,8 @@ def run(job_id: int, today: dt.date | None = None) -> ImportJob:
     job = ImportJob.objects.select_related("unit").get(pk=job_id)
     if job.status in ("done", "failed"):
         return job
+    if not job.unit.is_active:  # deactivated after its users queued the file
+        return _fail_inactive(job)
     today = today or timezone.localdate()
     ImportRow.objects.filter(job_id=job.pk).delete()  # leftovers of a killed run
     job.status, job.started_at = "running", timezone.now()
@@ -231,8 +239,14 @@ def run(job_id: int, today: dt.date | None = None) -> ImportJob:
     if rejected and not job.accept_partial:
         return _fail(job, f"有 {job.rejected} 行有误，整个文件未导入（可改正后重新上传，"
                           "或选择只导入正确的行）", kept_errors)
-    merge(job)
+    if not merge(job):
+        return _fail_inactive(job)
     return job
+
+
+def _fail_inactive(job: ImportJob) -> ImportJob:
+    message = inactive_unit(job.unit)
+    return _fail(job, message, [{"row": 0, "field": "unit", "msg": message}])
 
 
 def _default_severity(job: ImportJob) -> str | None:
@@ -337,8 +351,9 @@ ON CONFLICT DO NOTHING
 """
 
 
-def merge(job: ImportJob) -> None:
-    """Move the staged rows into subjects and records in one transaction."""
+def merge(job: ImportJob) -> bool:
+    """Move the staged rows into subjects and records in one transaction. False, and nothing
+    merged, if the unit was deactivated while the file was read."""
     now = timezone.now()
     pg = connection.vendor == "postgresql"
     records_sql = RECORDS.format(
@@ -350,7 +365,9 @@ def merge(job: ImportJob) -> None:
     with transaction.atomic():
         locked = ImportJob.objects.select_for_update().get(pk=job.pk)
         if locked.status == "done":
-            return  # another run of this job merged first
+            return True  # another run of this job merged first
+        if not Unit.objects.filter(pk=job.unit_id, is_active=True).exists():
+            return False
         staged = ImportRow.objects.filter(job_id=job.pk).count()
         clock = time.perf_counter()
         with connection.cursor() as cursor:
@@ -376,6 +393,7 @@ def merge(job: ImportJob) -> None:
               summary=f"批量文件 {job.file_name}：{job.message}")
     if inserted >= ANALYZE_AFTER:
         refresh_statistics()
+    return True
 
 
 def refresh_statistics() -> None:
