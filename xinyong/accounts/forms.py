@@ -42,6 +42,13 @@ class UnitForm(forms.Form):
     code = forms.CharField(label="统一社会信用代码", max_length=40)
 
 
+class UnitStateForm(forms.Form):
+    """Deactivating or reactivating a unit: the reason goes to the audit log."""
+
+    reason = forms.CharField(label="原因", max_length=200,
+                             help_text="写入审计日志，例如机构改革、撤并或误操作")
+
+
 class UserForm(forms.Form):
     username = forms.CharField(label="用户名", max_length=150)
     display_name = forms.CharField(label="姓名或机构名称", max_length=200, required=False)

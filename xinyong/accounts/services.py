@@ -43,6 +43,43 @@ def create_unit(
 
 
 @transaction.atomic
+def set_unit_active(
+    unit: Unit, active: bool, reason: str, *, actor: User | None = None, via: str = "web",
+    request: HttpRequest | None = None,
+) -> bool:
+    """Deactivate (or reactivate) a member unit. While it is inactive its users cannot log
+    in (open sessions are refused too), their tokens answer 401 (they are not revoked, and
+    work again once it is reactivated), and nothing is submitted or imported for it.
+    Returns False, and records nothing, if the unit is in that state already."""
+    reason = reason.strip()
+    if not reason:
+        raise AccountError("reason", "请说明原因")
+    locked = Unit.objects.select_for_update().get(pk=unit.pk)
+    if locked.is_active == active:
+        unit.is_active = active
+        return False
+    locked.is_active = unit.is_active = active
+    locked.save(update_fields=["is_active"])
+    verb = "启用" if active else "停用"
+    audit(f"unit.{'reactivate' if active else 'deactivate'}", actor=actor, request=request,
+          obj=locked, summary=f"{verb}成员单位 {locked.name}：{reason}"[:500],
+          detail={"reason": reason, **unit_reach(locked)}, via=via)
+    return True
+
+
+def unit_reach(unit: Unit) -> dict[str, int]:
+    """What a unit's state governs: its active users, their live tokens, its queued imports."""
+    from xinyong.records.models import ImportJob
+
+    users = User.objects.filter(unit=unit, is_active=True)
+    return {
+        "users": users.count(),
+        "tokens": ApiToken.objects.filter(user__in=users, revoked_at__isnull=True).count(),
+        "imports": ImportJob.objects.filter(unit=unit, status__in=["queued", "running"]).count(),
+    }
+
+
+@transaction.atomic
 def create_user(
     username: str,
     role: str,
