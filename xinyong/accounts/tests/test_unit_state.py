@@ -38,6 +38,16 @@ def test_the_list_shows_the_state_and_the_action(office: Client, unit: Unit, oth
     assert "/deactivate/" not in inactive and "/reactivate/" not in active
 
 
+def test_the_user_list_marks_users_of_a_deactivated_unit(
+    office: Client, users: dict[str, User], unit: Unit
+) -> None:
+    assert "单位已停用" not in office.get("/office/users/").content.decode()
+    Unit.objects.filter(pk=unit.pk).update(is_active=False)
+    html = office.get("/office/users/").content.decode()
+    bob = next(row for row in html.split("<tr>") if "<td>bob</td>" in row)
+    assert "市场监督管理局" in bob and "单位已停用" in bob
+
+
 def test_the_confirmation_page_says_what_follows(office: Client, users: dict[str, User],
                                                  unit: Unit) -> None:
     ApiToken.issue(users[Role.DEPARTMENT], "报送系统")
