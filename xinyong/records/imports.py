@@ -366,7 +366,10 @@ def merge(job: ImportJob) -> bool:
         locked = ImportJob.objects.select_for_update().get(pk=job.pk)
         if locked.status == "done":
             return True  # another run of this job merged first
-        if not Unit.objects.filter(pk=job.unit_id, is_active=True).exists():
+        # Locking the unit's row orders the merge and a deactivation (which locks it too):
+        # a unit deactivated before the merge commits gets nothing from it.
+        if not Unit.objects.select_for_update(no_key=True).filter(
+                pk=job.unit_id, is_active=True).exists():
             return False
         staged = ImportRow.objects.filter(job_id=job.pk).count()
         clock = time.perf_counter()
