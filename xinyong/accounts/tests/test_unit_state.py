@@ -48,6 +48,16 @@ def test_the_user_list_marks_users_of_a_deactivated_unit(
     assert "市场监督管理局" in bob and "单位已停用" in bob
 
 
+def test_the_token_list_marks_tokens_of_a_deactivated_unit(
+    office: Client, users: dict[str, User], unit: Unit
+) -> None:
+    token, _ = ApiToken.issue(users[Role.DEPARTMENT], "报送系统")
+    Unit.objects.filter(pk=unit.pk).update(is_active=False)
+    html = office.get("/office/tokens/").content.decode()
+    row = next(r for r in html.split("<tr>") if f"{token.prefix}…" in r)
+    assert "单位已停用" in row and ">有效<" not in row
+
+
 def test_the_confirmation_page_says_what_follows(office: Client, users: dict[str, User],
                                                  unit: Unit) -> None:
     ApiToken.issue(users[Role.DEPARTMENT], "报送系统")
