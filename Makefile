@@ -25,8 +25,11 @@ install-dev: $(VENV)/.installed-dev
 migrate: install
 	$(XINYONG) migrate --no-input
 
+# `make run` is the trial on a laptop: it loads the demo on purpose. --force lets it do so
+# without XINYONG_DEBUG (which would also switch on Django's debug pages for the server);
+# the office's home page then warns that the demo accounts' password is published.
 demo: migrate
-	$(XINYONG) demo
+	$(XINYONG) demo --force
 
 run: demo
 	$(XINYONG) serve --host 127.0.0.1 --port 8000 --with-worker

@@ -49,7 +49,7 @@ def fresh_pg() -> str:
 
 def prepare(env: dict[str, str]) -> None:
     sh([XINYONG, "migrate", "--no-input"], env)
-    sh([XINYONG, "demo"], env)
+    sh([XINYONG, "demo", "--force"], env)  # a throw-away database; the server is not started
 
 
 def raw_copy(url: str, path: Path) -> float:

@@ -8,7 +8,7 @@ from typing import Any
 
 def login(client: Any, user: Any) -> None:
     """Log a test client in without going through the login form (and its lock-out)."""
-    client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+    client.force_login(user, backend="xinyong.accounts.backends.UnitAwareBackend")
 
 
 # --- browser tests (Playwright in Debian's Chromium) --------------------------------------

@@ -106,13 +106,18 @@ PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
 ]
+# The password rules, in one place: `user create`, the office's user form and Django's
+# `changepassword` all apply them (messages in Chinese: xinyong/accounts/validators.py).
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "xinyong.accounts.validators.MinimumLengthValidator"},
-    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "xinyong.accounts.validators.CommonPasswordValidator"},
+    {"NAME": "xinyong.accounts.validators.UserAttributeSimilarityValidator",
+     "OPTIONS": {"user_attributes": ["username", "display_name"]}},
 ]
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # ModelBackend that also refuses users of a deactivated member unit (sessions too).
+    "xinyong.accounts.backends.UnitAwareBackend",
 ]
 LOGIN_URL = "/login/"
 LOGIN_REDIRECT_URL = "/"

@@ -11,7 +11,7 @@ from django.utils import timezone
 from ninja.errors import HttpError
 from ninja.security import HttpBearer
 
-from xinyong.accounts.models import ApiToken, Role, User, hash_token
+from xinyong.accounts.models import ApiToken, Role, Unit, User, hash_token
 from xinyong.lib import pii
 from xinyong.subjects import codes
 
@@ -24,12 +24,15 @@ TOKEN_USER_SQL = (
     "SELECT u.*, t.id AS token_id, "  # noqa: S608 (table names only)
     "(t.last_used_at IS NULL OR t.last_used_at < %s) AS token_stale "
     f"FROM {ApiToken._meta.db_table} t JOIN {User._meta.db_table} u ON u.id = t.user_id "
-    "WHERE t.digest = %s AND t.revoked_at IS NULL AND u.is_active"
+    # A department user's member unit must be active too (a deactivated unit's tokens: 401).
+    f"LEFT JOIN {Unit._meta.db_table} n ON n.id = u.unit_id "
+    "WHERE t.digest = %s AND t.revoked_at IS NULL AND u.is_active "
+    "AND (u.unit_id IS NULL OR n.is_active)"
 )
 
 
 def user_for_token(raw: str) -> User | None:
-    """The active user of a live token, or None.
+    """The active user (of an active member unit, if any) of a live token, or None.
 
     Runs on every API call: one indexed look-up joined to the user, as raw SQL because
     compiling the equivalent ORM query cost more than the round trip itself (0.59 against

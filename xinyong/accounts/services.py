@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import HttpRequest
 
@@ -41,6 +43,43 @@ def create_unit(
 
 
 @transaction.atomic
+def set_unit_active(
+    unit: Unit, active: bool, reason: str, *, actor: User | None = None, via: str = "web",
+    request: HttpRequest | None = None,
+) -> bool:
+    """Deactivate (or reactivate) a member unit. While it is inactive its users cannot log
+    in (open sessions are refused too), their tokens answer 401 (they are not revoked, and
+    work again once it is reactivated), and nothing is submitted or imported for it.
+    Returns False, and records nothing, if the unit is in that state already."""
+    reason = reason.strip()
+    if not reason:
+        raise AccountError("reason", "请说明原因")
+    locked = Unit.objects.select_for_update().get(pk=unit.pk)
+    if locked.is_active == active:
+        unit.is_active = active
+        return False
+    locked.is_active = unit.is_active = active
+    locked.save(update_fields=["is_active"])
+    verb = "启用" if active else "停用"
+    audit(f"unit.{'reactivate' if active else 'deactivate'}", actor=actor, request=request,
+          obj=locked, summary=f"{verb}成员单位 {locked.name}：{reason}"[:500],
+          detail={"reason": reason, **unit_reach(locked)}, via=via)
+    return True
+
+
+def unit_reach(unit: Unit) -> dict[str, int]:
+    """What a unit's state governs: its active users, their live tokens, its queued imports."""
+    from xinyong.records.models import ImportJob
+
+    users = User.objects.filter(unit=unit, is_active=True)
+    return {
+        "users": users.count(),
+        "tokens": ApiToken.objects.filter(user__in=users, revoked_at__isnull=True).count(),
+        "imports": ImportJob.objects.filter(unit=unit, status__in=["queued", "running"]).count(),
+    }
+
+
+@transaction.atomic
 def create_user(
     username: str,
     role: str,
@@ -64,6 +103,8 @@ def create_user(
         unit = Unit.objects.filter(code=codes.normalize(unit_code)).first()
         if unit is None:
             raise AccountError("unit", f"没有统一社会信用代码为 {unit_code} 的成员单位")
+        if not unit.is_active:
+            raise AccountError("unit", f"成员单位“{unit.name}”已停用，不能新建其用户")
     elif unit_code:
         raise AccountError("unit", "只有 department 角色可以绑定单位")
     if role == Role.SUBJECT:
@@ -81,6 +122,7 @@ def create_user(
     user = User(username=username, role=role, unit=unit, subject=subject,
                 display_name=display_name)
     if password:
+        check_password_rules(password, user)
         user.set_password(password)
     else:
         user.set_unusable_password()
@@ -88,6 +130,14 @@ def create_user(
     audit("user.create", actor=actor, request=request, obj=user,
           summary=f"新建用户 {username}（{user.get_role_display()}）", via=via)
     return user
+
+
+def check_password_rules(password: str, user: User) -> None:
+    """The rules of settings.AUTH_PASSWORD_VALIDATORS, every broken one named."""
+    try:
+        validate_password(password, user)
+    except ValidationError as exc:
+        raise AccountError("password", "".join(exc.messages)) from None
 
 
 def issue_token(

@@ -12,13 +12,22 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from xinyong.accounts.decorators import role_required
-from xinyong.accounts.forms import TokenForm, UnitForm, UserForm
+from xinyong.accounts.forms import LoginForm, TokenForm, UnitForm, UnitStateForm, UserForm
 from xinyong.accounts.models import ApiToken, Role, Unit, User
-from xinyong.accounts.services import AccountError, create_unit, create_user, issue_token, revoke_token
+from xinyong.accounts.services import (
+    AccountError,
+    create_unit,
+    create_user,
+    issue_token,
+    revoke_token,
+    set_unit_active,
+    unit_reach,
+)
 
 
 class LoginView(auth_views.LoginView):
     template_name = "accounts/login.html"
+    authentication_form = LoginForm
     redirect_authenticated_user = True
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
@@ -48,6 +57,38 @@ def units(request: HttpRequest) -> HttpResponse:
     return render(request, "accounts/units.html", {"form": form, "units": rows})
 
 
+def _unit_state(request: HttpRequest, unit_id: int, active: bool) -> HttpResponse:
+    """The confirmation page (GET) and the change (POST) of a unit's state."""
+    unit = get_object_or_404(Unit, pk=unit_id)
+    verb = "启用" if active else "停用"
+    if unit.is_active == active:
+        messages.info(request, f"成员单位“{unit.name}”已是{verb}状态")
+        return redirect("accounts:units")
+    form = UnitStateForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            set_unit_active(unit, active, form.cleaned_data["reason"], actor=request.user,  # type: ignore[arg-type]
+                            via="web", request=request)
+        except AccountError as exc:
+            _form_error(form, exc, {"reason": "reason"})
+        else:
+            messages.success(request, f"已{verb}成员单位：{unit.name}")
+            return redirect("accounts:units")
+    return render(request, "accounts/unit_state.html",
+                  {"form": form, "unit": unit, "active": active, "verb": verb,
+                   "reach": unit_reach(unit)})
+
+
+@role_required(Role.OFFICE)
+def unit_deactivate(request: HttpRequest, unit_id: int) -> HttpResponse:
+    return _unit_state(request, unit_id, active=False)
+
+
+@role_required(Role.OFFICE)
+def unit_reactivate(request: HttpRequest, unit_id: int) -> HttpResponse:
+    return _unit_state(request, unit_id, active=True)
+
+
 @role_required(Role.OFFICE)
 def users(request: HttpRequest) -> HttpResponse:
     form = UserForm(request.POST or None)
@@ -62,7 +103,7 @@ def users(request: HttpRequest) -> HttpResponse:
             )
         except AccountError as exc:
             _form_error(form, exc, {"username": "username", "role": "role", "unit": "unit",
-                                    "subject": "subject_code"})
+                                    "subject": "subject_code", "password": "password"})
         else:
             messages.success(request, f"已新建用户：{user.username}")
             return redirect("accounts:users")

@@ -1,11 +1,18 @@
+from typing import Any
+
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from xinyong.accounts.models import Unit
+from xinyong.accounts.models import Role, Unit
+from xinyong.demo.data import accounts_with_demo_password
 from xinyong.subjects.models import Subject
 
 
 def home(request: HttpRequest) -> HttpResponse:
-    context = {"unit_count": Unit.objects.filter(is_active=True).count(),
-               "subject_count": Subject.objects.count()}
+    context: dict[str, Any] = {"unit_count": Unit.objects.filter(is_active=True).count(),
+                               "subject_count": Subject.objects.count()}
+    if getattr(request.user, "role", None) == Role.OFFICE:
+        # The office runs the platform: it is told while demo logins with the published
+        # password would let anyone in.
+        context["demo_accounts"] = accounts_with_demo_password()
     return render(request, "front/home.html", context)

@@ -69,6 +69,8 @@ def create_job(unit: Unit, upload: UploadedFile | Path, *, actor: Any = None,
                request: Any = None, enqueue: bool = True) -> ImportJob:
     """Store the file (0600, random name), create a queued job, hand it to the worker after
     commit."""
+    if not unit.is_active:
+        raise ImportError_("unit", inactive_unit(unit))
     name = upload.name if isinstance(upload, Path) else (upload.name or "upload")
     suffix = Path(name).suffix.lower()
     if suffix not in (".csv", ".xlsx"):
@@ -106,6 +108,10 @@ def create_job(unit: Unit, upload: UploadedFile | Path, *, actor: Any = None,
 def error_path(job: ImportJob) -> Path:
     """The job's error file (every bad row), kept after the upload itself is deleted."""
     return Path(job.file_path).with_suffix(".errors.csv")
+
+
+def inactive_unit(unit: Unit) -> str:
+    return f"成员单位“{unit.name}”已停用，不能导入信用记录"
 
 
 class Stager:
@@ -190,6 +196,8 @@ def run(job_id: int, today: dt.date | None = None, owner: str | None = None) -> 
 
 def _run(job: ImportJob, today: dt.date, heartbeat: leases.Heartbeat) -> ImportJob:
     ImportRow.objects.filter(job_id=job.pk).delete()  # leftovers of earlier runs
+    if not job.unit.is_active:  # deactivated after its users queued the file
+        return _fail_inactive(job)
     if not Path(job.file_path).is_file():
         message = "上传的文件已不在服务器上，无法继续导入；请重新上传"
         return _fail(job, message, [{"row": 0, "field": "file", "msg": message}])
@@ -245,8 +253,14 @@ def _run(job: ImportJob, today: dt.date, heartbeat: leases.Heartbeat) -> ImportJ
     if rejected and not job.accept_partial:
         return _fail(job, f"有 {job.rejected} 行有误，整个文件未导入（可改正后重新上传，"
                           "或选择只导入正确的行）", kept_errors)
-    merge(job)
+    if not merge(job):
+        return _fail_inactive(job)
     return job
+
+
+def _fail_inactive(job: ImportJob) -> ImportJob:
+    message = inactive_unit(job.unit)
+    return _fail(job, message, [{"row": 0, "field": "unit", "msg": message}])
 
 
 def _default_severity(job: ImportJob) -> str | None:
@@ -353,8 +367,9 @@ ON CONFLICT DO NOTHING
 """
 
 
-def merge(job: ImportJob) -> None:
-    """Move the staged rows into subjects and records in one transaction."""
+def merge(job: ImportJob) -> bool:
+    """Move the staged rows into subjects and records in one transaction. False, and nothing
+    merged, if the unit was deactivated while the file was read."""
     now = timezone.now()
     pg = connection.vendor == "postgresql"
     records_sql = RECORDS.format(
@@ -365,6 +380,11 @@ def merge(job: ImportJob) -> None:
     )
     with transaction.atomic():
         leases.lock_own(job)
+        # Locking the unit's row orders the merge and a deactivation (which locks it too):
+        # a unit deactivated before the merge commits gets nothing from it.
+        if not Unit.objects.select_for_update(no_key=True).filter(
+                pk=job.unit_id, is_active=True).exists():
+            return False
         staged = ImportRow.objects.filter(job_id=job.pk, attempt=job.attempts).count()
         clock = time.perf_counter()
         with connection.cursor() as cursor:
@@ -391,6 +411,7 @@ def merge(job: ImportJob) -> None:
     files.discard(job.file_path)
     if inserted >= ANALYZE_AFTER:
         refresh_statistics()
+    return True
 
 
 def refresh_statistics() -> None:

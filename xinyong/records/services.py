@@ -107,6 +107,8 @@ def submit(unit: Unit, sub: Submission, *, actor: Any = None, source: str = "api
            request: Any = None, today: dt.date | None = None) -> tuple[Record, bool]:
     """Accept one record; returns (record, created). A repeat returns the existing record."""
     today = today or timezone.localdate()
+    if not unit.is_active:
+        raise d.DeterminationError("unit", f"成员单位“{unit.name}”已停用，不能报送信用记录")
     number = check_code(sub)
     found = existing(unit, sub, number)
     if found:

@@ -21,8 +21,9 @@ def counts() -> tuple[int, int, int]:
 
 
 def demo() -> str:
+    # Tests run with DEBUG off, where the demo needs --force (see test_production_guard).
     out = StringIO()
-    call_command("demo", stdout=out)
+    call_command("demo", "--force", stdout=out, stderr=StringIO())
     return out.getvalue()
 
 

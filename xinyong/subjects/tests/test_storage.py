@@ -66,7 +66,7 @@ def use_every_way(users: dict[str, User], make_user: Callable[..., User],
     office, department = users[Role.OFFICE], users[Role.DEPARTMENT]
     # A subject user bound to the person, made by the office in the web UI.
     office_web = Client()
-    office_web.force_login(office, backend="django.contrib.auth.backends.ModelBackend")
+    office_web.force_login(office, backend="xinyong.accounts.backends.UnitAwareBackend")
     response = office_web.post("/office/users/", {
         "username": "zhangsan", "display_name": "张三", "role": Role.SUBJECT,
         "subject_code": PERSON_CODE, "password": "Zhangsan-2026-pass",

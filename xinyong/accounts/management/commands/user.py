@@ -6,7 +6,8 @@ from django.core.management.base import BaseCommand, CommandError
 from xinyong.accounts.models import Role
 from xinyong.accounts.services import AccountError, create_user
 
-ARGUMENT = {"username": "NAME", "role": "--role", "unit": "--unit", "subject": "--subject"}
+ARGUMENT = {"username": "NAME", "role": "--role", "unit": "--unit", "subject": "--subject",
+            "password": "--password"}
 
 
 class Command(BaseCommand):
@@ -19,7 +20,9 @@ class Command(BaseCommand):
         create.add_argument("--role", required=True, help=" | ".join(Role.values))
         create.add_argument("--unit", help="the member unit's USCC (role department)")
         create.add_argument("--subject", help="the subject's code (role subject)")
-        create.add_argument("--password", help="without it the user cannot log in to the web UI")
+        create.add_argument("--password", help="without it the user cannot log in to the web UI; "
+                            "at least 8 characters, not a common password, not like NAME or "
+                            "--display-name (settings.AUTH_PASSWORD_VALIDATORS)")
         create.add_argument("--display-name", default="")
 
     def handle(self, *args: Any, **options: Any) -> None:

@@ -67,6 +67,8 @@ class Command(BaseCommand):
         unit = Unit.objects.filter(code=codes.normalize(options["unit"])).first()
         if unit is None:
             raise CommandError(f"--unit：没有统一社会信用代码为 {options['unit']} 的成员单位")
+        if not unit.is_active:
+            raise CommandError(f"--unit：{imports.inactive_unit(unit)}（{unit.code}）")
         try:
             return imports.create_job(unit, path, accept_partial=options["accept_partial"],
                                       default_severity=options["severity"], enqueue=False)
