@@ -88,10 +88,23 @@ def _message(error: Any) -> str:
     return str(error.get("msg", "")).removeprefix("Value error, ")
 
 
+class PackYamlLoader(yaml.SafeLoader):
+    """Safe YAML without anchors and aliases: packs never need them, and an alias bomb (a
+    few lines whose aliases nest into billions of nodes) would make validation walk the
+    expansion in the web process that received the upload."""
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        if self.check_event(yaml.AliasEvent):
+            event = self.peek_event()
+            raise yaml.composer.ComposerError(
+                None, None, "规则包不支持 YAML 别名（*name），请把内容写全", event.start_mark)
+        return super().compose_node(parent, index)
+
+
 def parse(text: str, source_name: str) -> ParsedPack:
     """Validate a pack's text; raise PackError naming the file, entry and field."""
     try:
-        raw = yaml.safe_load(text)
+        raw = yaml.load(text, Loader=PackYamlLoader)  # noqa: S506 (a SafeLoader subclass)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"第 {mark.line + 1} 行第 {mark.column + 1} 列：" if mark else ""

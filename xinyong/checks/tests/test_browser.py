@@ -89,3 +89,26 @@ def test_check_result_page(members: list[Record], users: dict[str, User], live_s
     office.goto(f"{live_server.url}/office/checks/")
     assert office.locator("[data-testid=checks] tbody tr").count() == 1
     shot(office, "office-overview")
+
+
+def test_a_file_is_checked_by_the_worker_and_the_page_moves_to_the_result(
+        members: list[Record], users: dict[str, User], live_server: Any, browser: Any,
+        tmp_path: Path, settings: Any) -> None:
+    from xinyong.checks import services
+    from xinyong.checks.models import CheckFile
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    codes = tmp_path / "待核查.csv"
+    codes.write_text(f"统一社会信用代码\n{org_code(1)}\n{org_code(2)}\n{org_code(3)}\n", encoding="utf-8")
+    page = browser_login(browser, live_server, users[Role.DEPARTMENT], PASSWORD)
+    page.goto(f"{live_server.url}/checks/new/")
+    page.select_option("#id_scenario", "bidding")
+    page.set_input_files("#id_file", str(codes))
+    page.click("button:has-text('开始核查')")
+    page.wait_for_selector("[data-testid=file-status][data-status=queued]")
+    assert page.locator("[data-testid=stalled]").count() == 1  # no worker runs in this test
+    shot(page, "file-waiting")
+    services.run_check_file(CheckFile.objects.get().pk)  # what the worker does
+    page.wait_for_selector("[data-testid=results]")  # the poll moved the page to the result
+    assert page.locator("[data-testid=results] tbody tr").count() == 3
+    shot(page, "file-result")

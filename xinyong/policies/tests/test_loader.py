@@ -12,10 +12,17 @@ from xinyong.policies import loader
 from xinyong.policies.models import PolicyPack, PolicyVersion
 
 
+class NoAliases(yaml.SafeDumper):
+    """Writes shared objects out in full, as a person would (packs refuse aliases)."""
+
+    def ignore_aliases(self, data: Any) -> bool:
+        return True
+
+
 def broken(text: str, change: Any) -> str:
     data = yaml.safe_load(text)
     change(data)
-    return yaml.safe_dump(data, allow_unicode=True)
+    return yaml.dump(data, Dumper=NoAliases, allow_unicode=True)
 
 
 def problems_of(text: str, name: str = "broken.yaml") -> list[str]:
@@ -105,3 +112,13 @@ def test_overlapping_behavior_codes_across_packs_refused(db: Any, qingshi_text: 
     with pytest.raises(loader.PackError) as caught:
         loader.load([loader.parse(twin, "twin.yaml")])
     assert "行为代码“dust_control_refused”在 qingshi-2024-3 中也有" in caught.value.problems[0]
+
+
+def test_an_alias_bomb_is_refused_before_it_expands() -> None:
+    """Nine lines whose aliases nest to a billion nodes: refused at the first alias."""
+    bomb = "a: &a [x, x, x, x, x, x, x, x, x]\n" + "".join(
+        f"{chr(98 + i)}: &{chr(98 + i)} [*{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}, "
+        f"*{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}, "
+        f"*{chr(97 + i)}]\n" for i in range(8))
+    with pytest.raises(loader.PackError, match="不支持 YAML 别名"):
+        loader.parse(bomb, "bomb.yaml")
