@@ -22,7 +22,7 @@ from xinyong.accounts.decorators import role_required
 from xinyong.accounts.models import Role, User
 from xinyong.audit.models import record as audit
 from xinyong.lib import exports
-from xinyong.lib.exports import Written, download, xlsx_response
+from xinyong.lib.exports import Written, csv_response, download, xlsx_response
 from xinyong.policies import rulebook
 from xinyong.policies.rulebook import Rulebook, pack_of
 from xinyong.records import bulk, imports, services
@@ -158,10 +158,11 @@ EXPORT_COLUMNS = ["decision_no", "subject__name", "subject__kind", "subject__cod
                   "starts_on", "repairable_from", "ends_on", "lists", "name_mismatch", "objection_open",
                   "facts", "reported_name", "unit__name", "source"]
 EXPORT_CHUNK = 5000
+EXPORT_FORMATS = {"xlsx": "Excel", "csv": "CSV"}
 
 
 @role_required(Role.OFFICE, Role.DEPARTMENT)
-def record_export(request: HttpRequest) -> HttpResponseBase:
+def record_export(request: HttpRequest, fmt: str = "xlsx") -> HttpResponseBase:
     queryset, form, book, today = _filtered(request)
     if not form.is_valid():
         messages.error(request, "筛选条件有误，未导出")
@@ -170,14 +171,20 @@ def record_export(request: HttpRequest) -> HttpResponseBase:
     filters = {k: v for k, v in request.GET.items() if k != "page"}
 
     def audited(written: Written) -> None:
-        label = "Excel"
+        label = EXPORT_FORMATS[fmt]
         if written.sheets > 1:
             label += f"，共 {written.sheets} 个工作表"
-        audit("record.export", request=request, summary=f"导出信用记录 {written.rows} 条（{label}）",
-              detail={"filters": filters, "format": "xlsx", **written.detail()})
+        summary = f"导出信用记录 {written.rows} 条（{label}）"
+        if not written.complete:
+            why = "下载方已断开" if written.ended_by == "disconnect" else "导出出错"
+            summary = f"导出信用记录未完成（{label}，{why}）：已发送 {written.rows} 条"
+        audit("record.export", request=request, summary=summary,
+              detail={"filters": filters, "format": fmt, **written.detail()})
 
-    return xlsx_response(EXPORT_HEADERS, rows, sheet="信用记录",
-                         filename=f"信用记录-{today.isoformat()}.xlsx", on_done=audited)
+    filename = f"信用记录-{today.isoformat()}.{fmt}"
+    if fmt == "csv":
+        return csv_response(EXPORT_HEADERS, rows, filename=filename, on_done=audited)
+    return xlsx_response(EXPORT_HEADERS, rows, sheet="信用记录", filename=filename, on_done=audited)
 
 
 def export_rows(queryset: QuerySet[Record], texts: dict[str, str], today: dt.date) -> Iterator[list[Any]]:

@@ -1,8 +1,10 @@
-"""Excel export of the record list: the filtered rows, persons masked, no formulas, every row
-even beyond a worksheet, an audit of what was really written, constant memory."""
+"""Export of the record list (Excel and CSV): the filtered rows, persons masked, no formulas,
+every row even beyond a worksheet, an audit of what was really sent, constant memory."""
 
 from __future__ import annotations
 
+import codecs
+import csv
 import io
 import tempfile
 from collections.abc import Callable
@@ -15,14 +17,16 @@ import pytest
 import xlsxwriter
 from django.db import connection
 from django.db.models import QuerySet
-from django.http import FileResponse
-from django.test import Client
+from django.http import FileResponse, StreamingHttpResponse
+from django.test import Client, RequestFactory
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 from python_calamine import CalamineWorkbook
 
 from conftest import ORG2_CODE, PERSON_CODE
 from xinyong.accounts.models import Role, Unit, User
 from xinyong.audit.models import AuditEvent
+from xinyong.conftest_helpers import close_response
 from xinyong.lib import exports
 from xinyong.lib.exports import XLSX
 from xinyong.records import views
@@ -92,6 +96,8 @@ def test_export_masks_persons(loaded: Any, unit: Unit, users: dict[str, User],
         assert column(rows, "代码") == ["110105********002X"]
         assert PERSON_CODE.encode() not in content
         assert all(PERSON_CODE not in str(cell) for row in rows for cell in row)
+        text = body(web(users[role]).get("/records/export.csv")).decode("utf-8-sig")
+        assert "110105********002X" in text and PERSON_CODE not in text
 
 
 def test_export_defuses_formulas(loaded: Any, unit: Unit, users: dict[str, User],
@@ -164,6 +170,7 @@ def test_list_page_says_the_excel_file_will_have_more_sheets(loaded: Any, unit: 
     five_records(unit)
     page = web(users[Role.DEPARTMENT]).get("/records/", {"q": "榕马"}).content.decode()
     assert 'href="/records/export.xlsx?q=%E6%A6%95%E9%A9%AC"' in page
+    assert 'href="/records/export.csv?q=%E6%A6%95%E9%A9%AC"' in page
     assert 'data-testid="export-note"' not in page
     monkeypatch.setattr(exports, "SHEET_ROWS", 3)
     page = web(users[Role.DEPARTMENT]).get("/records/").content.decode()
@@ -181,6 +188,56 @@ def test_export_audits_the_rows_written_with_the_filters(loaded: Any, unit: Unit
     event = last_export()
     assert event.summary == "导出信用记录 1 条（Excel）"
     assert event.detail == {"filters": {"polarity": "good"}, "format": "xlsx", "count": 1, "sheets": 1}
+    body(client.get("/records/export.csv", {"polarity": "dishonest"}))
+    event = last_export()
+    assert event.summary == "导出信用记录 5 条（CSV）"
+    assert event.detail == {"filters": {"polarity": "dishonest"}, "format": "csv", "count": 5}
+
+
+def test_csv_export_is_streamed_whole(loaded: Any, unit: Unit, users: dict[str, User],
+                                      web: Callable[..., Client], monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(exports, "CSV_CHUNK_ROWS", 2)
+    numbers = five_records(unit)
+    response = web(users[Role.DEPARTMENT]).get("/records/export.csv")
+    assert isinstance(response, StreamingHttpResponse) and response.status_code == 200
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    assert quote(f"信用记录-{timezone.localdate().isoformat()}.csv") in response["Content-Disposition"]
+    assert not AuditEvent.objects.filter(action="record.export").exists()  # nothing sent yet
+    chunks = list(response.streaming_content)
+    assert len(chunks) == 3  # the header and two rows, two rows, the last row: sent as read
+    content = b"".join(chunks)
+    assert content.startswith(codecs.BOM_UTF8)  # Excel opens UTF-8 with a BOM correctly
+    rows = list(csv.reader(io.StringIO(content.decode("utf-8-sig"))))
+    assert rows[0] == EXPORT_HEADERS and column(rows, "决定文书号") == numbers
+    assert rows[1][9] == "公示期满" and rows[1][13] == "重点监管对象"
+    assert last_export().detail == {"filters": {}, "format": "csv", "count": 5}
+
+
+def test_csv_export_cut_short_audits_what_was_sent(loaded: Any, unit: Unit, users: dict[str, User],
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(exports, "CSV_CHUNK_ROWS", 2)
+    five_records(unit)
+    # The view as the server runs it (the test client would read the stream to the end).
+    request = RequestFactory().get("/records/export.csv", {"q": "榕马"})
+    request.user = users[Role.DEPARTMENT]
+    response = views.record_export(request, fmt="csv")
+    stream = iter(response)
+    next(stream)  # the header and two rows reach the client
+    next(stream)  # two more are handed over, but the client has gone:
+    close_response(response)  # the server closes the response early
+    event = last_export()
+    assert event.summary == "导出信用记录未完成（CSV，下载方已断开）：已发送 2 条"
+    assert event.detail == {"filters": {"q": "榕马"}, "format": "csv", "count": 2, "complete": False,
+                            "ended_by": "disconnect"}
+
+
+def test_csv_export_defuses_formulas(loaded: Any, unit: Unit, users: dict[str, User],
+                                     web: Callable[..., Client]) -> None:
+    submit(unit, subject_name=FORMULA, facts="@SUM(1+1)", decision_no="-2+3", subject_code=ORG2_CODE)
+    text = body(web(users[Role.DEPARTMENT]).get("/records/export.csv")).decode("utf-8-sig")
+    row = dict(zip(*csv.reader(io.StringIO(text)), strict=True))
+    assert row["主体名称"] == "'" + FORMULA and row["报送名称"] == "'" + FORMULA
+    assert row["事实"] == "'@SUM(1+1)" and row["决定文书号"] == "'-2+3"
 
 
 def test_export_is_written_in_constant_memory(loaded: Any, unit: Unit, users: dict[str, User],
