@@ -36,16 +36,17 @@ client.force_login(User.objects.get(username="office"))
 base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024
 start = time.perf_counter()
 response = client.get(sys.argv[1])
-first = time.perf_counter() - start
+first = None
 size = 0
 if response.status_code != 200:
     sys.exit(f"HTTP {response.status_code}")
 if response.streaming:
     for chunk in response.streaming_content:
+        first = first or time.perf_counter() - start
         size += len(chunk)
-    response.close()
 else:
     size = len(response.content)
+first = first or time.perf_counter() - start
 seconds = time.perf_counter() - start
 event = AuditEvent.objects.filter(action="record.export").order_by("pk").last()
 print(json.dumps({"seconds": seconds, "first_byte": first, "bytes": size,
