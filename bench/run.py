@@ -1,4 +1,5 @@
-"""`make bench`: the bulk import against a raw COPY of the same file, and SQLite rows/s.
+"""`make bench`: the bulk import against a raw COPY of the same file, and SQLite rows/s;
+then, on the imported database, the checks (checks.py) and the record export (exports.py).
 
 Writes bench/report-<date>.md with the machine and the numbers. Sizes: BENCH_ROWS
 (default 1,000,000) for PostgreSQL, BENCH_SQLITE_ROWS (default 100,000) for SQLite.
@@ -127,6 +128,10 @@ def main() -> None:
         from checks import main as check_bench
 
         lines += check_bench(url, work / "var-pg", pool)
+    if os.getenv("BENCH_SKIP_EXPORTS") != "1":
+        from exports import main as export_bench
+
+        lines += export_bench(url, work / "var-pg")
 
     small = work / "small.csv"
     generate(small, sqlite_rows)

@@ -11,6 +11,20 @@ def login(client: Any, user: Any) -> None:
     client.force_login(user, backend="xinyong.accounts.backends.UnitAwareBackend")
 
 
+def close_response(response: Any) -> None:
+    """Close a response as the server does at the end of a request (or when the client has
+    gone), keeping the test's database connection: Django's request_finished would close
+    it inside the test's transaction, so this mutes that one receiver, as the test client does."""
+    from django.core.signals import request_finished
+    from django.db import close_old_connections
+
+    request_finished.disconnect(close_old_connections)
+    try:
+        response.close()
+    finally:
+        request_finished.connect(close_old_connections)
+
+
 # --- browser tests (Playwright in Debian's Chromium) --------------------------------------
 
 CHROMIUM = Path("/usr/bin/chromium")

@@ -11,6 +11,7 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import Count, QuerySet, Sum
 from django.http import Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -24,7 +25,7 @@ from xinyong.checks.filtersets import CheckFilterForm, filter_checks, has_feedba
 from xinyong.checks.forms import CheckForm, FeedbackForm
 from xinyong.checks.models import Check, CheckFile, Feedback
 from xinyong.jobs import leases
-from xinyong.lib.exports import XLSX, download, xlsx_bytes
+from xinyong.lib.exports import Written, xlsx_response
 from xinyong.policies import rulebook
 from xinyong.policies.rulebook import Rulebook
 from xinyong.subjects.models import Subject
@@ -254,7 +255,7 @@ def detail(request: HttpRequest, check_id: int) -> HttpResponse:
 
 
 @role_required(Role.OFFICE, Role.DEPARTMENT)
-def export(request: HttpRequest, check_id: int) -> HttpResponse:
+def export(request: HttpRequest, check_id: int) -> HttpResponseBase:
     check = _get_check(_user(request), check_id)
     book = rulebook.current()
     rows = build_rows(check, list(enumerate(check.results, start=1)), book)
@@ -274,10 +275,12 @@ def export(request: HttpRequest, check_id: int) -> HttpResponse:
                 row.result.get("error") or "",
             ]
 
-    content = xlsx_bytes(headers, lines(), sheet="核查结果")
-    audit("check.export", request=request, obj=check,
-          summary=f"导出核查 #{check.pk} 结果 {len(rows)} 条（Excel）")
-    return download(content, f"核查结果-{check.pk}.xlsx", XLSX)
+    def audited(written: Written) -> None:
+        audit("check.export", request=request, obj=check,
+              summary=f"导出核查 #{check.pk} 结果 {written.rows} 条（Excel）", detail=written.detail())
+
+    return xlsx_response(headers, lines(), sheet="核查结果", filename=f"核查结果-{check.pk}.xlsx",
+                         on_done=audited)
 
 
 @role_required(Role.DEPARTMENT)

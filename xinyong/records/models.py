@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, Protocol
 
 from django.conf import settings
 from django.db import models
@@ -124,7 +124,20 @@ class Record(models.Model):
         return data
 
 
-def effective_status(record: Record, day: dt.date) -> str:
+class StatusDates(Protocol):
+    """What `effective_status` reads: a Record, or a row of those columns (the export's)."""
+
+    @property
+    def status(self) -> str: ...
+    @property
+    def closed_on(self) -> dt.date | None: ...
+    @property
+    def rectify_by(self) -> dt.date | None: ...
+    @property
+    def ends_on(self) -> dt.date | None: ...
+
+
+def effective_status(record: StatusDates, day: dt.date) -> str:
     """The status on `day`, from the dates alone: right even when the daily task ran late."""
     if record.status in (d.EXEMPTED, d.RECTIFIED):
         return record.status

@@ -6,6 +6,7 @@ app_name = "records"
 urlpatterns = [
     path("records/", views.record_list, name="list"),
     path("records/export.xlsx", views.record_export, name="export"),
+    path("records/export.csv", views.record_export, {"fmt": "csv"}, name="export_csv"),
     path("records/new/", views.record_create, name="create"),
     path("records/<int:record_id>/", views.record_detail, name="detail"),
     path("records/imports/", views.import_list, name="imports"),

@@ -18,9 +18,10 @@ from stdnum.cn import uscc
 
 from conftest import PERSON_CODE
 from xinyong.accounts.models import Role, Unit, User
+from xinyong.audit.models import AuditEvent
 from xinyong.checks import services as checks
 from xinyong.checks.models import Check, CheckFile, Feedback
-from xinyong.lib.exports import xlsx_bytes
+from xinyong.lib.exports import write_xlsx
 from xinyong.records import services
 
 BAD_USCC = "91350100M000100Y4X"  # wrong check digit
@@ -184,8 +185,9 @@ def test_check_by_uploaded_csv_first_column(punished: Any, users: dict[str, User
 
 def test_check_by_uploaded_xlsx(punished: Any, person_punished: Any, users: dict[str, User],
                                 web: Callable[..., Client]) -> None:
-    content = xlsx_bytes(["序号", "证件号码"], [[1, PERSON_CODE], [2, org_code(1)]])
-    response = upload_and_run(web(users[Role.DEPARTMENT]), "codes.xlsx", content)
+    content = io.BytesIO()
+    write_xlsx(content, ["序号", "证件号码"], [[1, PERSON_CODE], [2, org_code(1)]])
+    response = upload_and_run(web(users[Role.DEPARTMENT]), "codes.xlsx", content.getvalue())
     assert response.status_code == 302
     results = Check.objects.get().results
     assert [r["code_masked"] for r in results] == ["110105********002X", org_code(1)]
@@ -250,7 +252,8 @@ def test_export_contains_the_rows(punished: Any, person_punished: Any, users: di
     check = run(users[Role.DEPARTMENT], [org_code(1), PERSON_CODE, org_code(2), "=1+1"])
     response = web(users[Role.DEPARTMENT]).get(f"/checks/{check.pk}/export/")
     assert response.status_code == 200 and "spreadsheetml" in response["Content-Type"]
-    rows = CalamineWorkbook.from_filelike(io.BytesIO(response.content)).get_sheet_by_index(0).to_python()
+    content = b"".join(response.streaming_content)  # sent from a temporary file
+    rows = CalamineWorkbook.from_filelike(io.BytesIO(content)).get_sheet_by_index(0).to_python()
     assert rows[0][:6] == ["序号", "代码", "名称", "平台记录", "名单", "结论"]
     assert len(rows) == 5
     assert rows[1][1:6] == [org_code(1), "野生动物经营公司", "有", "联合惩戒对象名单", "惩戒"]
@@ -259,6 +262,9 @@ def test_export_contains_the_rows(punished: Any, person_punished: Any, users: di
     assert rows[3][3:6] == ["无此主体", "", "未命中"]
     assert rows[4][1] == "'=1+1" and rows[4][3] == "代码有误" and rows[4][10]
     assert PERSON_CODE not in str(rows)
+    event = AuditEvent.objects.get(action="check.export")
+    assert event.summary == f"导出核查 #{check.pk} 结果 4 条（Excel）"
+    assert event.detail == {"count": 4, "sheets": 1}
 
 
 # --- feedback ----------------------------------------------------------------------------
@@ -406,6 +412,6 @@ def test_invalid_inputs_that_may_be_id_numbers_are_masked(loaded: Any, users: di
     assert old_style not in html and typo not in html
     assert "110105*****1002" in html and "110105********O02X" in html
     assert BAD_USCC in html  # an enterprise's code is public: shown as typed
-    export = client.get(f"/checks/{check.pk}/export/").content
+    export = b"".join(client.get(f"/checks/{check.pk}/export/").streaming_content)
     rows = CalamineWorkbook.from_filelike(io.BytesIO(export)).get_sheet_by_index(0).to_python()
     assert [r[1] for r in rows[1:]] == ["110105*****1002", "110105********O02X", BAD_USCC]
