@@ -28,6 +28,8 @@ SEPARATOR = r"[ \t\u00a0\u3000\-‐‑‒–—―－_]{1,3}"
 RUN = re.compile(
     rf"(?<![{DIGITS}])[{DIGITS}]+(?:{SEPARATOR}[{DIGITS}]+)*(?:(?:{SEPARATOR})?[{CHECK}])?"
 )
+# Fast test first: no 15 digits with at most 3 characters between them, no ID number.
+POSSIBLE = re.compile(rf"[{DIGITS}](?:[^{DIGITS}]{{0,3}}[{DIGITS}]){{14}}")
 GROUP = re.compile(rf"[{DIGITS}]+[{CHECK}]?|[{CHECK}]")
 ID_LENGTHS = (15, 17, 18)
 FULL_WIDTH = str.maketrans("０１２３４５６７８９ｘＸx", "0123456789XXX")
@@ -39,6 +41,8 @@ def _mask(number: str) -> str:
 
 def _spans(text: str) -> Iterator[tuple[int, int, str]]:
     """(start, end, the number without separators) of each ID-like part of `text`."""
+    if not POSSIBLE.search(text):
+        return
     for run in RUN.finditer(text):
         groups = [(g.start(), g.end(), g.group().translate(FULL_WIDTH))
                   for g in GROUP.finditer(run.group())]
@@ -71,7 +75,7 @@ def _spans(text: str) -> Iterator[tuple[int, int, str]]:
 
 def mask_id_numbers(text: str) -> str:
     """`text` with every ID-like number masked; everything else as it was."""
-    if not text or not any(c.isdigit() for c in text):
+    if not text:
         return text
     out, last = [], 0
     for start, end, number in _spans(text):
