@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import re
-from pathlib import Path
 from typing import Any
 
 from django import forms
 
 from xinyong.checks import engine
-from xinyong.checks.services import MAX_FILE_BYTES
 from xinyong.lib.forms import BootstrapForm, DateInput
 
 SEPARATORS = re.compile(r"[\s,，;；、]+")
@@ -40,19 +38,6 @@ class CheckForm(BootstrapForm):
     def __init__(self, *args: Any, scenarios: dict[str, str], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["scenario"].choices = [("", "请选择场景"), *scenarios.items()]  # type: ignore[attr-defined]
-
-    def clean_file(self) -> Any:
-        """Only what can be told without reading it: the worker reads the file."""
-        upload = self.cleaned_data.get("file")
-        if upload is None:
-            return None
-        if Path(upload.name).suffix.lower() not in (".csv", ".xlsx"):
-            raise forms.ValidationError("文件应为 .csv 或 .xlsx")
-        if upload.size > MAX_FILE_BYTES:
-            raise forms.ValidationError(f"文件不能超过 {MAX_FILE_BYTES // 1024 // 1024} MB")
-        if not upload.size:
-            raise forms.ValidationError("文件是空的")
-        return upload
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

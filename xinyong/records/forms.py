@@ -13,14 +13,14 @@ from xinyong.lib.forms import DateInput
 from xinyong.policies.rulebook import Rulebook
 from xinyong.policies.schema import LEVEL_RANK, SEVERITY_LABELS
 from xinyong.records import determination as d
-from xinyong.records.models import Record
+from xinyong.records.models import ImportJob, Record
 from xinyong.subjects.models import Subject
 
 # Our own labels: Record.Severity and Record.Source were built with the functional TextChoices
 # API, which took ("minor", "轻微") as (name, value), so their choices could not be used here.
 SEVERITY_CHOICES = list(SEVERITY_LABELS.items())
 SOURCE_LABELS = {"form": "表单", "api": "接口", "import": "批量导入"}
-JOB_STATUS_LABELS = {"queued": "排队中", "running": "处理中", "done": "已完成", "failed": "失败"}
+JOB_STATUS_LABELS = dict(ImportJob.Status)
 POLARITY_LABELS = {"dishonest": "失信", "good": "良好"}
 BEHAVIOR_NOTE = (
     "只列出今天施行中的政策文件所定义的行为。认定按行为发生日期适用当时施行的规则；"

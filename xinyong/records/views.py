@@ -58,7 +58,6 @@ STATUS_BADGES = {
     d.WITHDRAWN: "text-bg-dark",
 }
 SEVERITY_LABELS = dict(SEVERITY_CHOICES)
-FINISHED = ("done", "failed")
 SHOWN_ERRORS = 20
 
 
@@ -401,7 +400,7 @@ def import_list(request: HttpRequest) -> HttpResponse:
 
 
 def _progress_context(job: ImportJob) -> dict[str, Any]:
-    return {"job": job, "job_labels": JOB_STATUS_LABELS, "finished": job.status in FINISHED,
+    return {"job": job, "job_labels": JOB_STATUS_LABELS, "finished": job.finished,
             "stalled": leases.stalled(job),
             "errors": job.errors[:SHOWN_ERRORS], "more_errors": max(len(job.errors) - SHOWN_ERRORS, 0)}
 

@@ -415,3 +415,16 @@ def test_invalid_inputs_that_may_be_id_numbers_are_masked(loaded: Any, users: di
     export = b"".join(client.get(f"/checks/{check.pk}/export/").streaming_content)
     rows = CalamineWorkbook.from_filelike(io.BytesIO(export)).get_sheet_by_index(0).to_python()
     assert [r[1] for r in rows[1:]] == ["110105*****1002", "110105********O02X", BAD_USCC]
+
+
+def test_the_file_that_killed_a_web_worker_is_refused_by_the_reader(
+        loaded: Any, users: dict[str, User], web: Callable[..., Client], tmp_path: Path) -> None:
+    """Finding 1: a 1.6 KB XLSX with one cell at XFD1048576 aborted the web worker that
+    parsed it. The page only stores it; the worker's bounded reader refuses it by name."""
+    from xinyong.lib.tests.test_tabular import far_cell_xlsx
+
+    bomb = far_cell_xlsx(tmp_path / "codes.xlsx").read_bytes()
+    response = upload_and_run(web(users[Role.DEPARTMENT]), "codes.xlsx", bomb)
+    job = CheckFile.objects.get()
+    assert job.status == "failed" and "16384 列，超过 200 列的上限" in job.message
+    assert "超过 200 列的上限" in response.content.decode()
