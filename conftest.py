@@ -25,16 +25,25 @@ PERSON_CODE = "11010519491231002X"
 PERSON2_CODE = "440524188001010014"
 UNIT_CODE = "113501050030000041"
 UNIT2_CODE = "11350105003000001P"
+TAICANG_UNIT_CODE = "11320585003000001U"
+MAWEI, TAICANG = "350105", "320585"  # 行政区划代码 of the two notices' areas
 
 
 @pytest.fixture
 def unit(db: Any) -> Unit:
-    return Unit.objects.create(code=UNIT_CODE, name="市场监督管理局")
+    """A 马尾区 unit: reports under the national packs and 福州's (fz_ behaviours)."""
+    return Unit.objects.create(code=UNIT_CODE, name="市场监督管理局", region=MAWEI)
 
 
 @pytest.fixture
 def other_unit(db: Any) -> Unit:
-    return Unit.objects.create(code=UNIT2_CODE, name="发展和改革局")
+    return Unit.objects.create(code=UNIT2_CODE, name="发展和改革局", region=MAWEI)
+
+
+@pytest.fixture
+def taicang_unit(db: Any) -> Unit:
+    """A 太仓 unit: reports under the national packs and 太仓's (tc_ behaviours)."""
+    return Unit.objects.create(code=TAICANG_UNIT_CODE, name="太仓市市场监督管理局", region=TAICANG)
 
 
 @pytest.fixture

@@ -15,6 +15,8 @@ class Unit(models.Model):
 
     name = models.CharField("单位名称", max_length=200, unique=True)
     code = models.CharField("统一社会信用代码", max_length=18, unique=True)
+    # 行政区划代码: which local packs the unit reports under (policies.jurisdiction).
+    region = models.CharField("行政区划代码", max_length=6, blank=True, default="")
     is_active = models.BooleanField("启用", default=True)
     created_at = models.DateTimeField(auto_now_add=True)
 

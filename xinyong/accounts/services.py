@@ -9,6 +9,7 @@ from django.http import HttpRequest
 
 from xinyong.accounts.models import ApiToken, Role, Unit, User
 from xinyong.audit.models import record as audit
+from xinyong.policies.jurisdiction import region_label, region_problem
 from xinyong.subjects import codes
 from xinyong.subjects.models import Subject
 
@@ -23,7 +24,7 @@ class AccountError(ValueError):
 
 @transaction.atomic
 def create_unit(
-    code: str, name: str, *, actor: User | None = None, via: str = "cli",
+    code: str, name: str, *, region: str = "", actor: User | None = None, via: str = "cli",
     request: HttpRequest | None = None,
 ) -> Unit:
     try:
@@ -32,13 +33,16 @@ def create_unit(
         raise AccountError("code", f"{exc}") from None
     if not name.strip():  # also stops whitespace-only names
         raise AccountError("name", "单位名称不能为空")
+    region = region.strip()
+    if region and (problem := region_problem(region)):
+        raise AccountError("region", problem)
     if Unit.objects.filter(code=number).exists():
         raise AccountError("code", f"统一社会信用代码为 {number} 的成员单位已存在")
     if Unit.objects.filter(name=name.strip()).exists():
         raise AccountError("name", f"名称为“{name.strip()}”的成员单位已存在")
-    unit = Unit.objects.create(code=number, name=name.strip())
+    unit = Unit.objects.create(code=number, name=name.strip(), region=region)
     audit("unit.create", actor=actor, request=request, obj=unit,
-          summary=f"新建成员单位 {unit.name}", via=via)
+          summary=f"新建成员单位 {unit.name}（{region_label(region)}）", via=via)
     return unit
 
 

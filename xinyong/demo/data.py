@@ -29,13 +29,16 @@ from xinyong.subjects.models import Subject, get_or_create_subject
 
 DEMO_PASSWORD = "xinyong-demo-2026"  # noqa: S105 (printed by make run; demo only)
 
+# (USCC, name, 行政区划代码): 马尾区 units report under the 福州 notice, the 太仓 unit under
+# 太仓's; each only under the packs of its own jurisdiction.
 UNITS = [
-    ("113501050030000041", "市场监督管理局"),
-    ("11350105003000001P", "发展和改革局"),
-    ("11350105003000002T", "卫生健康委员会"),
-    ("11350105003000003X", "公安局"),
-    ("113501050030000054", "商务局"),
-    ("113501050030000067", "税务局"),
+    ("113501050030000041", "市场监督管理局", "350105"),
+    ("11350105003000001P", "发展和改革局", "350105"),
+    ("11350105003000002T", "卫生健康委员会", "350105"),
+    ("11350105003000003X", "公安局", "350105"),
+    ("113501050030000054", "商务局", "350105"),
+    ("113501050030000067", "税务局", "350105"),
+    ("11320585003000001U", "太仓市农业农村局", "320585"),
 ]
 
 SUBJECTS = [
@@ -61,6 +64,7 @@ DEMO_USERS = [
     ("scjg", Role.DEPARTMENT, "113501050030000041", None, "市场监督管理局信用联络员"),
     ("kangning", Role.SUBJECT, None, "91350105MA2Y00001R", "康宁医疗器械（企业用户）"),
     ("bank", Role.INSTITUTION, None, None, "示例银行信易贷专员"),
+    ("tcny", Role.DEPARTMENT, "11320585003000001U", None, "太仓市农业农村局信用联络员"),
 ]
 
 
@@ -86,28 +90,32 @@ def _is_demo_hash(encoded: str) -> bool:
     return check_password(DEMO_PASSWORD, encoded)
 
 
-# (subject code, behaviour, days before today it was decided, decision number, severity,
-# facts). Dated from today so that they are in publicity whenever the demo is loaded.
+# (reporting unit, subject code, behaviour, days before today it was decided, decision
+# number, severity, facts). Dated from today so that they are in publicity whenever the
+# demo is loaded. Each unit reports under its own jurisdiction's packs.
+MAWEI, TAICANG = "113501050030000041", "11320585003000001U"
 RECORDS = [
-    ("91350105MA2Y00001R", "fz_mask_fraud", 400, "榕马市监罚〔演示〕1号", "serious",
+    (MAWEI, "91350105MA2Y00001R", "fz_mask_fraud", 400, "榕马市监罚〔演示〕1号", "serious",
      "疫情期间销售不符合标准的医用口罩 2000 只"),
-    ("91350105MA2Y00001R", "administrative_penalty", 20, "榕马市监罚〔演示〕2号", "general",
+    (MAWEI, "91350105MA2Y00001R", "administrative_penalty", 20, "榕马市监罚〔演示〕2号", "general",
      "未按规定明码标价"),
-    ("91350105MA2Y00002W", "administrative_penalty", 120, "榕马市监罚〔演示〕3号", "general",
+    (MAWEI, "91350105MA2Y00002W", "administrative_penalty", 120, "榕马市监罚〔演示〕3号", "general",
      "哄抬蔬菜价格，已责令改正"),
-    ("91320585MA1N000039", "tc_wildlife_trade", 70, "太农罚〔演示〕4号", "serious",
+    (TAICANG, "91320585MA1N000039", "tc_wildlife_trade", 70, "太农罚〔演示〕4号", "serious",
      "非法收购、出售野生动物"),
-    ("350105198506123010", "administrative_penalty", 30, "榕马市监罚〔演示〕5号", "serious",
+    (MAWEI, "350105198506123010", "administrative_penalty", 30, "榕马市监罚〔演示〕5号", "serious",
      "销售过期药品"),
-    ("92350105MA2Y000040", "fz_donation", 300, "马尾区表彰〔演示〕6号", "general",
+    (MAWEI, "92350105MA2Y000040", "fz_donation", 300, "马尾区表彰〔演示〕6号", "general",
      "向疫情防控一线捐赠药品"),
 ]
 
 
 @transaction.atomic
 def load() -> list[DemoLogin]:
-    for code, name in UNITS:
-        Unit.objects.get_or_create(code=code, defaults={"name": name})
+    for code, name, region in UNITS:
+        unit, _ = Unit.objects.get_or_create(code=code, defaults={"name": name, "region": region})
+        if not unit.region:  # loaded by a version of the demo that had no regions
+            Unit.objects.filter(pk=unit.pk).update(region=region)
     for kind, code, name in SUBJECTS:
         get_or_create_subject(kind, code, name)
     logins = []
@@ -129,10 +137,11 @@ def load_cases(today: dt.date | None = None) -> None:
     """Records by the market regulator, the enterprise user's repair application for the
     oldest one (green channel: medical supplies) and its objection to the newest one."""
     today = today or timezone.localdate()
-    unit = Unit.objects.get(code=UNITS[0][0])
-    reporter = User.objects.get(username="scjg")
+    reporters = {MAWEI: User.objects.get(username="scjg"),
+                 TAICANG: User.objects.get(username="tcny")}
     by_number: dict[str, Record] = {}
-    for code, behavior, days_ago, number, severity, facts in RECORDS:
+    for unit_code, code, behavior, days_ago, number, severity, facts in RECORDS:
+        unit, reporter = Unit.objects.get(code=unit_code), reporters[unit_code]
         kind, _, name = next(s for s in SUBJECTS if s[1] == code)
         decided = today - dt.timedelta(days=days_ago)
         by_number[number], _ = records.submit(unit, records.Submission(
@@ -141,7 +150,7 @@ def load_cases(today: dt.date | None = None) -> None:
             decision_no=number, facts=facts, severity=severity,
         ), actor=reporter, source="form", today=today)
     enterprise = User.objects.get(username="kangning")
-    oldest, newest = by_number[RECORDS[0][3]], by_number[RECORDS[1][3]]
+    oldest, newest = by_number[RECORDS[0][4]], by_number[RECORDS[1][4]]
     if not Repair.objects.filter(record=oldest).exists():
         try:
             repairs.apply(enterprise, oldest.pk, "已召回并销毁问题口罩，缴清罚款，建立进货查验制度。",

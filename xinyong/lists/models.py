@@ -22,6 +22,7 @@ class Membership(models.Model):
 
     Exit = [
         ("repaired", "信用修复"), ("withdrawn", "记录撤销"), ("objection_upheld", "异议成立"),
+        ("rectified", "整改完成"), ("policy_lapsed", "政策失效"),
     ]
 
     list_code = models.CharField("名单", max_length=64)
@@ -38,6 +39,7 @@ class Membership(models.Model):
     until = models.DateField("届满日期", null=True, blank=True)
     ended_on = models.DateField("提前移出日期", null=True, blank=True)
     exit_reason = models.CharField("移出原因", max_length=32, choices=Exit, blank=True)
+    exit_note = models.CharField("移出说明", max_length=500, blank=True)
 
     objects = MembershipQuerySet.as_manager()
 

@@ -20,6 +20,7 @@ Level = Literal["national", "provincial", "city", "district", "platform"]
 
 SEVERITY_ORDER: dict[str, int] = {"minor": 0, "general": 1, "serious": 2}
 SEVERITY_LABELS = {"minor": "轻微", "general": "一般", "serious": "严重"}
+LOCAL_LEVELS = ("provincial", "city", "district")
 LEVEL_RANK: dict[str, int] = {
     "national": 4, "provincial": 3, "city": 2, "district": 1, "platform": 0
 }
@@ -254,6 +255,9 @@ class Pack(Strict):
     issuer: str
     jurisdiction: str
     level: Level
+    # 行政区划代码 (6 digits) of the area the document governs; a national or platform pack
+    # governs everywhere and names none. A unit reports under a pack only inside its area.
+    regions: list[Annotated[str, Field(pattern=r"^[1-9][0-9]{5}$")]] = []
     issued_on: dt.date | None = None
     effective_from: dt.date
     effective_until: dt.date | None = None
@@ -338,6 +342,10 @@ def check_references(self: Pack) -> list[str]:
             known = _refs(self, impl.kind)
             if known is not None and impl.ref not in known:
                 problems.append(f"{where}.ref：本规则包没有 {impl.kind}“{impl.ref}”")
+    if self.level in LOCAL_LEVELS and not self.regions:
+        problems.append(f"regions：{self.level} 级规则包须列出所辖行政区划代码（如 350100）")
+    if self.level not in LOCAL_LEVELS and self.regions:
+        problems.append(f"regions：{self.level} 级规则包适用于全部地区，不应列出行政区划代码")
     if self.effective_until and self.effective_until < self.effective_from:
         problems.append("effective_until：不能早于 effective_from")
     return problems

@@ -68,7 +68,7 @@ def test_demo_codes_are_valid_and_persons_protected(loaded: str) -> None:
         if kind == codes.PERSON:
             assert subject.code == "" and subject.code_masked == codes.mask(kind, code)
             assert subject.full_code() == code
-    for code, _ in UNITS:
+    for code, _, _ in UNITS:
         assert codes.validate_uscc(code) == code
 
 

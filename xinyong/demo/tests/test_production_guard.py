@@ -95,7 +95,7 @@ def test_a_changed_password_or_deactivated_account_is_no_longer_named(
     text = warning(office)
     assert "<code>office</code>" in text and "<code>scjg</code>" in text
     assert "<code>bank</code>" not in text and "<code>kangning</code>" not in text
-    for name in ("office", "scjg"):
+    for name in ("office", "scjg", "tcny"):
         user = User.objects.get(username=name)
         user.set_password(f"{name}-new-password-2026")
         user.save()

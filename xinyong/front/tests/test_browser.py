@@ -54,7 +54,7 @@ def test_office_logs_in_and_sees_chinese(
 ) -> None:
     from playwright.sync_api import expect
 
-    Unit.objects.create(code="113501050030000041", name="市场监督管理局")
+    Unit.objects.create(code="113501050030000041", name="市场监督管理局", region="350105")
     make_user("alice", Role.OFFICE, display_name="信用办管理员")
 
     page.goto(f"{live_server.url}/office/units/")

@@ -14,11 +14,14 @@ class Command(BaseCommand):
         create = sub.add_parser("create", help="create a member unit")
         create.add_argument("code", metavar="CODE")
         create.add_argument("--name", required=True)
+        create.add_argument("--region", default="", metavar="NNNNNN",
+                            help="行政区划代码, e.g. 350105 (马尾区), 320585 (太仓市)")
 
     def handle(self, *args: Any, **options: Any) -> None:
         try:
-            unit = create_unit(options["code"], options["name"])
+            unit = create_unit(options["code"], options["name"], region=options["region"])
         except AccountError as exc:
             where = "CODE" if exc.field == "code" else "--" + exc.field
             raise CommandError(f"{where}：{exc.msg}") from None
-        self.stdout.write(f"created unit {unit.code} {unit.name}")
+        self.stdout.write(f"created unit {unit.code} {unit.name}"
+                          + (f" region {unit.region}" if unit.region else ""))
