@@ -2,9 +2,11 @@ from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils import timezone
 
 from xinyong.accounts.models import Role, Unit
 from xinyong.demo.data import accounts_with_demo_password
+from xinyong.policies.events import awaiting_events
 from xinyong.subjects.models import Subject
 
 
@@ -15,4 +17,7 @@ def home(request: HttpRequest) -> HttpResponse:
         # The office runs the platform: it is told while demo logins with the published
         # password would let anyone in.
         context["demo_accounts"] = accounts_with_demo_password()
+        # Emergency packs end by an event only the office can record: a forgotten one
+        # keeps lists and measures running without a legal basis.
+        context["awaiting_events"] = awaiting_events(timezone.localdate())
     return render(request, "front/home.html", context)

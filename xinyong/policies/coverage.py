@@ -6,7 +6,7 @@ from xinyong.policies.schema import SCENARIOS, SEVERITY_LABELS, Implementation, 
 
 KIND_LABELS = {
     "behavior": "行为认定", "measure": "奖惩措施", "list": "名单", "exemption": "豁免",
-    "deferral": "暂缓", "period": "公示与修复期限", "repair_channel": "修复渠道",
+    "deferral": "暂缓", "violation_kind": "违法行为类型归类", "period": "公示与修复期限", "repair_channel": "修复渠道",
     "objection": "异议处理", "score": "信用积分", "service": "在线服务", "page": "页面",
     "not_automatable": "不能自动执行",
 }
@@ -37,6 +37,9 @@ def describe(pack: Pack, impl: Implementation) -> str:
     elif impl.kind == "repair_channel":
         r = next(r for r in pack.repair_channels if r.code == ref)
         detail = f"{r.name}：{r.decide_working_days} 个工作日内办结"
+    elif impl.kind == "violation_kind":
+        k = next(k for k in pack.violation_kinds if k.category == ref)
+        detail = f"{k.name}：违法行为类型含“{'、'.join(k.contains[:3])}”等"
     elif impl.kind == "service":
         detail = next(s.name for s in pack.services if s.code == ref)
     text = f"{label} `{ref}`" if ref else label

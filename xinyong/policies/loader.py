@@ -15,6 +15,7 @@ from pydantic import ValidationError
 from xinyong.audit.models import record as audit
 from xinyong.policies.models import PolicyPack, PolicyVersion
 from xinyong.policies.schema import Pack, check_references
+from xinyong.policies.signals import rules_changed
 
 PACKS_DIR = Path(__file__).resolve().parent / "packs"
 
@@ -151,6 +152,13 @@ def cross_pack_problems(packs: list[Pack]) -> list[str]:
                 if code not in list_names:
                     problems.append(f"{pack.id}：measures[{i}]（{m.code}）.triggers.lists："
                                     f"没有任何规则包定义名单“{code}”")
+    behavior_codes = {b.code for pack in packs for b in pack.behaviors}
+    for pack in packs:
+        for i, kind in enumerate(pack.violation_kinds):
+            for code in kind.behaviors:
+                if code not in behavior_codes:
+                    problems.append(f"{pack.id}：violation_kinds[{i}]（{kind.category}）.behaviors："
+                                    f"没有任何规则包定义行为“{code}”")
     for i, a in enumerate(packs):
         for b in packs[i + 1:]:
             if not _overlap(a, b):
@@ -168,7 +176,7 @@ def _overlap(a: Pack, b: Pack) -> bool:
     )
 
 
-def _current_packs(excluding: set[str]) -> list[Pack]:
+def current_packs(excluding: set[str]) -> list[Pack]:
     from xinyong.policies.rulebook import pack_of
 
     versions = PolicyVersion.objects.filter(
@@ -188,7 +196,7 @@ def load(parsed: list[ParsedPack], *, actor: Any = None, via: str = "cli"
     dupes = {i for i in ids if ids.count(i) > 1}
     if dupes:
         raise PackError([f"规则包编号重复：{', '.join(sorted(dupes))}"])
-    problems = cross_pack_problems(_current_packs(set(ids)) + [p.pack for p in parsed])
+    problems = cross_pack_problems(current_packs(set(ids)) + [p.pack for p in parsed])
     if problems:
         raise PackError(problems)
     results = []
@@ -217,6 +225,9 @@ def load(parsed: list[ParsedPack], *, actor: Any = None, via: str = "cli"
         audit("policy.load", actor=actor, obj=version, via=via,
               summary=f"载入规则包 {item.pack.id} 第 {version.number} 版（{item.pack.doc_number}）")
         results.append((version, True))
+    changed = [version.pack.pack_id for version, created in results if created]
+    if changed:
+        rules_changed.send(sender=PolicyVersion, packs=changed)
     return results
 
 

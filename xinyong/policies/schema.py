@@ -76,7 +76,7 @@ class Implementation(Strict):
     """What serves a clause: a rule of this pack, or a feature of the platform."""
 
     kind: Literal[
-        "behavior", "measure", "list", "exemption", "deferral", "period",
+        "behavior", "measure", "list", "exemption", "deferral", "violation_kind", "period",
         "repair_channel", "objection", "score", "service", "page", "not_automatable",
     ]
     ref: str | None = None
@@ -153,6 +153,20 @@ class Exemption(Strict):
     categories: list[Code] = []
     when_any: list[Circumstance] = Field(min_length=1)
     subject_kinds: list[SubjectKind] = ["organization", "individual_business"]
+
+
+class ViolationKind(Strict):
+    """Maps the 违法行为类型 of records under general behaviours (a 双公示 penalty) to a kind
+    of finding this pack's exemptions and deferrals name, so that they reach such records."""
+
+    category: Code
+    name: str
+    clause: str
+    # Behaviours whose records are mapped; they may be defined by another pack
+    # (administrative_penalty by the national ones).
+    behaviors: list[Code] = Field(min_length=1)
+    # The violation type as the unit writes it contains one of these words.
+    contains: list[Annotated[str, Field(min_length=2, max_length=50)]] = Field(min_length=1)
 
 
 class Deferral(Strict):
@@ -274,6 +288,7 @@ class Pack(Strict):
     lists: list[ListRule] = []
     exemptions: list[Exemption] = []
     deferrals: list[Deferral] = []
+    violation_kinds: list[ViolationKind] = []
     periods: list[Period] = []
     repair_channels: list[RepairChannel] = []
     objection: ObjectionRules | None = None
@@ -291,7 +306,7 @@ def check_references(self: Pack) -> list[str]:
         _dupes(problems, section, [e.code for e in getattr(self, section)])
     clause_set = set(clause_ids)
     for section in ("behaviors", "measures", "lists", "exemptions", "deferrals",
-                    "periods", "repair_channels", "scores", "services"):
+                    "violation_kinds", "periods", "repair_channels", "scores", "services"):
         for i, entry in enumerate(getattr(self, section)):
             if entry.clause not in clause_set:
                 problems.append(
@@ -301,6 +316,7 @@ def check_references(self: Pack) -> list[str]:
         problems.append(f"objection.clause：条款“{self.objection.clause}”不在 clauses 中")
     behavior_codes = {b.code for b in self.behaviors}
     categories = {c for b in self.behaviors for c in b.categories}
+    categories |= {k.category for k in self.violation_kinds}
     scenarios = set(SCENARIOS) | set(self.scenarios)
     for i, m in enumerate(self.measures):
         for s in m.scenarios:
@@ -363,6 +379,8 @@ def _refs(pack: Pack, kind: str) -> set[str] | None:
             return {e.code for e in pack.exemptions}
         case "deferral":
             return {d.code for d in pack.deferrals}
+        case "violation_kind":
+            return {k.category for k in pack.violation_kinds}
         case "period":
             return {p.severity for p in pack.periods}
         case "repair_channel":
@@ -378,7 +396,8 @@ def _refs(pack: Pack, kind: str) -> set[str] | None:
 
 
 def _name(entry: Any) -> str:
-    code = getattr(entry, "code", None) or getattr(entry, "severity", None)
+    code = (getattr(entry, "code", None) or getattr(entry, "severity", None)
+            or getattr(entry, "category", None))
     return f"（{code}）" if code else ""
 
 

@@ -7,5 +7,6 @@ urlpatterns = [
     path("policies/", views.policy_list, name="list"),
     path("policies/upload/", views.upload, name="upload"),
     path("policies/events/", views.record_event, name="event"),
+    path("policies/events/correct/", views.correct_event, name="event_correct"),
     path("policies/<slug:pack_id>/", views.policy_detail, name="detail"),
 ]

@@ -12,7 +12,7 @@ from xinyong.accounts.models import Role
 from xinyong.policies import events as policy_events
 from xinyong.policies import loader
 from xinyong.policies.coverage import describe
-from xinyong.policies.forms import EventForm, PackUploadForm
+from xinyong.policies.forms import EventCorrectionForm, EventForm, PackUploadForm
 from xinyong.policies.models import STATUS_LABELS, PolicyEvent, PolicyPack, status_on
 from xinyong.policies.rulebook import events as happened_events
 from xinyong.policies.rulebook import pack_of
@@ -35,7 +35,12 @@ def policy_list(request: HttpRequest) -> HttpResponse:
         "events": PolicyEvent.objects.all(),
         "upload_form": PackUploadForm(),
         "event_form": EventForm(choices=sorted(policy_events.known_events().items())),
+        "correction_form": EventCorrectionForm(choices=_recorded()),
     })
+
+
+def _recorded() -> list[tuple[str, str]]:
+    return [(e.code, f"{e.name}（{e.occurred_on.isoformat()}）") for e in PolicyEvent.objects.all()]
 
 
 def policy_detail(request: HttpRequest, pack_id: str) -> HttpResponse:
@@ -99,4 +104,25 @@ def record_event(request: HttpRequest) -> HttpResponse:
         for field, errors in form.errors.items():
             messages.error(request, f"{form.fields[field].label if field in form.fields else ''}"
                                     f"：{'；'.join(str(e) for e in errors)}")
+    return redirect("policies:list")
+
+
+@role_required(Role.OFFICE)
+def correct_event(request: HttpRequest) -> HttpResponse:
+    form = EventCorrectionForm(request.POST or None, choices=_recorded())
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        day = None if data["withdraw"] else data["occurred_on"]
+        try:
+            event = policy_events.correct_event(data["code"], day, data["reason"],
+                                                actor=request.user, via="web")
+        except policy_events.EventError as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, f"已更正：{event.name}（{event.occurred_on}）" if event
+                             else "已撤回该事件：以其结束的政策恢复施行")
+    else:
+        for field, errors in form.errors.items():
+            label = form.fields[field].label if field in form.fields else ""
+            messages.error(request, f"{label}：{'；'.join(str(e) for e in errors)}")
     return redirect("policies:list")

@@ -47,6 +47,8 @@ class RecordIn(Schema):
     circumstances: Circumstances = Circumstances()
     rectify_by: dt.date | None = None
     external_id: str | None = Field(default=None, max_length=100)
+    # 违法行为类型 as in 双公示 files; packs map it to the kinds their exemptions name.
+    violation_type: str = Field(default="", max_length=200)
 
 
 class Publicity(Schema):
@@ -85,6 +87,9 @@ class RecordOut(Schema):
     version: int
     external_id: str | None
     rectify_by: dt.date | None
+    violation_type: str
+    rectified_on: dt.date | None
+    rectification_note: str
 
 
 class CorrectIn(Schema):
@@ -97,6 +102,7 @@ class CorrectIn(Schema):
     severity: Literal["minor", "general", "serious"] | None = None
     circumstances: Circumstances | None = None
     rectify_by: dt.date | None = None
+    violation_type: str | None = Field(default=None, max_length=200)
 
 
 class ReasonIn(Schema):
@@ -105,6 +111,8 @@ class ReasonIn(Schema):
 
 class RectifiedIn(Schema):
     rectified_on: dt.date | None = None
+    # 整改情况与证明材料: required when rectification takes the subject off a list.
+    note: str = Field(default="", max_length=500)
 
 
 def to_out(record: Record, today: dt.date | None = None) -> dict[str, Any]:
@@ -123,6 +131,8 @@ def to_out(record: Record, today: dt.date | None = None) -> dict[str, Any]:
         "trace": record.trace, "objection": "open" if record.objection_open else None,
         "name_mismatch": record.name_mismatch, "version": record.version,
         "external_id": record.external_id or None, "rectify_by": record.rectify_by,
+        "violation_type": record.violation_type, "rectified_on": record.rectified_on,
+        "rectification_note": record.rectification_note,
     }
 
 
@@ -153,6 +163,7 @@ def submission(payload: RecordIn) -> services.Submission:
         severity=payload.severity, force_majeure=payload.circumstances.force_majeure,
         epidemic_duty=payload.circumstances.epidemic_duty, rectify_by=payload.rectify_by,
         external_id=(payload.external_id or "").strip(),
+        violation_type=payload.violation_type.strip(),
     )
 
 
@@ -197,13 +208,14 @@ def get_record(request: HttpRequest, record_id: int) -> dict[str, Any]:
 
 @router.post("/{int:record_id}/rectified", auth=token_auth,
              response={200: RecordOut, 403: Error, 404: Error, 422: Error},
-             summary="登记暂缓记录按期整改")
+             summary="登记整改完成（暂缓记录按期整改；重点关注名单等因整改移出）")
 def rectified(request: HttpRequest, record_id: int, payload: RectifiedIn | None = None
               ) -> dict[str, Any]:
     user, record = _own(request, record_id)
     on = (payload.rectified_on if payload else None) or timezone.localdate()
     try:
-        record = services.mark_rectified(record, on, actor=user, request=request)
+        record = services.mark_rectified(record, on, note=payload.note if payload else "",
+                                         actor=user, request=request)
     except d.DeterminationError as exc:
         raise field_error(exc) from None
     return to_out(record)

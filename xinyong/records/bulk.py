@@ -39,6 +39,7 @@ COLUMNS: dict[str, list[str]] = {
     "epidemic_duty": ["epidemic_duty", "因参与疫情防控"],
     "rectify_by": ["rectify_by", "整改期限"],
     "external_id": ["external_id", "外部编号"],
+    "violation_type": ["violation_type", "违法行为类型"],
 }
 ALIASES = {name: key for key, names in COLUMNS.items() for name in names}
 REQUIRED = ["subject_kind", "subject_name", "decided_on", "decision_no"]
@@ -196,6 +197,7 @@ def to_submission(values: dict[str, str], row: int, options: Options
         severity=severity, force_majeure=flags["force_majeure"],
         epidemic_duty=flags["epidemic_duty"], rectify_by=dates["rectify_by"],
         external_id=values.get("external_id", "").strip(),
+        violation_type=values.get("violation_type", "").strip()[:200],
     ), []
 
 

@@ -13,6 +13,7 @@ from typing import Any
 
 from xinyong.lib import workdays
 from xinyong.lib.dates import add_months
+from xinyong.policies import jurisdiction
 from xinyong.policies.rulebook import Entry, Rulebook, RuleError
 from xinyong.policies.schema import SEVERITY_LABELS, SEVERITY_ORDER, Behavior, Trigger
 
@@ -49,6 +50,12 @@ class Facts:
     force_majeure: bool = False
     epidemic_duty: bool = False
     rectify_by: dt.date | None = None
+    # 行政区划代码 of the reporting unit: only the packs governing it apply (None: no region,
+    # so national and platform packs only).
+    region: str | None = None
+    # 违法行为类型 of a penalty (双公示), which packs may map to the kinds of finding their
+    # exemptions and deferrals name (e.g. 太仓 9's 合同违约).
+    violation_type: str = ""
 
 
 @dataclass(frozen=True)
@@ -97,8 +104,34 @@ def _circumstances(facts: Facts) -> set[str]:
     return found
 
 
-def _matches(behavior: Behavior, codes: list[str], categories: list[str]) -> bool:
-    return behavior.code in codes or bool(set(behavior.categories) & set(categories))
+def _matches(behavior: Behavior, codes: list[str], categories: list[str],
+             kinds: frozenset[str] = frozenset()) -> bool:
+    """Whether a rule naming these behaviours or categories covers the record; `kinds` are
+    the categories its violation type maps to (a penalty's facts)."""
+    wanted = set(categories)
+    return behavior.code in codes or bool(wanted & set(behavior.categories)) or bool(wanted & kinds)
+
+
+def _governing(book: Rulebook, day: dt.date, region: str | None) -> list[Entry]:
+    """Packs in force on `day` whose jurisdiction includes the reporting unit."""
+    return [e for e in book.in_force(day) if jurisdiction.governs(e, region)]
+
+
+def violation_kinds(entries: list[Entry], behavior: Behavior,
+                    violation_type: str) -> tuple[frozenset[str], list[tuple[Entry, Any]]]:
+    """The categories a record's violation type falls in, by the packs' `violation_kinds`
+    maps, with the map entries that matched (for the trace)."""
+    text = violation_type.strip()
+    if not text:
+        return frozenset(), []
+    found: set[str] = set()
+    used = []
+    for e in entries:
+        for rule in e.pack.violation_kinds:
+            if behavior.code in rule.behaviors and any(word in text for word in rule.contains):
+                found.add(rule.category)
+                used.append((e, rule))
+    return frozenset(found), used
 
 
 def _triggered(trigger: Trigger, behavior: Behavior, same_pack: bool, severity: str) -> bool:
@@ -120,6 +153,9 @@ def determine(book: Rulebook, facts: Facts, today: dt.date) -> Determination:
         entry, behavior = book.behavior(facts.behavior, facts.occurred_on)
     except RuleError as exc:
         raise DeterminationError("behavior", str(exc)) from None
+    if not jurisdiction.governs(entry, facts.region):
+        raise DeterminationError(
+            "behavior", jurisdiction.outside_message(entry, facts.behavior, facts.region))
     if facts.subject_kind not in behavior.subject_kinds:
         raise DeterminationError(
             "subject.kind", f"行为“{behavior.code}”（{entry.pack.doc_number} {behavior.clause}）"
@@ -139,11 +175,15 @@ def determine(book: Rulebook, facts: Facts, today: dt.date) -> Determination:
 
 def _dishonest(book: Rulebook, entry: Entry, behavior: Behavior, facts: Facts,
                today: dt.date, result: Determination) -> Determination:
-    in_force = book.in_force(facts.occurred_on)
+    in_force = _governing(book, facts.occurred_on, facts.region)
     circumstances = _circumstances(facts)
+    kinds, mapped = violation_kinds(in_force, behavior, facts.violation_type)
+    for e, rule in mapped:
+        result.step(e, rule.clause, f"violation_kind:{rule.category}",
+                    f"违法行为类型“{facts.violation_type.strip()}”属于{rule.name}")
     for e in in_force:
         for ex in e.pack.exemptions:
-            if (_matches(behavior, ex.behaviors, ex.categories)
+            if (_matches(behavior, ex.behaviors, ex.categories, kinds)
                     and circumstances & set(ex.when_any)
                     and facts.subject_kind in ex.subject_kinds):
                 if facts.rectify_by:
@@ -181,7 +221,7 @@ def _dishonest(book: Rulebook, entry: Entry, behavior: Behavior, facts: Facts,
                     "轻微失信可不公示：记录保留，不公示，不实施惩戒")
         return result
     if facts.rectify_by:
-        deferral = _deferral(in_force, behavior, circumstances)
+        deferral = _deferral(in_force, behavior, circumstances, kinds)
         if deferral is None:
             raise DeterminationError(
                 "rectify_by", f"行为“{behavior.code}”在本案情形下没有可适用的暂缓规则"
@@ -207,10 +247,11 @@ def _dishonest(book: Rulebook, entry: Entry, behavior: Behavior, facts: Facts,
     return result
 
 
-def _deferral(in_force: list[Entry], behavior: Behavior, circumstances: set[str]) -> Any:
+def _deferral(in_force: list[Entry], behavior: Behavior, circumstances: set[str],
+              kinds: frozenset[str]) -> Any:
     for e in in_force:
         for rule in e.pack.deferrals:
-            if _matches(behavior, rule.behaviors, rule.categories) and (
+            if _matches(behavior, rule.behaviors, rule.categories, kinds) and (
                     not rule.when_any or circumstances & set(rule.when_any)):
                 return e, rule
     return None
@@ -219,7 +260,7 @@ def _deferral(in_force: list[Entry], behavior: Behavior, circumstances: set[str]
 def _lists(book: Rulebook, entry: Entry, behavior: Behavior, facts: Facts,
            result: Determination, window: Window) -> list[ListEntry]:
     entered = []
-    for e in book.in_force(facts.occurred_on):
+    for e in _governing(book, facts.occurred_on, facts.region):
         for rule in e.pack.lists:
             if not _triggered(rule.entry, behavior, e.pack.id == entry.pack.id, facts.severity):
                 continue

@@ -10,6 +10,7 @@ from django.utils.text import Truncator
 
 from xinyong.lib import forms as lib_forms
 from xinyong.lib.forms import DateInput
+from xinyong.policies import jurisdiction
 from xinyong.policies.rulebook import Rulebook
 from xinyong.policies.schema import LEVEL_RANK, SEVERITY_LABELS
 from xinyong.records import determination as d
@@ -40,13 +41,18 @@ class BootstrapForm(lib_forms.BootstrapForm):
         self.add_error(name if name in self.fields else None, exc.msg)
 
 
-def behavior_choices(book: Rulebook, today: dt.date | None = None,
-                     keep: str = "") -> list[tuple[str, Any]]:
-    """Behaviours grouped by document: those in force on `today` (all packs when None).
+ANYWHERE = "*"  # no jurisdiction filter (filters over all records, for the office)
+
+
+def behavior_choices(book: Rulebook, today: dt.date | None = None, keep: str = "",
+                     region: str | None = ANYWHERE) -> list[tuple[str, Any]]:
+    """Behaviours grouped by document: those in force on `today` (all packs when None) of
+    the packs governing `region` (a unit's 行政区划代码: it may report only under those).
 
     `keep` is a code to offer even when its document has ended (a record's current one).
     """
-    entries = [e for e in book.entries if today is None or e.in_force(today)]
+    entries = [e for e in book.entries if (today is None or e.in_force(today))
+               and (region == ANYWHERE or jurisdiction.governs(e, region))]
     entries.sort(key=lambda e: (-LEVEL_RANK[e.pack.level], e.pack.id))
     seen: set[str] = set()
     groups: list[tuple[str, Any]] = []
@@ -98,9 +104,15 @@ class RecordForm(BootstrapForm):
     external_id = forms.CharField(label="外部编号", max_length=100, required=False,
                                   help_text="本单位业务系统中的编号，可选；同一编号不会重复报送")
 
-    def __init__(self, *args: Any, book: Rulebook, today: dt.date, **kwargs: Any) -> None:
+    violation_type = forms.CharField(
+        label="违法行为类型", max_length=200, required=False,
+        help_text="行政处罚填写（如“未按期申报纳税”）：规则包据此判断是否适用豁免或暂缓（如太仓 9）")
+
+    def __init__(self, *args: Any, book: Rulebook, today: dt.date, region: str | None,
+                 **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["behavior"].choices = [("", "请选择行为"), *behavior_choices(book, today)]  # type: ignore[attr-defined]
+        self.fields["behavior"].choices = [  # type: ignore[attr-defined]
+            ("", "请选择行为"), *behavior_choices(book, today, region=region)]
 
     def clean_decision_no(self) -> str:
         return str(self.cleaned_data["decision_no"]).strip()
@@ -113,7 +125,7 @@ class CorrectForm(BootstrapForm):
     """更正: the reported facts that may change, with the reason."""
 
     EDITABLE = ["behavior", "occurred_on", "decided_on", "decision_no", "facts", "severity",
-                "force_majeure", "epidemic_duty", "rectify_by"]
+                "force_majeure", "epidemic_duty", "rectify_by", "violation_type"]
 
     behavior = forms.ChoiceField(label="行为")
     occurred_on = forms.DateField(label="行为发生日期", widget=DateInput())
@@ -125,6 +137,7 @@ class CorrectForm(BootstrapForm):
     force_majeure = forms.BooleanField(label="因疫情不可抗力", required=False)
     epidemic_duty = forms.BooleanField(label="因参与疫情防控", required=False)
     rectify_by = forms.DateField(label="整改期限", required=False, widget=DateInput())
+    violation_type = forms.CharField(label="违法行为类型", max_length=200, required=False)
     reason = forms.CharField(label="更正原因", max_length=500,
                              widget=forms.TextInput(attrs={"placeholder": "如：决定书更正、录入错误"}))
 
@@ -133,7 +146,8 @@ class CorrectForm(BootstrapForm):
         initial = {name: getattr(record, name) for name in self.EDITABLE}
         super().__init__(*args, initial=initial, prefix="correct", **kwargs)
         self.record = record
-        self.fields["behavior"].choices = behavior_choices(book, today, keep=record.behavior)  # type: ignore[attr-defined]
+        self.fields["behavior"].choices = behavior_choices(  # type: ignore[attr-defined]
+            book, today, keep=record.behavior, region=record.unit.region)
 
     def clean_decision_no(self) -> str:
         return str(self.cleaned_data["decision_no"]).strip()
@@ -154,6 +168,10 @@ class WithdrawForm(BootstrapForm):
 
 class RectifiedForm(BootstrapForm):
     rectified_on = forms.DateField(label="整改完成日期", widget=DateInput())
+    note = forms.CharField(
+        label="整改情况和证明材料", max_length=500, required=False,
+        widget=forms.TextInput(attrs={"placeholder": "如：复查合格，复查意见书 太市监复〔2020〕3号"}),
+        help_text="因整改移出重点关注名单的，须填写")
 
     def __init__(self, *args: Any, today: dt.date, **kwargs: Any) -> None:
         super().__init__(*args, initial={"rectified_on": today}, prefix="rectified", **kwargs)

@@ -46,7 +46,8 @@ log = logging.getLogger(__name__)
 STAGED = ["job_id", "attempt", "row_no", "unit_id", "kind", "name", "code", "code_digest", "code_cipher",
           "code_masked", "behavior", "polarity", "policy_version_id", "severity", "occurred_on",
           "decided_on", "decision_no", "facts", "force_majeure", "epidemic_duty", "rectify_by",
-          "external_id", "status", "starts_on", "repairable_from", "ends_on", "lists", "trace"]
+          "external_id", "violation_type", "status", "starts_on", "repairable_from", "ends_on",
+          "lists", "trace"]
 BATCH = 5000
 PROGRESS_EVERY = 2000
 KEEP_ERRORS = 1000  # in the job row; the error file has them all
@@ -230,7 +231,7 @@ def _run(job: ImportJob, today: dt.date, heartbeat: leases.Heartbeat) -> ImportJ
             for number, sub, errors in bulk.read(Path(job.file_path), options):
                 job.total += 1
                 if sub is not None:
-                    outcome = _determine(book, sub, today, determined)
+                    outcome = _determine(book, sub, job.unit.region, today, determined)
                     if isinstance(outcome, d.DeterminationError):
                         errors = [bulk.RowError(number, outcome.field, outcome.msg)]
                     else:
@@ -283,10 +284,10 @@ class Outcome:
     trace_json: str
 
 
-def _determine(book: rulebook.Rulebook, sub: Submission, today: dt.date,
+def _determine(book: rulebook.Rulebook, sub: Submission, region: str, today: dt.date,
                cache: dict[d.Facts, Outcome | d.DeterminationError]
                ) -> Outcome | d.DeterminationError:
-    facts = sub.facts_for_rules()
+    facts = sub.facts_for_rules(region)
     found = cache.get(facts)
     if found is None:
         try:
@@ -313,7 +314,7 @@ def _staged(job: ImportJob, number: int, sub: Submission, outcome: Outcome,
         job.pk, job.attempts, number, job.unit_id, sub.subject_kind, sub.subject_name, code, digest, cipher,
         masked, sub.behavior, result.polarity, result.policy_version_id, sub.severity,
         sub.occurred_on, sub.decided_on, sub.decision_no, sub.facts, sub.force_majeure,
-        sub.epidemic_duty, sub.rectify_by, sub.external_id, result.status,
+        sub.epidemic_duty, sub.rectify_by, sub.external_id, sub.violation_type, result.status,
         window.starts_on if window else None, window.repairable_from if window else None,
         window.ends_on if window else None, outcome.lists_json, outcome.trace_json,
     )
@@ -353,14 +354,14 @@ RECORDS = """
 INSERT INTO records_record (
     unit_id, subject_id, reported_name, name_mismatch, behavior, polarity, policy_version_id,
     severity, occurred_on, decided_on, decision_no, facts, force_majeure, epidemic_duty,
-    rectify_by, external_id, status, starts_on, repairable_from, ends_on, lists, trace,
-    closed_reason, objection_open, source, import_job_id, version, created_by_id,
+    rectify_by, external_id, violation_type, status, starts_on, repairable_from, ends_on, lists,
+    trace, closed_reason, rectification_note, objection_open, source, import_job_id, version, created_by_id,
     created_at, updated_at)
 SELECT s.unit_id, subj.id, s.name, subj.name <> s.name, s.behavior, s.polarity,
     s.policy_version_id, s.severity, s.occurred_on, s.decided_on, s.decision_no, s.facts,
-    s.force_majeure, s.epidemic_duty, s.rectify_by, s.external_id, s.status, s.starts_on,
-    s.repairable_from, s.ends_on, {json_lists}, {json_trace}, '', {false}, 'import', s.job_id,
-    1, %s, %s, %s
+    s.force_majeure, s.epidemic_duty, s.rectify_by, s.external_id, s.violation_type, s.status,
+    s.starts_on, s.repairable_from, s.ends_on, {json_lists}, {json_trace}, '', '', {false},
+    'import', s.job_id, 1, %s, %s, %s
 FROM records_importrow s JOIN subjects_subject subj ON subj.code_digest = s.code_digest
 WHERE s.job_id = %s AND s.attempt = %s {order}
 ON CONFLICT DO NOTHING

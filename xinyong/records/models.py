@@ -59,6 +59,9 @@ class Record(models.Model):
     epidemic_duty = models.BooleanField("因参与疫情防控", default=False)
     rectify_by = models.DateField("整改期限", null=True, blank=True)
     external_id = models.CharField("外部编号", max_length=100, blank=True, default="")
+    # 违法行为类型 (双公示): what kind of violation a penalty was, which packs map to the
+    # kinds of finding their exemptions name.
+    violation_type = models.CharField("违法行为类型", max_length=200, blank=True, default="")
 
     status = models.CharField("状态", max_length=16, choices=Status, db_index=True)
     starts_on = models.DateField("公示开始", null=True, blank=True)
@@ -68,6 +71,7 @@ class Record(models.Model):
     trace = models.JSONField("认定依据", default=list)
 
     rectified_on = models.DateField("整改完成日期", null=True, blank=True)
+    rectification_note = models.CharField("整改情况", max_length=500, blank=True)
     closed_on = models.DateField("撤销或修复日期", null=True, blank=True)
     closed_reason = models.CharField("撤销或修复原因", max_length=500, blank=True)
     objection_open = models.BooleanField("异议处理中", default=False)
@@ -115,8 +119,9 @@ class Record(models.Model):
         """The record's reported facts and determination, for its version history."""
         fields = ["reported_name", "behavior", "severity", "occurred_on", "decided_on",
                   "decision_no", "facts", "force_majeure", "epidemic_duty", "rectify_by",
-                  "external_id", "status", "starts_on", "repairable_from", "ends_on", "lists",
-                  "trace", "rectified_on", "closed_on", "closed_reason", "policy_version_id"]
+                  "external_id", "violation_type", "status", "starts_on", "repairable_from",
+                  "ends_on", "lists", "trace", "rectified_on", "rectification_note", "closed_on",
+                  "closed_reason", "policy_version_id"]
         data = {}
         for name in fields:
             value = getattr(self, name)
@@ -243,6 +248,7 @@ class ImportRow(models.Model):
     epidemic_duty = models.BooleanField()
     rectify_by = models.DateField(null=True)
     external_id = models.CharField(max_length=100, blank=True)
+    violation_type = models.CharField(max_length=200, blank=True, default="")
     status = models.CharField(max_length=16)
     starts_on = models.DateField(null=True)
     repairable_from = models.DateField(null=True)

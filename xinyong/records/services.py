@@ -38,18 +38,21 @@ class Submission:
     epidemic_duty: bool = False
     rectify_by: dt.date | None = None
     external_id: str = ""
+    violation_type: str = ""
 
     def __post_init__(self) -> None:
         # Facts are free text and are published: an ID number typed into them is masked
         # before it is stored anywhere (a person's number is only kept hashed and encrypted).
         object.__setattr__(self, "facts", mask_id_numbers(self.facts))
 
-    def facts_for_rules(self) -> d.Facts:
+    def facts_for_rules(self, region: str | None) -> d.Facts:
+        """The facts the rules read; `region` is the reporting unit's 行政区划代码."""
         return d.Facts(
             behavior=self.behavior, subject_kind=self.subject_kind,
             occurred_on=self.occurred_on, decided_on=self.decided_on, severity=self.severity,
             force_majeure=self.force_majeure, epidemic_duty=self.epidemic_duty,
-            rectify_by=self.rectify_by,
+            rectify_by=self.rectify_by, region=region or None,
+            violation_type=self.violation_type,
         )
 
 
@@ -113,7 +116,7 @@ def submit(unit: Unit, sub: Submission, *, actor: Any = None, source: str = "api
     found = existing(unit, sub, number)
     if found:
         return found, False
-    result = d.determine(rulebook.current(), sub.facts_for_rules(), today)
+    result = d.determine(rulebook.current(), sub.facts_for_rules(unit.region), today)
     try:
         with transaction.atomic():
             subject, _ = get_or_create_subject(sub.subject_kind, number, sub.subject_name)
@@ -123,7 +126,8 @@ def submit(unit: Unit, sub: Submission, *, actor: Any = None, source: str = "api
                 behavior=sub.behavior, severity=sub.severity, occurred_on=sub.occurred_on,
                 decided_on=sub.decided_on, decision_no=sub.decision_no, facts=sub.facts,
                 force_majeure=sub.force_majeure, epidemic_duty=sub.epidemic_duty,
-                rectify_by=sub.rectify_by, external_id=sub.external_id, source=source,
+                rectify_by=sub.rectify_by, external_id=sub.external_id,
+                violation_type=sub.violation_type, source=source,
                 created_by=actor if getattr(actor, "is_authenticated", False) else None,
             )
             apply(record, result)
@@ -165,7 +169,7 @@ def correct(record: Record, changes: dict[str, Any], reason: str, *, actor: Any,
     if record.status in (d.WITHDRAWN, d.REPAIRED):
         raise d.DeterminationError("status", f"记录已{d.STATUSES[record.status]}，不能更正")
     allowed = {"behavior", "occurred_on", "decided_on", "decision_no", "facts", "severity",
-               "force_majeure", "epidemic_duty", "rectify_by"}
+               "force_majeure", "epidemic_duty", "rectify_by", "violation_type"}
     unknown = set(changes) - allowed
     if unknown:
         raise d.DeterminationError(sorted(unknown)[0], "此字段不能更正")
@@ -176,9 +180,10 @@ def correct(record: Record, changes: dict[str, Any], reason: str, *, actor: Any,
         decision_no=record.decision_no, facts=record.facts, severity=record.severity,
         force_majeure=record.force_majeure, epidemic_duty=record.epidemic_duty,
         rectify_by=record.rectify_by, external_id=record.external_id,
+        violation_type=record.violation_type,
     )
     sub = replace(sub, **changes)
-    result = d.determine(rulebook.current(), sub.facts_for_rules(), today)
+    result = d.determine(rulebook.current(), sub.facts_for_rules(record.unit.region), today)
     for name in allowed:
         setattr(record, name, getattr(sub, name))
     apply(record, result)
@@ -220,37 +225,93 @@ def withdraw(record: Record, reason: str, *, actor: Any, request: Any = None,
 
 
 @transaction.atomic
-def mark_rectified(record: Record, rectified_on: dt.date, *, actor: Any, request: Any = None,
-                   today: dt.date | None = None) -> Record:
-    """A deferred record fixed in time is never published (太仓 8)."""
+def mark_rectified(record: Record, rectified_on: dt.date, *, note: str = "", actor: Any,
+                   request: Any = None, today: dt.date | None = None) -> Record:
+    """整改完成: a deferred record fixed in time is never published (太仓 8); a published
+    record on a list that rectification ends (重点关注名单, 太仓 3) leaves that list."""
     today = today or timezone.localdate()
+    note = mask_id_numbers(note).strip()
     record = lock_record(record.pk)
-    if record.status != d.DEFERRED or record.rectify_by is None:
-        raise d.DeterminationError("status", f"只有暂缓的记录可以登记整改，本记录为"
-                                             f"{d.STATUSES[record.status]}")
     if rectified_on > today:
         raise d.DeterminationError("rectified_on", "整改完成日期不能晚于今天")
     if rectified_on < record.decided_on:
         raise d.DeterminationError("rectified_on", "整改完成日期不能早于决定日期")
+    if record.status == d.DEFERRED and record.rectify_by is not None:
+        _rectified_in_time(record, rectified_on, note)
+    else:
+        _rectified_off_lists(record, rectified_on, note, today)
+    record.version += 1
+    record.save()
+    sync_record(record)
+    save_version(record, "rectified", actor, note)
+    audit("record.rectified", actor=actor, request=request, obj=record,
+          summary=f"登记整改完成 {record.decision_no}（{rectified_on.isoformat()}）")
+    return record
+
+
+def rectifiable_lists(record: Record) -> list[dict[str, Any]]:
+    """The record's list entries whose rule ends by rectification (exits: rectified)."""
+    book = rulebook.current()
+    found = []
+    for entry in record.lists:
+        rule = next((r for e, r in book.lists().get(entry["code"], [])
+                     if e.pack.id == entry["policy"]), None)
+        if rule is not None and "rectified" in rule.exits:
+            found.append(entry)
+    return found
+
+
+def may_rectify(record: Record, today: dt.date) -> bool:
+    """Whether the reporting unit can record a rectification now (the page's button)."""
+    from xinyong.records.models import effective_status
+
+    if record.status == d.DEFERRED and record.rectify_by is not None:
+        return True
+    return (not record.rectified_on and effective_status(record, today) == d.PUBLISHED
+            and bool(rectifiable_lists(record)))
+
+
+def _rectified_in_time(record: Record, rectified_on: dt.date, note: str) -> None:
+    assert record.rectify_by is not None
     if rectified_on > record.rectify_by:
         raise d.DeterminationError(
             "rectified_on", f"整改期限 {record.rectify_by.isoformat()} 已过，记录已自 "
             f"{(record.rectify_by + dt.timedelta(days=1)).isoformat()} 起公示，请通过信用修复办理")
     record.status = d.RECTIFIED
     record.rectified_on = rectified_on
+    record.rectification_note = note[:500]
     record.starts_on = record.repairable_from = record.ends_on = None
     record.lists = []
     record.trace = [*record.trace, {
         "policy": "", "doc_number": "", "clause": "", "rule": "rectified",
         "effect": f"{rectified_on.isoformat()} 按期整改：不予公示",
     }]
-    record.version += 1
-    record.save()
-    sync_record(record)
-    save_version(record, "rectified", actor)
-    audit("record.rectified", actor=actor, request=request, obj=record,
-          summary=f"登记按期整改 {record.decision_no}")
-    return record
+
+
+def _rectified_off_lists(record: Record, rectified_on: dt.date, note: str,
+                         today: dt.date) -> None:
+    from xinyong.records.models import effective_status
+
+    lists = rectifiable_lists(record)
+    status = effective_status(record, today)
+    if not lists or status not in (d.PUBLISHED, d.EXPIRED):
+        raise d.DeterminationError(
+            "status", f"本记录为{d.STATUSES[status]}，没有可因整改完成而移出的名单；只有暂缓的"
+            "记录，或列入重点关注名单等可因整改移出的名单的记录，可以登记整改完成")
+    if record.rectified_on:
+        raise d.DeterminationError(
+            "rectified_on", f"已于 {record.rectified_on.isoformat()} 登记整改完成")
+    if not note:
+        raise d.DeterminationError("note", "请说明整改情况和证明材料（如复查意见书文号）")
+    if rectified_on < min(dt.date.fromisoformat(e["since"]) for e in lists):
+        raise d.DeterminationError("rectified_on", "整改完成日期不能早于列入名单的日期")
+    record.rectified_on = rectified_on
+    record.rectification_note = note[:500]
+    record.trace = [*record.trace, *({
+        "policy": e["policy"], "doc_number": "", "clause": e["clause"],
+        "rule": f"list:{e['code']}:rectified",
+        "effect": f"{rectified_on.isoformat()} 整改完成：移出{e['name']}（记录按原公示期继续公示）",
+    } for e in lists)]
 
 
 def refresh_statuses(today: dt.date | None = None) -> dict[str, int]:

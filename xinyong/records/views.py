@@ -268,7 +268,8 @@ def record_detail(request: HttpRequest, record_id: int) -> HttpResponse:
         "forms": forms, "opened": opened,
         "can_correct": own and record.status not in (d.WITHDRAWN, d.REPAIRED),
         "can_withdraw": own and record.status != d.WITHDRAWN,
-        "can_rectify": own and record.status == d.DEFERRED and record.rectify_by is not None,
+        "can_rectify": own and services.may_rectify(record, today),
+        "rectifiable_lists": services.rectifiable_lists(record) if own else [],
         "repair": _repair_offer(viewer, record, today),
     }, status=422 if opened else 200)
 
@@ -315,9 +316,11 @@ def _act(request: HttpRequest, record: Record, action: str, forms: dict[str, Any
             form = forms["rectified"] = RectifiedForm(request.POST, today=today)
             if not form.is_valid():
                 return False
-            services.mark_rectified(record, form.cleaned_data["rectified_on"], actor=user,
-                                    request=request)
-            messages.success(request, "已登记按期整改：该记录不予公示")
+            deferred = record.status == d.DEFERRED
+            services.mark_rectified(record, form.cleaned_data["rectified_on"],
+                                    note=form.cleaned_data["note"], actor=user, request=request)
+            messages.success(request, "已登记按期整改：该记录不予公示" if deferred
+                             else "已登记整改完成：已移出相应名单，记录按原公示期继续公示")
         else:
             raise Http404("未知的操作")
     except d.DeterminationError as exc:
@@ -331,7 +334,9 @@ def record_create(request: HttpRequest) -> HttpResponse:
     user: User = request.user  # type: ignore[assignment]
     today = timezone.localdate()
     book = rulebook.current()
-    form = RecordForm(request.POST if request.method == "POST" else None, book=book, today=today)
+    assert user.unit is not None
+    form = RecordForm(request.POST if request.method == "POST" else None, book=book, today=today,
+                      region=user.unit.region)
     repeat = None
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -342,6 +347,7 @@ def record_create(request: HttpRequest) -> HttpResponse:
             decision_no=data["decision_no"], facts=data["facts"], severity=data["severity"],
             force_majeure=data["force_majeure"], epidemic_duty=data["epidemic_duty"],
             rectify_by=data["rectify_by"], external_id=data["external_id"],
+            violation_type=data["violation_type"].strip(),
         )
         assert user.unit is not None
         try:

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
+from django.db import DatabaseError
 from django.utils import timezone
 
 from xinyong.policies import coverage, events, loader
@@ -28,8 +29,13 @@ class Command(BaseCommand):
         validate.add_argument("paths", nargs="+", metavar="PATH")
         event = sub.add_parser("event", help="record an event that ends packs, with its date")
         event.add_argument("code", metavar="CODE")
-        event.add_argument("--on", required=True, metavar="YYYY-MM-DD")
+        event.add_argument("--on", metavar="YYYY-MM-DD")
         event.add_argument("--note", default="")
+        event.add_argument("--correct", action="store_true",
+                           help="correct the date of an event already recorded (needs --reason)")
+        event.add_argument("--withdraw", action="store_true",
+                           help="withdraw an event recorded by mistake (needs --reason)")
+        event.add_argument("--reason", default="", help="why the event is corrected or withdrawn")
         sub.add_parser("coverage", help="print docs/policies.md from the shipped packs")
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -75,7 +81,11 @@ class Command(BaseCommand):
 
     def do_validate(self, options: dict[str, Any]) -> None:
         parsed = self._parse(options["paths"])
-        problems = loader.cross_pack_problems([p.pack for p in parsed])
+        try:  # as `load` would: against the packs already loaded, where there is a database
+            others = loader.current_packs({p.pack.id for p in parsed})
+        except DatabaseError:
+            others = []
+        problems = loader.cross_pack_problems(others + [p.pack for p in parsed])
         if problems:
             raise CommandError("\n".join(problems))
         for p in parsed:
@@ -83,10 +93,29 @@ class Command(BaseCommand):
                               f"{len(p.pack.behaviors)} behaviors, {len(p.pack.measures)} measures)")
 
     def do_event(self, options: dict[str, Any]) -> None:
+        if options["withdraw"]:
+            if options["on"]:
+                raise CommandError("--on：撤回事件时不填日期")
+            try:
+                events.correct_event(options["code"], None, options["reason"])
+            except events.EventError as exc:
+                raise CommandError(str(exc)) from None
+            self.stdout.write(f"withdrew {options['code']}")
+            return
+        if not options["on"]:
+            raise CommandError("--on：必填（事件发生日期，YYYY-MM-DD）")
         try:
             day = dt.date.fromisoformat(options["on"])
         except ValueError:
             raise CommandError(f"--on：“{options['on']}”不是 YYYY-MM-DD 格式的日期") from None
+        if options["correct"]:
+            try:
+                corrected = events.correct_event(options["code"], day, options["reason"])
+            except events.EventError as exc:
+                raise CommandError(str(exc)) from None
+            assert corrected is not None
+            self.stdout.write(f"corrected {corrected.code} to {corrected.occurred_on}")
+            return
         try:
             event = events.record_event(options["code"], day, note=options["note"])
         except events.EventError as exc:
