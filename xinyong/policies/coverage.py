@@ -6,7 +6,8 @@ from xinyong.policies.schema import SCENARIOS, SEVERITY_LABELS, Implementation, 
 
 KIND_LABELS = {
     "behavior": "行为认定", "measure": "奖惩措施", "list": "名单", "exemption": "豁免",
-    "deferral": "暂缓", "violation_kind": "违法行为类型归类", "period": "公示与修复期限", "repair_channel": "修复渠道",
+    "deferral": "暂缓", "violation_kind": "违法行为类型归类", "period": "公示与修复期限",
+    "repair_channel": "修复渠道",
     "objection": "异议处理", "score": "信用积分", "service": "在线服务", "page": "页面",
     "not_automatable": "不能自动执行",
 }
