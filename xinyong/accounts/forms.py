@@ -40,6 +40,12 @@ class LoginForm(AuthenticationForm):
 class UnitForm(forms.Form):
     name = forms.CharField(label="单位名称", max_length=200)
     code = forms.CharField(label="统一社会信用代码", max_length=40)
+    region = forms.CharField(label="行政区划代码", max_length=6, required=False,
+                             help_text="如马尾区 350105、太仓市 320585；决定本单位可按哪些地方政策报送")
+
+
+class UnitRegionForm(forms.Form):
+    region = forms.CharField(label="行政区划代码", max_length=6)
 
 
 class UnitStateForm(forms.Form):

@@ -47,6 +47,26 @@ def create_unit(
 
 
 @transaction.atomic
+def set_unit_region(unit: Unit, region: str, *, actor: User | None = None, via: str = "web",
+                    request: HttpRequest | None = None) -> Unit:
+    """Set a unit's 行政区划代码: which local packs it reports under from now on. Records
+    already reported keep the determination made when they were reported."""
+    region = region.strip()
+    if problem := region_problem(region):
+        raise AccountError("region", problem)
+    locked = Unit.objects.select_for_update().get(pk=unit.pk)
+    before = locked.region
+    if before == region:
+        return locked
+    locked.region = unit.region = region
+    locked.save(update_fields=["region"])
+    audit("unit.region", actor=actor, request=request, obj=locked, via=via,
+          summary=f"设置成员单位 {locked.name} 的行政区划：{region_label(before)} → {region_label(region)}",
+          detail={"before": before, "after": region})
+    return locked
+
+
+@transaction.atomic
 def set_unit_active(
     unit: Unit, active: bool, reason: str, *, actor: User | None = None, via: str = "web",
     request: HttpRequest | None = None,

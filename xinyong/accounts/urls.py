@@ -8,6 +8,7 @@ urlpatterns = [
     path("login/", views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("office/units/", views.units, name="units"),
+    path("office/units/<int:unit_id>/region/", views.unit_region, name="unit_region"),
     path("office/units/<int:unit_id>/deactivate/", views.unit_deactivate, name="unit_deactivate"),
     path("office/units/<int:unit_id>/reactivate/", views.unit_reactivate, name="unit_reactivate"),
     path("office/users/", views.users, name="users"),

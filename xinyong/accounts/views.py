@@ -12,7 +12,14 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from xinyong.accounts.decorators import role_required
-from xinyong.accounts.forms import LoginForm, TokenForm, UnitForm, UnitStateForm, UserForm
+from xinyong.accounts.forms import (
+    LoginForm,
+    TokenForm,
+    UnitForm,
+    UnitRegionForm,
+    UnitStateForm,
+    UserForm,
+)
 from xinyong.accounts.models import ApiToken, Role, Unit, User
 from xinyong.accounts.services import (
     AccountError,
@@ -21,6 +28,7 @@ from xinyong.accounts.services import (
     issue_token,
     revoke_token,
     set_unit_active,
+    set_unit_region,
     unit_reach,
 )
 
@@ -47,14 +55,32 @@ def units(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             unit = create_unit(form.cleaned_data["code"], form.cleaned_data["name"],
-                               actor=request.user, via="web", request=request)  # type: ignore[arg-type]
+                               region=form.cleaned_data["region"], actor=request.user,  # type: ignore[arg-type]
+                               via="web", request=request)
         except AccountError as exc:
-            _form_error(form, exc, {"code": "code", "name": "name"})
+            _form_error(form, exc, {"code": "code", "name": "name", "region": "region"})
         else:
             messages.success(request, f"已新建成员单位：{unit.name}")
             return redirect("accounts:units")
     rows = Unit.objects.order_by("name")
     return render(request, "accounts/units.html", {"form": form, "units": rows})
+
+
+@role_required(Role.OFFICE)
+def unit_region(request: HttpRequest, unit_id: int) -> HttpResponse:
+    unit = get_object_or_404(Unit, pk=unit_id)
+    form = UnitRegionForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            set_unit_region(unit, form.cleaned_data["region"], actor=request.user,  # type: ignore[arg-type]
+                            via="web", request=request)
+        except AccountError as exc:
+            messages.error(request, f"{unit.name}：{exc.msg}")
+        else:
+            messages.success(request, f"已设置 {unit.name} 的行政区划代码：{unit.region}")
+    else:
+        messages.error(request, f"{unit.name}：请填写 6 位行政区划代码")
+    return redirect("accounts:units")
 
 
 def _unit_state(request: HttpRequest, unit_id: int, active: bool) -> HttpResponse:

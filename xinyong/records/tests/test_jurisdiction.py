@@ -150,3 +150,21 @@ def test_unit_create_with_region(db: Any) -> None:
     with pytest.raises(CommandError, match="--region：行政区划代码应为 6 位数字"):
         call_command("unit", "create", "11350105003000003X", "--name", "公安局", "--region", "35010")
     assert not Unit.objects.filter(code="11350105003000003X").exists()
+
+
+def test_the_office_sets_a_units_region(users: dict[str, User], unit: Unit,
+                                        web: Callable[..., Any]) -> None:
+    bare = Unit.objects.create(code="11350105003000002T", name="卫生健康委员会")
+    client = web(users[Role.OFFICE])
+    page = client.get("/office/units/").content.decode()
+    assert "未设置：只能按全国性政策报送" in page
+    bad = client.post(f"/office/units/{bare.pk}/region/", {"region": "3501"}, follow=True)
+    assert "行政区划代码应为 6 位数字" in bad.content.decode()
+    client.post(f"/office/units/{bare.pk}/region/", {"region": "350105"})
+    bare.refresh_from_db()
+    assert bare.region == "350105"
+    assert web(users[Role.DEPARTMENT]).post(
+        f"/office/units/{bare.pk}/region/", {"region": "320585"}).status_code == 403
+    out = StringIO()
+    call_command("unit", "region", bare.code, "--region", "320585", stdout=out)
+    assert Unit.objects.get(pk=bare.pk).region == "320585"
