@@ -26,6 +26,8 @@ class PolicyOut(Schema):
     title: str
     issuer: str
     jurisdiction: str
+    # 行政区划代码 of the areas it governs; empty: everywhere (national and platform packs).
+    regions: list[str]
     effective_from: dt.date
     effective_until: dt.date | None
     status: str
@@ -103,6 +105,7 @@ def summary(version: PolicyVersion, happened: dict[str, dt.date]) -> dict[str, A
         "title": data["title"],
         "issuer": data["issuer"],
         "jurisdiction": data["jurisdiction"],
+        "regions": data.get("regions", []),
         "effective_from": version.effective_from,
         "effective_until": effective_until(version, happened),
         "status": status_on(version, happened, timezone.localdate()),

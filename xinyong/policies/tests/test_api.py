@@ -20,6 +20,7 @@ def test_list_policies(shipped: Any, client: Any) -> None:
     assert by_id["cn-ndrc-2019-527"]["status"] == "expired"
     assert set(taicang) >= {"id", "doc_number", "title", "issuer", "jurisdiction",
                             "effective_from", "effective_until", "status"}
+    assert taicang["regions"] == ["320585"] and by_id["cn-2025-22"]["regions"] == []
 
 
 def test_policy_detail_has_behaviors_and_measures(shipped: Any, client: Any) -> None:
