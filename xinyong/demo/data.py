@@ -103,6 +103,8 @@ RECORDS = [
      "哄抬蔬菜价格，已责令改正"),
     (TAICANG, "91320585MA1N000039", "tc_wildlife_trade", 70, "太农罚〔演示〕4号", "serious",
      "非法收购、出售野生动物"),
+    (TAICANG, "91320585MA1N000039", "tc_work_resumption_not_as_required", 25,
+     "太农责改〔演示〕7号", "general", "未按复工复产方案落实返岗职工健康监测，已责令整改"),
     (MAWEI, "350105198506123010", "administrative_penalty", 30, "榕马市监罚〔演示〕5号", "serious",
      "销售过期药品"),
     (MAWEI, "92350105MA2Y000040", "fz_donation", 300, "马尾区表彰〔演示〕6号", "general",
