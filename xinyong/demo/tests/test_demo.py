@@ -11,7 +11,7 @@ from django.core.management import call_command
 from django.test import Client
 
 from xinyong.accounts.models import Role, Unit, User
-from xinyong.demo.data import DEMO_PASSWORD, DEMO_USERS, SUBJECTS, UNITS
+from xinyong.demo.data import DEMO_PASSWORD, DEMO_USERS, RECORDS, SUBJECTS, UNITS
 from xinyong.subjects import codes
 from xinyong.subjects.models import Subject
 
@@ -96,14 +96,18 @@ def test_demo_cases_follow_the_packs(db: Any) -> None:
 
     loader.load_shipped()
     demo()
-    assert Record.objects.count() == 6
+    assert Record.objects.count() == len(RECORDS)
+    # Each unit reports under its own jurisdiction: 太仓's findings come from the 太仓 unit.
+    assert set(Record.objects.filter(behavior__startswith="tc_")
+               .values_list("unit__region", flat=True)) == {"320585"}
     statuses = dict(Record.objects.values_list("decision_no", "status"))
     assert statuses["榕马市监罚〔演示〕1号"] == "published"
     assert set(Membership.objects.values_list("list_code", flat=True)) >= {
-        "key_supervision", "joint_punishment"}
+        "key_supervision", "joint_punishment", "watch"}
     repair = Repair.objects.get()
     assert repair.channel == "green" and repair.status == "submitted"
     objection = Objection.objects.get()
     assert objection.record.decision_no == "榕马市监罚〔演示〕2号" and objection.record.objection_open
     demo()  # again: nothing doubled
-    assert (Record.objects.count(), Repair.objects.count(), Objection.objects.count()) == (6, 1, 1)
+    assert (Record.objects.count(), Repair.objects.count(),
+            Objection.objects.count()) == (len(RECORDS), 1, 1)
