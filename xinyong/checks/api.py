@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, Literal
 
 from django.http import HttpRequest
 from django.utils import timezone
@@ -34,13 +34,27 @@ class CheckMeasureOut(Schema):
     clause: str
 
 
+class RecordInForceOut(Schema):
+    id: int
+    behavior: str
+    behavior_text: str
+    decided_on: dt.date
+    ends_on: dt.date | None
+    policy: str
+    doc_number: str
+    clause: str
+
+
 class ResultOut(Schema):
     code_masked: str
     subject_id: int | None
     known: bool
     lists: list[str]
+    # Published dishonest records on the check date, whatever their pack (information).
+    records_in_force: list[RecordInForceOut] = []
     measures: list[CheckMeasureOut]
-    verdict: str
+    # restrict | incentive | mixed | attention (关注: dishonest on file, no measure here) | none
+    verdict: Literal["restrict", "incentive", "mixed", "attention", "none"]
     error: str | None = None
 
 

@@ -16,6 +16,7 @@ from django.db import connection
 
 from xinyong.lib.pii import mask_id_numbers
 from xinyong.lists.models import Membership
+from xinyong.policies import jurisdiction
 from xinyong.policies.models import PolicyPack, PolicyVersion
 from xinyong.policies.rulebook import Entry, Rulebook
 from xinyong.records import determination as d
@@ -25,6 +26,21 @@ from xinyong.subjects.models import Subject
 
 MAX_SUBJECTS = 10_000
 CHUNK = 2000
+# The caller's region when every pack in force applies (the office: it runs the platform
+# for all the areas its packs govern).
+EVERYWHERE = "*"
+
+
+@dataclass(frozen=True)
+class InForce:
+    """A published record in force on the check date."""
+
+    id: int
+    behavior: str
+    polarity: str
+    pack: str
+    decided_on: dt.date
+    ends_on: dt.date | None
 
 
 @dataclass
@@ -33,24 +49,30 @@ class Known:
 
     kind: str
     memberships: list[tuple[str, str, str]] = field(default_factory=list)  # code, name, policy
-    records: list[tuple[str, str, str]] = field(default_factory=list)  # behavior, polarity, pack
+    records: list[InForce] = field(default_factory=list)
 
 
 def _list_owned_by(entry: Entry, list_code: str) -> bool:
     return any(rule.code == list_code for rule in entry.pack.lists)
 
 
-def measures_for(book: Rulebook, scenario: str, day: dt.date, known: Known) -> list[dict[str, str]]:
-    """The measures of the packs in force on `day` that apply to this subject in `scenario`.
+def measures_for(book: Rulebook, scenario: str, day: dt.date, known: Known,
+                 region: str = EVERYWHERE) -> list[dict[str, str]]:
+    """The measures of the packs in force on `day`, governing the caller's `region`, that
+    apply to this subject in `scenario`.
 
     A measure triggered by a list applies to memberships that its own pack's rules created,
     unless its pack does not define that list (then any pack's membership counts): 福州's
     incentives are not 太仓's, although both packs call their list honesty_incentive.
+    A local pack's measures are for business systems inside its area; elsewhere its lists
+    and records are shown as information only (`attention`).
     """
     if not known.memberships and not known.records:
         return []  # most subjects: nothing can trigger a measure
     found = []
     for entry in book.in_force(day):
+        if region != EVERYWHERE and not jurisdiction.governs(entry, region or None):
+            continue
         for m in entry.pack.measures:
             if scenario not in m.scenarios or known.kind not in m.subject_kinds:
                 continue
@@ -59,9 +81,9 @@ def measures_for(book: Rulebook, scenario: str, day: dt.date, known: Known) -> l
                 code in t.lists and (policy == entry.pack.id or not _list_owned_by(entry, code))
                 for code, _, policy in known.memberships
             ) or any(
-                behavior in t.behaviors
-                or (t.polarity is not None and polarity == t.polarity and pack == entry.pack.id)
-                for behavior, polarity, pack in known.records
+                r.behavior in t.behaviors
+                or (t.polarity is not None and r.polarity == t.polarity and r.pack == entry.pack.id)
+                for r in known.records
             )
             if hit:
                 found.append({"code": m.code, "kind": m.kind, "text": m.text,
@@ -70,11 +92,42 @@ def measures_for(book: Rulebook, scenario: str, day: dt.date, known: Known) -> l
     return found
 
 
-def verdict(measures: list[dict[str, str]]) -> str:
+def verdict(measures: list[dict[str, str]], dishonest_on_file: bool = False) -> str:
+    """restrict, incentive or mixed by the measures; `attention` (关注) when none applies
+    but the subject has published dishonest records or dishonest list memberships."""
     kinds = {m["kind"] for m in measures}
     if kinds == {"restrict", "incentive"}:
         return "mixed"
-    return kinds.pop() if kinds else "none"
+    if kinds:
+        return kinds.pop()
+    return "attention" if dishonest_on_file else "none"
+
+
+def list_polarities(book: Rulebook) -> dict[str, str]:
+    return {code: rules[0][1].polarity for code, rules in book.lists().items()}
+
+
+def dishonest_on_file(polarities: dict[str, str], known: Known) -> bool:
+    return (any(r.polarity == "dishonest" for r in known.records)
+            or any(polarities.get(code) == "dishonest" for code, _, _ in known.memberships))
+
+
+def records_in_force(book: Rulebook, known: Known) -> list[dict[str, Any]]:
+    """The subject's published dishonest records on the check date, with their basis."""
+    found = []
+    for r in sorted(known.records, key=lambda r: (r.decided_on, r.id), reverse=True):
+        if r.polarity != "dishonest":
+            continue
+        entry = book.entry(r.pack)
+        behavior = next((b for b in entry.pack.behaviors if b.code == r.behavior),
+                        None) if entry else None
+        found.append({"id": r.id, "behavior": r.behavior,
+                      "behavior_text": behavior.text if behavior else r.behavior,
+                      "decided_on": r.decided_on.isoformat(),
+                      "ends_on": r.ends_on.isoformat() if r.ends_on else None,
+                      "policy": r.pack, "doc_number": entry.pack.doc_number if entry else "",
+                      "clause": behavior.clause if behavior else ""})
+    return found
 
 
 def _mask_input(raw: str) -> str:
@@ -87,7 +140,7 @@ def _mask_input(raw: str) -> str:
     return text[:40]
 
 
-def _lookup(digests: list[str], day: dt.date) -> list[tuple[str, int, str, str, str]]:
+def _lookup(digests: list[str], day: dt.date) -> list[tuple[Any, ...]]:
     """Subjects by code digest, their memberships in force and their published records on
     `day`, in one round trip: `(tag, subject_id, ...)` rows tagged s, m or r.
 
@@ -106,14 +159,16 @@ def _lookup(digests: list[str], day: dt.date) -> list[tuple[str, int, str, str, 
     # Only table names are formatted in (from the models); every value is a parameter.
     sql = f"""
         WITH q AS (SELECT id, code_digest, kind FROM {subject_t} WHERE code_digest {wanted})
-        SELECT 's', q.id, q.code_digest, q.kind, '' FROM q
+        SELECT 's', q.id, q.code_digest, q.kind, '', CAST(NULL AS BIGINT), CAST(NULL AS DATE),
+               CAST(NULL AS DATE) FROM q
         UNION ALL
-        SELECT 'm', m.subject_id, m.list_code, m.list_name, m.policy
+        SELECT 'm', m.subject_id, m.list_code, m.list_name, m.policy, NULL, NULL, NULL
           FROM {member_t} m JOIN q ON q.id = m.subject_id
          WHERE m.since <= %s
            AND (m.until IS NULL OR m.until >= %s) AND (m.ended_on IS NULL OR m.ended_on > %s)
         UNION ALL
-        SELECT 'r', r.subject_id, r.behavior, r.polarity, COALESCE(p.pack_id, '')
+        SELECT 'r', r.subject_id, r.behavior, r.polarity, COALESCE(p.pack_id, ''), r.id,
+               r.decided_on, r.ends_on
           FROM {record_t} r JOIN q ON q.id = r.subject_id
           LEFT JOIN {version_t} v ON v.id = r.policy_version_id
           LEFT JOIN {pack_t} p ON p.id = v.pack_id
@@ -126,8 +181,11 @@ def _lookup(digests: list[str], day: dt.date) -> list[tuple[str, int, str, str, 
         return cursor.fetchall()
 
 
-def run(book: Rulebook, scenario: str, raw_codes: list[str], day: dt.date) -> list[dict[str, Any]]:
-    """Answer every code: invalid ones get an error, unknown ones say so, none fails the batch."""
+def run(book: Rulebook, scenario: str, raw_codes: list[str], day: dt.date,
+        region: str = EVERYWHERE) -> list[dict[str, Any]]:
+    """Answer every code: invalid ones get an error, unknown ones say so, none fails the batch.
+
+    `region` is the caller's 行政区划代码: only packs governing it supply measures."""
     parsed: list[tuple[str, str | None, str | None]] = []  # (masked, digest, error)
     for raw in raw_codes:
         try:
@@ -142,7 +200,7 @@ def run(book: Rulebook, scenario: str, raw_codes: list[str], day: dt.date) -> li
     lists: dict[int, list[str]] = defaultdict(list)
     chunk = MAX_SUBJECTS if connection.vendor == "postgresql" else CHUNK
     for i in range(0, len(digests), chunk):
-        for tag, sid, a, b, c in _lookup(digests[i:i + chunk], day):
+        for tag, sid, a, b, c, record_id, decided_on, ends_on in _lookup(digests[i:i + chunk], day):
             if tag == "s":
                 subjects[a] = (sid, b)
                 known.setdefault(sid, Known(b)).kind = b  # its m/r rows may have come first
@@ -151,21 +209,34 @@ def run(book: Rulebook, scenario: str, raw_codes: list[str], day: dt.date) -> li
                 if a not in lists[sid]:
                     lists[sid].append(a)
             else:
-                known.setdefault(sid, Known("")).records.append((a, b, c))
+                known.setdefault(sid, Known("")).records.append(InForce(
+                    record_id, a, b, c, _as_date(decided_on), _as_date(ends_on)
+                    if ends_on else None))
     results: list[dict[str, Any]] = []
+    polarities = list_polarities(book)
     for masked, wanted, error in parsed:
         if error:
             results.append({"code_masked": masked, "subject_id": None, "known": False,
-                            "lists": [], "measures": [], "verdict": "none", "error": error})
+                            "lists": [], "records_in_force": [], "measures": [],
+                            "verdict": "none", "error": error})
             continue
         found = subjects.get(wanted or "")
         if found is None:
             results.append({"code_masked": masked, "subject_id": None, "known": False,
-                            "lists": [], "measures": [], "verdict": "none", "error": None})
+                            "lists": [], "records_in_force": [], "measures": [],
+                            "verdict": "none", "error": None})
             continue
         pk = found[0]
-        measures = measures_for(book, scenario, day, known[pk])
+        measures = measures_for(book, scenario, day, known[pk], region)
         results.append({"code_masked": masked, "subject_id": pk, "known": True,
-                        "lists": lists.get(pk, []), "measures": measures,
-                        "verdict": verdict(measures), "error": None})
+                        "lists": lists.get(pk, []),
+                        "records_in_force": records_in_force(book, known[pk]),
+                        "measures": measures,
+                        "verdict": verdict(measures, dishonest_on_file(polarities, known[pk])),
+                        "error": None})
     return results
+
+
+def _as_date(value: Any) -> dt.date:
+    """SQLite hands dates back as text from a UNION; PostgreSQL as dates."""
+    return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value)[:10])

@@ -15,6 +15,8 @@ class Check(models.Model):
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     scenario = models.CharField("场景", max_length=64, db_index=True)
     as_of = models.DateField("核查日期")
+    # The caller's 行政区划代码 whose packs supplied measures ("*": every pack, the office).
+    region = models.CharField("核查方辖区", max_length=6, blank=True, default="")
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     subject_count = models.PositiveIntegerField(default=0)
     restricted = models.PositiveIntegerField("命中惩戒", default=0)

@@ -11,6 +11,7 @@ from typing import Any
 from django.db import DatabaseError, IntegrityError, transaction
 from django.utils import timezone
 
+from xinyong.accounts.models import Role
 from xinyong.audit.models import record as audit
 from xinyong.checks import engine
 from xinyong.checks.models import Check, CheckFile, Feedback
@@ -42,16 +43,26 @@ def run_check(user: Any, scenario: str, raw_codes: list[str], as_of: dt.date, *,
         raise CheckError("subjects", "至少需要一个主体代码")
     if len(raw_codes) > engine.MAX_SUBJECTS:
         raise CheckError("subjects", f"一次最多核查 {engine.MAX_SUBJECTS} 个主体，本次 {len(raw_codes)} 个")
-    results = engine.run(book, scenario, raw_codes, as_of)
+    region = caller_region(user)
+    results = engine.run(book, scenario, raw_codes, as_of, region)
     # The Check row is the check's log (who, when, scenario, results): one insert, no
     # separate audit event, because a check changes nothing and reads no full ID number.
     return Check.objects.create(
         unit_id=getattr(user, "unit_id", None), user=user, scenario=scenario, as_of=as_of,
-        subject_count=len(results),
+        region=region, subject_count=len(results),
         restricted=sum(1 for r in results if r["verdict"] in ("restrict", "mixed")),
         incentivised=sum(1 for r in results if r["verdict"] in ("incentive", "mixed")),
         results=results,
     )
+
+
+def caller_region(user: Any) -> str:
+    """Whose measures apply: a department's unit region (packs governing it), the office's
+    every pack (`engine.EVERYWHERE`: it runs the platform for all the packs' areas)."""
+    if getattr(user, "role", None) == Role.OFFICE:
+        return engine.EVERYWHERE
+    unit = getattr(user, "unit", None)
+    return unit.region if unit is not None else ""
 
 
 def give_feedback(check: Check, user: Any, subject_id: int, measure: str, applied: bool,

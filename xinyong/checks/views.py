@@ -35,10 +35,13 @@ CHECKS_PAGE = 50
 CHUNK = 2000
 VERDICTS = {
     "restrict": ("惩戒", "text-bg-danger"), "incentive": ("激励", "text-bg-success"),
-    "mixed": ("奖惩并存", "text-bg-warning"), "none": ("未命中", "text-bg-light border"),
+    "mixed": ("奖惩并存", "text-bg-warning"),
+    # Dishonest on file but no measure of the caller's packs in this scenario: never 未命中.
+    "attention": ("关注", "text-bg-info"), "none": ("未命中", "text-bg-light border"),
 }
 KINDS = {"restrict": ("惩戒", "text-bg-danger"), "incentive": ("激励", "text-bg-success")}
-SHOW = {"": "全部主体", "hits": "命中措施的", "unknown": "平台无记录的", "errors": "代码有误的"}
+SHOW = {"": "全部主体", "hits": "命中措施的", "attention": "需关注的", "unknown": "平台无记录的",
+        "errors": "代码有误的"}
 
 
 @dataclass
@@ -116,6 +119,8 @@ def _get_check(user: User, check_id: int) -> Check:
 def _matches(result: dict[str, Any], show: str) -> bool:
     if show == "hits":
         return bool(result.get("measures"))
+    if show == "attention":
+        return result.get("verdict") == "attention"
     if show == "unknown":
         return not result.get("known") and not result.get("error")
     if show == "errors":
@@ -160,6 +165,7 @@ def summarize(check: Check) -> dict[str, int]:
         "restrict": sum(1 for r in results if r["verdict"] == "restrict"),
         "incentive": sum(1 for r in results if r["verdict"] == "incentive"),
         "mixed": sum(1 for r in results if r["verdict"] == "mixed"),
+        "attention": sum(1 for r in results if r["verdict"] == "attention"),
         "known": sum(1 for r in results if r.get("known")),
         "unknown": sum(1 for r in results if not r.get("known") and not r.get("error")),
         "errors": sum(1 for r in results if r.get("error")),
@@ -259,7 +265,8 @@ def export(request: HttpRequest, check_id: int) -> HttpResponseBase:
     check = _get_check(_user(request), check_id)
     book = rulebook.current()
     rows = build_rows(check, list(enumerate(check.results, start=1)), book)
-    headers = ["序号", "代码", "名称", "平台记录", "名单", "结论", "措施类别", "措施", "依据", "反馈", "错误"]
+    headers = ["序号", "代码", "名称", "平台记录", "名单", "公示中的失信记录", "结论", "措施类别", "措施",
+               "依据", "反馈", "错误"]
     states = {"known": "有", "unknown": "无此主体", "error": "代码有误"}
 
     def lines() -> Any:
@@ -267,7 +274,10 @@ def export(request: HttpRequest, check_id: int) -> HttpResponseBase:
             ms = row.measures
             yield [
                 row.index, row.code, row.name, states[row.state],
-                "、".join(row.list_names), row.verdict_label,
+                "、".join(row.list_names),
+                "；".join(f"{r['behavior_text']}（{r['doc_number']} {r['clause']}，{r['decided_on']}）"
+                         for r in row.result.get("records_in_force", [])),
+                row.verdict_label,
                 "；".join(m["kind_label"] for m in ms), "；".join(m["text"] for m in ms),
                 "；".join(f"{m['doc_number']} 第{m['clause']}条" for m in ms),
                 "；".join(f"{m['code']}：{'已执行' if m['feedback'].applied else '未执行'}"

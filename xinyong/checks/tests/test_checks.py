@@ -31,7 +31,8 @@ def trigger_record(book: Any, pack: Any, measure: Any, kind: str) -> d.Facts | N
         if kind not in behavior.subject_kinds:
             continue
         facts = d.Facts(behavior=behavior.code, subject_kind=kind, occurred_on=start,
-                        decided_on=start + dt.timedelta(days=5), severity="serious")
+                        decided_on=start + dt.timedelta(days=5), severity="serious",
+                        region=pack.regions[0])
         try:
             result = d.determine(book, facts, TODAY)
         except d.DeterminationError:
@@ -46,12 +47,17 @@ def trigger_record(book: Any, pack: Any, measure: Any, kind: str) -> d.Facts | N
 
 
 def test_every_measure_of_both_notices_is_reachable(loaded: Any, unit: Any, users: Any,
+                                                    other_unit: Any, make_user: Any,
                                                     api: Callable[..., Any]) -> None:
     book = current()
-    client = api(users[Role.DEPARTMENT])
+    # Each notice's findings are reported, and checked, by a unit of its own area.
+    reporters = {"fuzhou-2020-4": other_unit, "taicang-2020-1": unit}
+    clients = {"fuzhou-2020-4": api(make_user("mawei_checker", Role.DEPARTMENT, unit=other_unit)),
+               "taicang-2020-1": api(users[Role.DEPARTMENT])}
     n = 0
     checked = 0
     for pack_id in ("fuzhou-2020-4", "taicang-2020-1"):
+        client = clients[pack_id]
         pack = book.entry(pack_id).pack  # type: ignore[union-attr]
         for measure in pack.measures:
             kind = measure.subject_kinds[0]
@@ -62,7 +68,7 @@ def test_every_measure_of_both_notices_is_reachable(loaded: Any, unit: Any, user
             if kind == "individual_business":
                 body = f"923205850000{n:05d}"
                 code = body + uscc.calc_check_digit(body)
-            services.submit(unit, services.Submission(
+            services.submit(reporters[pack_id], services.Submission(
                 subject_kind=kind, subject_name=f"主体{n}", subject_code=code,
                 behavior=facts.behavior, occurred_on=facts.occurred_on,
                 decided_on=facts.decided_on, decision_no=f"测试〔2026〕{n}号", facts="",

@@ -40,18 +40,21 @@ def test_lookup_matches_active_on_and_published_on(loaded: Any, unit: Any) -> No
     assert len(days) > 10
     for day in days:
         rows = engine._lookup(digests, day)
-        subjects = {(sid, digest) for tag, sid, digest, _, _ in rows if tag == "s"}
+        subjects = {(sid, digest) for tag, sid, digest, *_ in rows if tag == "s"}
         assert {ids[digest] for _, digest in subjects} == {1, 2, 3, 4}
-        lists = sorted((sid, code, policy) for tag, sid, code, _, policy in rows if tag == "m")
+        lists = sorted((sid, code, policy) for tag, sid, code, _, policy, *_ in rows if tag == "m")
         expected_lists = sorted(Membership.objects.active_on(day).values_list(
             "subject_id", "list_code", "policy"))
         assert lists == expected_lists, day
-        records = sorted((sid, b, pol) for tag, sid, b, pol, _ in rows if tag == "r")
-        expected_records = sorted(Record.objects.published_on(day).values_list(
-            "subject_id", "behavior", "polarity"))
+        records = sorted((sid, b, pol, rid, str(decided)[:10])
+                         for tag, sid, b, pol, _, rid, decided, _ in rows if tag == "r")
+        expected_records = sorted(
+            (sid, b, pol, rid, decided.isoformat()) for sid, b, pol, rid, decided in
+            Record.objects.published_on(day).values_list(
+                "subject_id", "behavior", "polarity", "id", "decided_on"))
         assert records == expected_records, day
     # the withdrawn record stops being published on its closing day, not before
     assert any(tag == "r" and b == "tc_wildlife_trade" and sid == withdrawn.subject_id
-               for tag, sid, b, _, _ in engine._lookup(digests, D(2026, 10, 7)))
+               for tag, sid, b, *_ in engine._lookup(digests, D(2026, 10, 7)))
     assert not any(tag == "r" and sid == withdrawn.subject_id
                    for tag, sid, *_ in engine._lookup(digests, D(2026, 10, 8)))

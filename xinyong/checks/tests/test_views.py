@@ -254,13 +254,14 @@ def test_export_contains_the_rows(punished: Any, person_punished: Any, users: di
     assert response.status_code == 200 and "spreadsheetml" in response["Content-Type"]
     content = b"".join(response.streaming_content)  # sent from a temporary file
     rows = CalamineWorkbook.from_filelike(io.BytesIO(content)).get_sheet_by_index(0).to_python()
-    assert rows[0][:6] == ["序号", "代码", "名称", "平台记录", "名单", "结论"]
+    assert rows[0][:7] == ["序号", "代码", "名称", "平台记录", "名单", "公示中的失信记录", "结论"]
     assert len(rows) == 5
-    assert rows[1][1:6] == [org_code(1), "野生动物经营公司", "有", "联合惩戒对象名单", "惩戒"]
-    assert "太信用办〔2020〕1号" in rows[1][8]
+    assert rows[1][1:5] == [org_code(1), "野生动物经营公司", "有", "联合惩戒对象名单"]
+    assert "非法收购、运输、出售野生动物及其制品" in rows[1][5] and rows[1][6] == "惩戒"
+    assert "太信用办〔2020〕1号" in rows[1][9]
     assert rows[2][1:3] == ["110105********002X", "李四"]
-    assert rows[3][3:6] == ["无此主体", "", "未命中"]
-    assert rows[4][1] == "'=1+1" and rows[4][3] == "代码有误" and rows[4][10]
+    assert rows[3][3:7] == ["无此主体", "", "", "未命中"]
+    assert rows[4][1] == "'=1+1" and rows[4][3] == "代码有误" and rows[4][11]
     assert PERSON_CODE not in str(rows)
     event = AuditEvent.objects.get(action="check.export")
     assert event.summary == f"导出核查 #{check.pk} 结果 4 条（Excel）"
@@ -310,9 +311,12 @@ def test_feedback_with_htmx_swaps_the_row(punished: Any, users: dict[str, User],
 # --- overview ----------------------------------------------------------------------------
 
 @pytest.fixture
-def history(punished: Any, users: dict[str, User], other_unit: Unit,
+def history(punished: Any, users: dict[str, User],
             make_user: Callable[..., User]) -> dict[str, Check]:
-    dept, eve = users[Role.DEPARTMENT], make_user("eve", Role.DEPARTMENT, unit=other_unit)
+    # A second 太仓 unit, so that its checks get 太仓's measures too.
+    second = Unit.objects.create(code="11320585003000002Y", name="太仓市发展和改革局",
+                                 region="320585")
+    dept, eve = users[Role.DEPARTMENT], make_user("eve", Role.DEPARTMENT, unit=second)
     made = {
         "answered": run(dept, [org_code(1)]),
         "silent": run(dept, [org_code(1), org_code(2)]),
@@ -364,7 +368,9 @@ def test_office_overview_filters(history: dict[str, Check], users: dict[str, Use
     until = (timezone.localdate() - dt.timedelta(days=30)).isoformat()
     assert listed(office.get("/office/checks/", {"created_to": until}).content.decode()) == {
         history["old"].pk}
-    by_unit = office.get("/office/checks/", {"unit": other_unit.pk}).content.decode()
+    second = history["old"].unit
+    assert second is not None
+    by_unit = office.get("/office/checks/", {"unit": second.pk}).content.decode()
     assert listed(by_unit) == {history["old"].pk}
     by_scenario = office.get("/office/checks/", {"scenario": "government_procurement"}).content.decode()
     assert listed(by_scenario) == {history["clean"].pk}

@@ -7,11 +7,19 @@ from typing import Any
 
 import pytest
 
+from xinyong.accounts.models import Unit
 from xinyong.lists.models import Membership
 from xinyong.records import services
 
 D = dt.date
 TODAY = D(2026, 11, 22)
+
+
+@pytest.fixture
+def unit(taicang_unit: Unit) -> Unit:
+    """These cases are 太仓's findings and lists: the reporting unit is a 太仓 unit."""
+    return taicang_unit
+
 
 
 def submit(unit: Any, **kw: Any) -> Any:

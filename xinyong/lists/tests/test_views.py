@@ -19,6 +19,13 @@ from xinyong.records.models import Record
 TC_ORG = "91320585MA1N000039"
 
 
+@pytest.fixture
+def unit(taicang_unit: Unit) -> Unit:
+    """These cases are 太仓's findings and lists: the reporting unit is a 太仓 unit."""
+    return taicang_unit
+
+
+
 def org_code(n: int) -> str:
     body = f"913205850000{n:05d}"
     return body + uscc.calc_check_digit(body)

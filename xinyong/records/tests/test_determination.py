@@ -15,6 +15,7 @@ from xinyong.records.tests.conftest import book_of
 
 D = dt.date
 TODAY = D(2026, 11, 22)
+MAWEI, TAICANG = "350105", "320585"  # 行政区划代码 of units reporting under 福州 and 太仓
 
 
 @pytest.fixture(scope="module")
@@ -27,6 +28,8 @@ def facts(**kw: Any) -> d.Facts:
                                 occurred_on=D(2020, 2, 10), decided_on=D(2020, 2, 20),
                                 severity="serious")
     base.update(kw)
+    # Reported by a unit of the behaviour's own jurisdiction unless a test says otherwise.
+    base.setdefault("region", TAICANG if str(base["behavior"]).startswith("tc_") else MAWEI)
     return d.Facts(**base)
 
 
@@ -268,3 +271,29 @@ def test_no_period_rule_in_force(shipped_packs: list[Any]) -> None:
     fuzhou_only = book_of(*[p for p in shipped_packs if p.id == "fuzhou-2020-4"])
     with pytest.raises(d.DeterminationError, match="没有施行中的公示期限规则"):
         d.determine(fuzhou_only, facts(), TODAY)
+
+
+# Jurisdictions: a unit reports only under packs governing its region.
+
+def test_a_unit_outside_the_packs_area_is_refused(book: Any) -> None:
+    with pytest.raises(d.DeterminationError) as caught:
+        d.determine(book, tc(behavior="tc_price_gouging", region=MAWEI), TODAY)
+    assert caught.value.field == "behavior"
+    assert "太仓市（320585）" in caught.value.msg and "马尾区（350105）" in caught.value.msg
+
+
+def test_taicang_9_reaches_a_penalty_by_its_violation_type(book: Any) -> None:
+    penalty = dict(behavior="administrative_penalty", occurred_on=D(2020, 3, 2),
+                   decided_on=D(2020, 3, 10), severity="general", force_majeure=True,
+                   violation_type="因疫情不可抗力合同违约")
+    exempted = d.determine(book, facts(**penalty, region=TAICANG), TODAY)
+    assert exempted.status == d.EXEMPTED
+    assert rules(exempted)[1:3] == ["violation_kind:contract_default",
+                                    "exemption:force_majeure_exemption"]
+    # In 马尾 the 太仓 notice does not apply: the same penalty is published.
+    assert d.determine(book, facts(**penalty, region=MAWEI), TODAY).status == d.EXPIRED
+    # Without the circumstance, or with a type 9 does not name, it stands.
+    assert d.determine(book, facts(**{**penalty, "force_majeure": False}, region=TAICANG),
+                       TODAY).status == d.EXPIRED
+    assert d.determine(book, facts(**{**penalty, "violation_type": "销售过期药品"},
+                                   region=TAICANG), TODAY).status == d.EXPIRED
