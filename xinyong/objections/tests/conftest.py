@@ -15,6 +15,13 @@ from xinyong.subjects.models import Subject
 
 
 @pytest.fixture
+def unit(taicang_unit: Unit) -> Unit:
+    """The records objected to here are 太仓's findings (and national penalties): the
+    reporting unit, and the department user of `users`, are a 太仓 unit."""
+    return taicang_unit
+
+
+@pytest.fixture
 def punish(organization: Subject) -> Callable[..., Record]:
     """A record through the real submission service. By default 太仓 10: illegal wildlife
     trade by the subject user's enterprise, decided 70 days ago: published today and on the

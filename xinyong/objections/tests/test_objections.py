@@ -234,7 +234,8 @@ def test_upheld_with_corrections_corrects_instead(loaded: Any, unit: Any, users:
     version = record.versions.get(change="corrected")
     assert version.reason == "异议成立：复核后情节认定为一般"
     assert public_page("joint_punishment", 1, 50, None)["total"] == 0
-    assert verdict(subject.subject.code) == "none"
+    # Off the list, no measure in bidding; the record itself is still published: 关注.
+    assert verdict(subject.subject.code) == "attention"
 
 
 def test_an_objection_to_a_repair_decision_reopens_the_repair(

@@ -141,7 +141,8 @@ def test_queue_shows_deadlines_in_working_days_and_flags_overdue(
     today = timezone.localdate()
     late = services.submit(subject, punish(unit).pk, "有误", today=D(2026, 9, 29))  # accept by 10-08
     fresh = services.submit(subject, punish(unit).pk, "有误")
-    elsewhere = services.submit(subject, punish(other_unit).pk, "有误")
+    elsewhere = services.submit(  # a 马尾区 unit: a national penalty
+        subject, punish(other_unit, behavior="administrative_penalty").pk, "有误")
     closed = services.submit(subject, punish(unit).pk, "有误")
     services.accept(closed.pk, users[Role.DEPARTMENT], False, "不属于异议范围")
 

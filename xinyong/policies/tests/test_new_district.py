@@ -11,9 +11,10 @@ from collections.abc import Callable
 from io import StringIO
 from typing import Any
 
+import pytest
 from django.core.management import call_command
 
-from xinyong.accounts.models import Role
+from xinyong.accounts.models import Role, Unit
 from xinyong.policies.tests.conftest import DATA
 
 RECORD = {
@@ -22,6 +23,12 @@ RECORD = {
     "decision_no": "青住建罚〔2024〕7号", "facts": "工地未覆盖裸土，责令整改后拒不整改",
     "severity": "general",
 }
+
+
+@pytest.fixture
+def unit(db: Any) -> Unit:
+    """A unit of the made-up 青石区 (350199), the area its pack governs."""
+    return Unit.objects.create(code="113501050030000041", name="青石区住房和城乡建设局", region="350199")
 
 
 def test_made_up_district_end_to_end(db: Any, users: dict[str, Any], api: Callable[..., Any],

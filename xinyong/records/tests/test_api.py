@@ -29,6 +29,13 @@ def body(**changes: Any) -> dict[str, Any]:
 
 
 @pytest.fixture
+def unit(taicang_unit: Any) -> Any:
+    """The records here are 太仓 cases: the reporting unit (and `users`' department user)
+    is a 太仓 unit."""
+    return taicang_unit
+
+
+@pytest.fixture
 def dept(loaded: Any, users: dict[str, Any], api: Callable[..., Any]) -> Any:
     return api(users[Role.DEPARTMENT])
 

@@ -88,6 +88,12 @@ def office(users: dict[str, User]) -> User:
 
 
 @pytest.fixture
+def tc_dept(make_user: Callable[..., User], taicang_unit: Unit) -> User:
+    """A 太仓 department user: deferral (太仓 8) and exemption (太仓 9) are 太仓's rules."""
+    return make_user("tc_reporter", Role.DEPARTMENT, unit=taicang_unit)
+
+
+@pytest.fixture
 def other_dept(make_user: Callable[..., User], other_unit: Unit) -> User:
     return make_user("erin", Role.DEPARTMENT, unit=other_unit)
 
@@ -171,15 +177,16 @@ def test_columns_status_lists_and_flags(loaded: Any, unit: Unit, dept: User,
         assert text in row, text
 
 
-def test_filters(loaded: Any, unit: Unit, dept: User, web: Callable[..., Client]) -> None:
+def test_filters(loaded: Any, unit: Unit, taicang_unit: Unit, office: User,
+                 web: Callable[..., Client]) -> None:
     old = submit(unit)  # 2020, serious: expired by now
     now = published_now(unit)
-    waiting = deferred(unit)
-    kept = exempted(unit)
+    waiting = deferred(taicang_unit)  # deferral and exemption are 太仓's rules
+    kept = exempted(taicang_unit)
     good = submit(unit, behavior="fz_donation", decision_no="榕马表彰〔2020〕1号", severity="general",
                   subject_name="福州闽江生鲜超市有限公司", subject_code=ORG2_CODE)
     gone = services.withdraw(published_now(unit, decision_no="市监罚〔2026〕2号"), "决定已撤销", actor=None)
-    client = web(dept)
+    client = web(office)  # both units' records
 
     def found(**params: Any) -> set[str]:
         rows = table_rows(client.get("/records/", params))
@@ -282,7 +289,10 @@ def test_record_page_shows_trace_with_policy_links(loaded: Any, unit: Unit, dept
 def test_record_page_visibility(loaded: Any, unit: Unit, other_unit: Unit, users: dict[str, User],
                                 other_dept: User, person_user: User, web: Callable[..., Client]) -> None:
     public = published_now(unit)
-    hidden = exempted(unit)
+    # 福州 二 needs 情节比较严重: a general case is kept, not published.
+    hidden = exempted(unit, behavior="fz_mask_fraud", force_majeure=False, occurred_on=D(2020, 2, 10),
+                      decided_on=D(2020, 2, 20), decision_no="榕马市监罚〔2020〕9号")
+    assert hidden.status == "exempted"
     persons = exempted(unit, subject_kind="person", subject_name="张三", subject_code=PERSON_CODE,
                        behavior="fz_concealment_evasion", decision_no="榕马公罚〔2020〕3号",
                        force_majeure=False, severity="general", occurred_on=D(2020, 2, 12),
@@ -374,9 +384,10 @@ def test_withdraw(loaded: Any, unit: Unit, dept: User, web: Callable[..., Client
     assert web().get(f"/records/{record.pk}/").status_code == 404
 
 
-def test_mark_rectified(loaded: Any, unit: Unit, dept: User, web: Callable[..., Client]) -> None:
-    record = deferred(unit)
-    client = web(dept)
+def test_mark_rectified(loaded: Any, taicang_unit: Unit, tc_dept: User,
+                       web: Callable[..., Client]) -> None:
+    record = deferred(taicang_unit)
+    client = web(tc_dept)
     page = html(client.get(f"/records/{record.pk}/"))
     assert "登记按期整改" in page and 'value="rectified"' in page
     tomorrow = (today() + dt.timedelta(1)).isoformat()
@@ -450,8 +461,9 @@ def test_form_submits_and_repeats(loaded: Any, unit: Unit, dept: User, web: Call
     assert "已存在相同记录" in html(again) and f'href="/records/{record.pk}/"' in html(again)
 
 
-def test_form_circumstances_and_rectify_by(loaded: Any, dept: User, web: Callable[..., Client]) -> None:
-    client = web(dept)
+def test_form_circumstances_and_rectify_by(loaded: Any, tc_dept: User,
+                                           web: Callable[..., Client]) -> None:
+    client = web(tc_dept)
     client.post("/records/new/", form_data(behavior="tc_contract_default", occurred_on="2020-03-01",
                                            decided_on="2020-03-10", decision_no="太〔2020〕1号",
                                            severity="general", force_majeure="on"))

@@ -98,7 +98,7 @@ def test_refusals(loaded: Any, unit: Any, users: Any, organization: Any) -> None
     services.apply(user, record.pk, "x", True, today=D(2026, 8, 1))
     with pytest.raises(services.RepairError, match="已有正在办理"):
         services.apply(user, record.pk, "y", True, today=D(2026, 8, 2))
-    good = record_for(unit, user.subject, decided_on=D(2026, 9, 1), behavior="tc_donation",
+    good = record_for(unit, user.subject, decided_on=D(2026, 9, 1), behavior="fz_donation",
                       severity="minor", n=2)
     with pytest.raises(services.RepairError, match="良好信息"):
         services.apply(user, good.pk, "x", True, today=D(2026, 10, 1))
@@ -117,10 +117,10 @@ def test_subject_cannot_apply_for_anothers_record(loaded: Any, unit: Any, users:
 
 
 def test_approval_ends_publicity_lists_and_checks_the_same_day(
-    loaded: Any, unit: Any, users: Any, api: Callable[..., Any], client: Any
+    loaded: Any, unit: Any, taicang_unit: Any, users: Any, api: Callable[..., Any], client: Any
 ) -> None:
     user = users[Role.SUBJECT]
-    record = records.submit(unit, records.Submission(
+    record = records.submit(taicang_unit, records.Submission(
         subject_kind="organization", subject_name=user.subject.name,
         subject_code=user.subject.code, behavior="tc_wildlife_trade", occurred_on=D(2025, 1, 2),
         decided_on=D(2025, 1, 10), decision_no="太农罚〔2025〕5号", facts="", severity="general",
