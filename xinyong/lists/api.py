@@ -7,6 +7,7 @@ from typing import Any
 
 from django.db.models import Q
 from django.http import HttpRequest
+from django.urls import reverse
 from django.utils import timezone
 from ninja import Query, Router, Schema
 from ninja.errors import HttpError
@@ -21,6 +22,11 @@ router = Router(tags=["lists"])
 
 class Item(Schema):
     subject_id: int
+    # The subject's public credit file (organisations and individual businesses; a
+    # person's page is for staff and the person only) and the record's publicity page.
+    subject_url: str | None
+    record_id: int
+    record_url: str | None
     subject_name: str
     code_masked: str
     since: dt.date
@@ -66,8 +72,12 @@ def public_page(code: str, page: int, page_size: int, q: str | None,
     page = clamp(page, total, page_size)
     items = []
     for m in rows[(page - 1) * page_size: page * page_size]:
+        enterprise = not m.subject.is_person
         items.append({
             "subject_id": m.subject_id, "subject_name": m.subject.name,
+            "subject_url": reverse("subjects:detail", args=[m.subject_id]) if enterprise else None,
+            "record_id": m.record_id,
+            "record_url": reverse("records:detail", args=[m.record_id]) if enterprise else None,
             "code_masked": m.subject.code_masked, "since": m.since, "until": m.until,
             "basis": f"{m.doc_number or m.policy} 第{m.clause}条；{m.record.decision_no}",
             "policy": m.policy, "clause": m.clause,

@@ -61,3 +61,26 @@ class Membership(models.Model):
         if self.until and day > self.until:
             return "expired"
         return ""
+
+
+EXIT_LABELS = dict(Membership.Exit) | {"expired": "期限届满"}
+
+
+def describe(rows: models.QuerySet[Membership], today: dt.date) -> list[dict[str, object]]:
+    """Memberships as pages and the API show them on `today`: in force, not yet, or ended
+    (when and why). The one place that says what a membership's state is."""
+    found: list[dict[str, object]] = []
+    for m in rows.order_by("-since", "list_code", "id"):
+        reason = m.exit_on(today)
+        found.append({
+            "code": m.list_code, "name": m.list_name, "since": m.since, "until": m.until,
+            "ended_on": m.ended_on if m.ended_on and reason == m.exit_reason else (
+                m.until + dt.timedelta(days=1) if reason == "expired" and m.until else None),
+            "exit_reason": reason or None,
+            "exit_label": EXIT_LABELS.get(reason, "") if reason else "",
+            "exit_note": m.exit_note if reason == m.exit_reason else "",
+            "active": not reason and m.since <= today, "public": m.public,
+            "policy": m.policy, "doc_number": m.doc_number, "clause": m.clause,
+            "record_id": m.record_id,
+        })
+    return found

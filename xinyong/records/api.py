@@ -17,9 +17,10 @@ from xinyong.accounts.auth import caller, optional_auth, require_role, token_aut
 from xinyong.accounts.models import Role, User
 from xinyong.lib.apierrors import Error, FieldError
 from xinyong.lib.exports import download
+from xinyong.lists.models import Membership, describe
 from xinyong.records import bulk, imports, services
 from xinyong.records import determination as d
-from xinyong.records.models import ImportJob, Record, effective_status
+from xinyong.records.models import ImportJob, Record, effective_status, publicity_end
 from xinyong.subjects import access
 
 router = Router(tags=["records"])
@@ -57,6 +58,22 @@ class Publicity(Schema):
     ends_on: dt.date | None
 
 
+class MembershipOut(Schema):
+    code: str
+    name: str
+    since: dt.date
+    until: dt.date | None
+    ended_on: dt.date | None
+    exit_reason: str | None
+    exit_label: str
+    exit_note: str
+    active: bool
+    public: bool
+    policy: str
+    doc_number: str
+    clause: str
+
+
 class TraceStep(Schema):
     policy: str
     doc_number: str = ""
@@ -90,6 +107,10 @@ class RecordOut(Schema):
     violation_type: str
     rectified_on: dt.date | None
     rectification_note: str
+    # The first day it was no longer published, and why; memberships as they stand.
+    publicity_ended_on: dt.date | None
+    publicity_ended_why: str
+    memberships: list[MembershipOut]
 
 
 class CorrectIn(Schema):
@@ -115,8 +136,16 @@ class RectifiedIn(Schema):
     note: str = Field(default="", max_length=500)
 
 
-def to_out(record: Record, today: dt.date | None = None) -> dict[str, Any]:
-    status = effective_status(record, today or timezone.localdate())
+def to_out(record: Record, today: dt.date | None = None, viewer: User | None = None
+           ) -> dict[str, Any]:
+    """A record for the API; `viewer` decides whether non-public list memberships show
+    (the reporting unit, the office and the subject itself see them)."""
+    today = today or timezone.localdate()
+    status = effective_status(record, today)
+    ended_on, ended_why = publicity_end(record, today)
+    rows = Membership.objects.filter(record=record)
+    if not _sees_all_lists(viewer, record):
+        rows = rows.filter(public=True)
     publicity = None
     if record.starts_on:
         publicity = {"starts_on": record.starts_on, "repairable_from": record.repairable_from,
@@ -133,7 +162,16 @@ def to_out(record: Record, today: dt.date | None = None) -> dict[str, Any]:
         "external_id": record.external_id or None, "rectify_by": record.rectify_by,
         "violation_type": record.violation_type, "rectified_on": record.rectified_on,
         "rectification_note": record.rectification_note,
+        "publicity_ended_on": ended_on, "publicity_ended_why": ended_why,
+        "memberships": describe(rows, today),
     }
+
+
+def _sees_all_lists(viewer: User | None, record: Record) -> bool:
+    role = getattr(viewer, "role", None)
+    return bool(viewer and (role == Role.OFFICE
+                            or (role == Role.DEPARTMENT and viewer.unit_id == record.unit_id)
+                            or (role == Role.SUBJECT and viewer.subject_id == record.subject_id)))
 
 
 def visible_to(user: User | None) -> Q:
@@ -181,7 +219,7 @@ def create_record(request: HttpRequest, payload: RecordIn) -> Status[dict[str, A
                                           source="api", request=request)
     except d.DeterminationError as exc:
         raise field_error(exc) from None
-    return Status(201 if created else 200, to_out(record))
+    return Status(201 if created else 200, to_out(record, viewer=user))
 
 
 def _get(request: HttpRequest, record_id: int) -> Record:
@@ -203,7 +241,7 @@ def _own(request: HttpRequest, record_id: int) -> tuple[User, Record]:
 @router.get("/{int:record_id}", auth=optional_auth, response={200: RecordOut, 404: Error},
             summary="信用记录及其认定依据")
 def get_record(request: HttpRequest, record_id: int) -> dict[str, Any]:
-    return to_out(_get(request, record_id))
+    return to_out(_get(request, record_id), viewer=caller(request))
 
 
 @router.post("/{int:record_id}/rectified", auth=token_auth,
@@ -218,7 +256,7 @@ def rectified(request: HttpRequest, record_id: int, payload: RectifiedIn | None 
                                          actor=user, request=request)
     except d.DeterminationError as exc:
         raise field_error(exc) from None
-    return to_out(record)
+    return to_out(record, viewer=user)
 
 
 @router.post("/{int:record_id}/correct", auth=token_auth,
@@ -237,7 +275,7 @@ def correct(request: HttpRequest, record_id: int, payload: CorrectIn) -> dict[st
         record = services.correct(record, changes, reason, actor=user, request=request)
     except d.DeterminationError as exc:
         raise field_error(exc) from None
-    return to_out(record)
+    return to_out(record, viewer=user)
 
 
 @router.post("/{int:record_id}/withdraw", auth=token_auth,
@@ -249,7 +287,7 @@ def withdraw(request: HttpRequest, record_id: int, payload: ReasonIn) -> dict[st
         record = services.withdraw(record, payload.reason, actor=user, request=request)
     except d.DeterminationError as exc:
         raise field_error(exc) from None
-    return to_out(record)
+    return to_out(record, viewer=user)
 
 
 imports_router = Router(tags=["imports"])

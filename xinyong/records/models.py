@@ -156,6 +156,21 @@ def effective_status(record: StatusDates, day: dt.date) -> str:
     return d.PUBLISHED
 
 
+def publicity_end(record: Record, today: dt.date) -> tuple[dt.date | None, str]:
+    """When the record stopped being published (the first day it was not), and why; (None,
+    '') while it is published, or if it never was (exempted, rectified, still deferred)."""
+    if record.starts_on is None or record.status in (d.EXEMPTED, d.RECTIFIED):
+        return None, ""
+    if record.status in (d.WITHDRAWN, d.REPAIRED) and record.closed_on and record.closed_on <= today:
+        if record.closed_on <= record.starts_on:
+            return None, ""  # closed before its publicity began: never published
+        return record.closed_on, "信用修复" if record.status == d.REPAIRED else (
+            "异议成立，记录撤销" if record.closed_reason.startswith("异议成立") else "记录撤销")
+    if record.ends_on and record.ends_on < today:
+        return record.ends_on + dt.timedelta(days=1), "最长公示期届满"
+    return None, ""
+
+
 class RecordVersion(models.Model):
     """A record as it was after each submission, correction or status change."""
 

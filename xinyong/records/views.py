@@ -24,6 +24,7 @@ from xinyong.audit.models import record as audit
 from xinyong.jobs import leases
 from xinyong.lib import exports
 from xinyong.lib.exports import Written, csv_response, download, xlsx_response
+from xinyong.lists.models import Membership, describe
 from xinyong.policies import rulebook
 from xinyong.policies.rulebook import Rulebook, pack_of
 from xinyong.records import bulk, imports, services
@@ -40,7 +41,13 @@ from xinyong.records.forms import (
     UploadForm,
     WithdrawForm,
 )
-from xinyong.records.models import ImportJob, Record, RecordVersion, effective_status
+from xinyong.records.models import (
+    ImportJob,
+    Record,
+    RecordVersion,
+    effective_status,
+    publicity_end,
+)
 from xinyong.repairs import services as repairs
 from xinyong.repairs.models import Repair
 from xinyong.subjects.access import may_view_profile
@@ -219,11 +226,6 @@ def _history(record: Record) -> list[dict[str, Any]]:
     return rows
 
 
-def _doc_number(book: Rulebook, pack_id: str) -> str:
-    entry = book.entry(pack_id) if pack_id else None
-    return entry.pack.doc_number if entry else pack_id
-
-
 def _basis(record: Record) -> dict[str, str] | None:
     """The trace step that named the behaviour: the document and clause it was judged under."""
     return next((step for step in record.trace if step.get("rule", "").startswith("behavior:")), None)
@@ -259,7 +261,8 @@ def record_detail(request: HttpRequest, record_id: int) -> HttpResponse:
     text = next((b.text for b in pack.behaviors if b.code == record.behavior), "")
     return render(request, "records/detail.html", {
         "record": record, "row": Row(record, status, text), "pack": pack,
-        "lists": [{**e, "doc_number": _doc_number(book, e.get("policy", ""))} for e in record.lists],
+        "memberships": _memberships(viewer, record, staff, today),
+        "publicity_end": publicity_end(record, today),
         "basis": _basis(record), "profile_link": may_view_profile(viewer, record.subject),
         "kind_label": KIND_LABELS.get(record.subject.kind, record.subject.kind),
         "severity_label": SEVERITY_LABELS.get(record.severity, record.severity),
@@ -272,6 +275,18 @@ def record_detail(request: HttpRequest, record_id: int) -> HttpResponse:
         "rectifiable_lists": services.rectifiable_lists(record) if own else [],
         "repair": _repair_offer(viewer, record, today),
     }, status=422 if opened else 200)
+
+
+def _memberships(viewer: User | None, record: Record, staff: bool,
+                 today: dt.date) -> list[dict[str, Any]]:
+    """The record's list memberships as they stand (in force, or ended: when and why), from
+    the rows the public lists and checks read. Non-public lists (重点关注名单) only for
+    staff and the subject itself."""
+    rows = Membership.objects.filter(record=record)
+    own = bool(viewer and viewer.role == Role.SUBJECT and viewer.subject_id == record.subject_id)
+    if not (staff or own):
+        rows = rows.filter(public=True)
+    return describe(rows, today)
 
 
 def _repair_offer(viewer: User | None, record: Record, today: dt.date) -> dict[str, Any] | None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.http import HttpRequest
@@ -29,12 +30,59 @@ class SubjectOut(Schema):
     code_masked: str
 
 
+class PublicityOut(Schema):
+    starts_on: dt.date
+    repairable_from: dt.date | None
+    ends_on: dt.date | None
+
+
+class ProfileRecordOut(Schema):
+    id: int
+    behavior: str
+    behavior_text: str
+    polarity: str
+    status: str
+    status_label: str
+    decided_on: dt.date
+    decision_no: str
+    unit: str
+    severity: str
+    publicity: PublicityOut | None
+    # The first day it was no longer published, and why (withdrawn, repaired, expired).
+    publicity_ended_on: dt.date | None
+    publicity_ended_why: str
+    policy: str
+    doc_number: str
+    clause: str
+    objection: str | None
+
+
+class ProfileListOut(Schema):
+    code: str
+    name: str
+    since: dt.date
+    until: dt.date | None
+    ended_on: dt.date | None
+    exit_reason: str | None
+    exit_label: str
+    exit_note: str
+    active: bool
+    public: bool
+    policy: str
+    doc_number: str
+    clause: str
+    record_id: int
+
+
 class ProfileOut(SubjectOut):
     code: str | None = None
-    records: list[dict[str, Any]]
-    lists: list[dict[str, Any]]
-    score: int | None = None
-    grade: str | None = None
+    # True for the subject itself and the office: records of every status, every list.
+    full: bool
+    records: list[ProfileRecordOut]
+    lists: list[ProfileListOut]
+    # Parts of the credit file not built yet (score, grade, commitments, reports): named
+    # here rather than answered empty; `score` and `grade` appear once they exist.
+    not_yet_available: list[str]
 
 
 @router.post(

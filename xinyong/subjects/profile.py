@@ -1,31 +1,55 @@
-"""The subject profile (信用档案): one view of a subject, shaped by who is looking."""
+"""The subject profile (信用档案): one view of a subject, shaped by who is looking.
+
+What a viewer sees of the records is the records' own access rule (`records.api.
+visible_to`): the public what is published today; the subject itself and the office
+everything; a department what is published plus its own unit's records. List memberships
+follow the same line: the public sees public lists in force today, the subject and the
+office every membership with when and why it ended, a department also those of its own
+records. Lists, checks and this profile read the same rows, so they agree on any day.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
+from django.db.models import Q
 from django.http import HttpRequest
+from django.utils import timezone
 
+from xinyong.accounts.models import Role
 from xinyong.audit.models import record as audit
 from xinyong.subjects import access
 from xinyong.subjects.models import Subject
 
+# Parts of the credit file the contract names that are not built yet: said so, never
+# answered as if there were nothing to show.
+NOT_YET_AVAILABLE = {
+    "score": "信用积分", "grade": "信用评级", "commitments": "信用承诺", "reports": "信用报告下载",
+}
+
+
+def sees_everything(viewer: Any, subject: Subject) -> bool:
+    """The subject itself and the office see every record and membership, of any status."""
+    return access.is_own(viewer, subject) or getattr(viewer, "role", None) == Role.OFFICE
+
 
 def build_profile(
-    subject: Subject, viewer: Any, request: HttpRequest | None = None
+    subject: Subject, viewer: Any, request: HttpRequest | None = None,
+    today: dt.date | None = None,
 ) -> dict[str, Any]:
     """The profile as `viewer` may see it; reading a person's full data is audited."""
+    today = today or timezone.localdate()
     data: dict[str, Any] = {
         "id": subject.pk,
         "kind": subject.kind,
         "name": subject.name,
         "code_masked": subject.code_masked,
         "code": None,
-        # Filled in by the records and lists apps as they arrive (collection, lists).
-        "records": [],
-        "lists": [],
-        "score": None,
-        "grade": None,
+        "full": sees_everything(viewer, subject),
+        "records": profile_records(subject, viewer, today),
+        "lists": profile_lists(subject, viewer, today),
+        "not_yet_available": list(NOT_YET_AVAILABLE),
     }
     if access.may_see_full_code(viewer, subject):
         data["code"] = subject.full_code()
@@ -33,3 +57,46 @@ def build_profile(
             audit("subject.read_full", request=request, actor=viewer, obj=subject,
                   summary=f"查看自然人完整信息 {subject.code_masked}")
     return data
+
+
+def profile_records(subject: Subject, viewer: Any, today: dt.date) -> list[dict[str, Any]]:
+    from xinyong.policies.rulebook import pack_of
+    from xinyong.records import determination as d
+    from xinyong.records.api import visible_to
+    from xinyong.records.models import Record, effective_status, publicity_end
+
+    rows = (Record.objects.filter(subject=subject).filter(visible_to(viewer))
+            .select_related("unit", "policy_version").order_by("-decided_on", "-id"))
+    found = []
+    for record in rows:
+        pack = pack_of(record.policy_version)
+        behavior = next((b for b in pack.behaviors if b.code == record.behavior), None)
+        status = effective_status(record, today)
+        ended_on, ended_why = publicity_end(record, today)
+        found.append({
+            "id": record.pk, "behavior": record.behavior,
+            "behavior_text": behavior.text if behavior else record.behavior,
+            "polarity": record.polarity, "status": status, "status_label": d.STATUSES[status],
+            "decided_on": record.decided_on, "decision_no": record.decision_no,
+            "unit": record.unit.name, "severity": record.severity,
+            "publicity": {"starts_on": record.starts_on, "repairable_from": record.repairable_from,
+                          "ends_on": record.ends_on} if record.starts_on else None,
+            "publicity_ended_on": ended_on, "publicity_ended_why": ended_why,
+            "policy": pack.id, "doc_number": pack.doc_number,
+            "clause": behavior.clause if behavior else "",
+            "objection": "open" if record.objection_open else None,
+        })
+    return found
+
+
+def profile_lists(subject: Subject, viewer: Any, today: dt.date) -> list[dict[str, Any]]:
+    from xinyong.lists.models import Membership, describe
+
+    rows = Membership.objects.filter(subject=subject).select_related("record")
+    if not sees_everything(viewer, subject):
+        public_now = Q(pk__in=Membership.objects.active_on(today).filter(
+            subject=subject, public=True).values("pk"))
+        if getattr(viewer, "role", None) == Role.DEPARTMENT:
+            public_now |= Q(record__unit_id=viewer.unit_id)
+        rows = rows.filter(public_now)
+    return describe(rows, today)

@@ -3,13 +3,14 @@ from __future__ import annotations
 from django import forms
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
 
 from xinyong.accounts.decorators import role_required
 from xinyong.accounts.models import Role
 from xinyong.audit.models import record as audit
 from xinyong.subjects import access, codes
 from xinyong.subjects.models import Subject
-from xinyong.subjects.profile import build_profile
+from xinyong.subjects.profile import NOT_YET_AVAILABLE, build_profile
 
 
 class SearchForm(forms.Form):
@@ -45,5 +46,9 @@ def detail(request: HttpRequest, subject_id: int) -> HttpResponse:
     viewer = request.user if request.user.is_authenticated else None
     if not access.may_view_profile(viewer, subject):
         raise Http404("没有这个信用主体，或无权查看")
-    profile = build_profile(subject, viewer, request=request)
-    return render(request, "subjects/detail.html", {"subject": subject, "profile": profile})
+    today = timezone.localdate()
+    profile = build_profile(subject, viewer, request=request, today=today)
+    return render(request, "subjects/detail.html", {
+        "subject": subject, "profile": profile, "today": today,
+        "pending": [NOT_YET_AVAILABLE[k] for k in profile["not_yet_available"]],
+    })

@@ -1,0 +1,1 @@
+from xinyong.records.tests.conftest import loaded, shipped_packs  # noqa: F401
