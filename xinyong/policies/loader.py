@@ -152,6 +152,13 @@ def cross_pack_problems(packs: list[Pack]) -> list[str]:
                 if code not in list_names:
                     problems.append(f"{pack.id}：measures[{i}]（{m.code}）.triggers.lists："
                                     f"没有任何规则包定义名单“{code}”")
+    pack_ids = {pack.id for pack in packs}
+    for pack in packs:
+        for i, channel in enumerate(pack.repair_channels):
+            for other in channel.eligible_packs:
+                if other not in pack_ids:
+                    problems.append(f"{pack.id}：repair_channels[{i}]（{channel.code}）.eligible_packs："
+                                    f"没有规则包“{other}”")
     behavior_codes = {b.code for pack in packs for b in pack.behaviors}
     for pack in packs:
         for i, kind in enumerate(pack.violation_kinds):

@@ -206,6 +206,12 @@ class RepairChannel(Strict):
     name: str
     clause: str
     text: str = ""
+    # Who qualifies, from the record: circumstances the unit reported on it, or a
+    # behaviour of one of these packs (the epidemic notices) ...
+    eligible_circumstances: list[Circumstance] = []
+    eligible_packs: list[Annotated[str, Field(pattern=r"^[a-z][a-z0-9-]*$")]] = []
+    # ... or situations the applicant claims (sectors such as 医疗保障), which the officer
+    # checks: confirmed, or the case moves to the standard channel with a reason.
     eligible_flags: list[Code] = []
     accept_working_days: int = Field(ge=1)
     decide_working_days: int = Field(ge=1)

@@ -41,6 +41,11 @@ class RepairOut(Schema):
     status: str
     status_label: str
     channel: Literal["green", "standard"]
+    # Why: "record" (the record qualifies), "claim" (the applicant's claim, checked by the
+    # officer: claim_status pending, confirmed or moved) or "" (standard).
+    channel_basis: str
+    channel_note: str
+    claim_status: str
     submitted_on: dt.date
     accept_by: dt.date
     due_by: dt.date
@@ -58,6 +63,7 @@ class PublicRepairOut(Schema):
     status: str
     status_label: str
     channel: str
+    claim_status: str
     submitted_on: dt.date
     due_by: dt.date
     decided_on: dt.date | None
@@ -66,6 +72,11 @@ class PublicRepairOut(Schema):
 
 class RepairTakeOverIn(Schema):
     reason: str = Field(min_length=1, max_length=2000)
+
+
+class RepairChannelIn(Schema):
+    decision: Literal["confirm", "standard"]
+    reason: str = Field(default="", max_length=2000)
 
 
 class RepairDecisionIn(Schema):
@@ -77,7 +88,9 @@ def out(repair: Repair) -> dict[str, Any]:
     return {
         "id": repair.pk, "query_code": repair.query_code, "record_id": repair.record_id,
         "status": repair.status, "status_label": repair.get_status_display(),
-        "channel": repair.channel, "submitted_on": repair.submitted_on,
+        "channel": repair.channel, "channel_basis": repair.channel_basis,
+        "channel_note": repair.channel_note, "claim_status": repair.claim_status,
+        "submitted_on": repair.submitted_on,
         "accept_by": repair.accept_by, "due_by": repair.due_by,
         "overdue": repair.is_overdue(timezone.localdate()), "decided_on": repair.decided_on,
         "reason": repair.reason, "policy": repair.policy, "clause": repair.clause,
@@ -156,5 +169,17 @@ def take_over_repair(request: HttpRequest, repair_id: int, payload: RepairTakeOv
     user = require_role(request, Role.OFFICE)
     try:
         return out(services.take_over(repair_id, user, payload.reason, request=request))
+    except services.RepairError as exc:
+        raise error(exc) from None
+
+
+@router.post("/{int:repair_id}/channel", auth=token_auth,
+             response={200: RepairOut, 403: Error, 404: Error, 409: Error, 422: Error},
+             summary="核实申请人自报的绿色通道情形：属实，或转入标准渠道（须说明理由）")
+def review_channel(request: HttpRequest, repair_id: int, payload: RepairChannelIn) -> dict[str, Any]:
+    user = require_role(request, Role.DEPARTMENT, Role.OFFICE)
+    try:
+        return out(services.review_claim(repair_id, user, payload.decision, payload.reason,
+                                         request=request))
     except services.RepairError as exc:
         raise error(exc) from None

@@ -74,8 +74,8 @@ class ApplyForm(ServiceErrors):
         error_messages={"required": "须签署信用承诺后方可申请信用修复"},
     )
     green_flags = forms.MultipleChoiceField(
-        label="绿色通道情形", required=False, widget=forms.CheckboxSelectMultiple,
-        help_text="符合下列情形之一的，走信用修复绿色通道，限时办结",
+        label="自报绿色通道情形（待核实）", required=False, widget=forms.CheckboxSelectMultiple,
+        help_text="企业属于下列情形之一的可勾选，按绿色通道受理；办理人员将核实，不属实的转入标准渠道",
     )
     # Not `files`: that name is the form's own dict of uploads.
     evidence = MultipleFileField(
@@ -118,6 +118,21 @@ class DecisionForm(ReasonForm):
         super().__init__(*args, prefix="decide", **kwargs)
         self.fields["reason"].label = "决定理由"
         self.fields["decision"].widget.attrs["class"] = "form-check-input"
+
+
+class ChannelForm(ServiceErrors):
+    """核实自报情形: confirm the claimed situation, or move the case to the standard channel."""
+
+    decision = forms.ChoiceField(label="核实结果", widget=forms.RadioSelect,
+                                 choices=[("confirm", "属实，按绿色通道办理"),
+                                          ("standard", "不属实，转入标准渠道")],
+                                 error_messages={"required": "请选择核实结果"})
+    reason = forms.CharField(label="理由", max_length=2000, required=False,
+                             widget=forms.Textarea(attrs={"rows": 2}),
+                             help_text="转入标准渠道的，须写明理由（将告知申请人）")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, prefix="channel", **kwargs)
 
 
 class TakeOverForm(ReasonForm):

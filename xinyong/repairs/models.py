@@ -30,6 +30,14 @@ class Repair(models.Model):
     commitment = models.BooleanField("已签署信用承诺")
     green_flags = models.JSONField("绿色通道情形", default=list, blank=True)
     channel = models.CharField("渠道", max_length=16, choices=Channel)
+    # Why this channel: from the record (no check needed), or the applicant's claim, which
+    # the officer confirms or refuses (then the case moves to the standard channel).
+    Basis = [("record", "依记录"), ("claim", "申请人自报"), ("", "")]
+    ClaimStatus = [("pending", "待核实"), ("confirmed", "已核实"), ("moved", "不属实，转标准渠道"),
+                   ("", "")]
+    channel_basis = models.CharField("渠道依据", max_length=16, choices=Basis, blank=True)
+    channel_note = models.CharField("渠道说明", max_length=300, blank=True)
+    claim_status = models.CharField("自报情形核实", max_length=16, choices=ClaimStatus, blank=True)
     policy = models.CharField("时限依据", max_length=64)
     clause = models.CharField(max_length=64)
     status = models.CharField("状态", max_length=16, choices=Status, default="submitted",

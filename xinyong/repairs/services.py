@@ -7,6 +7,7 @@ Approval ends publicity, list memberships and measures at once; the record is ke
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
@@ -48,23 +49,66 @@ class RepairError(ValueError):
         self.field, self.msg, self.status = field, msg, status
 
 
-def channel_for(flags: list[str], day: dt.date) -> tuple[Any, RepairChannel]:
-    """The green channel if a claimed situation qualifies, else the standard one.
+@dataclass(frozen=True)
+class ChannelChoice:
+    """The channel a case goes through, and why (record, claim, or neither)."""
 
-    Among packs in force that define the channel, the highest level wins.
-    """
-    book = rulebook.current()
+    entry: Any
+    channel: RepairChannel
+    basis: str  # "record", "claim" or "" (standard)
+    note: str
+
+
+def _channels(day: dt.date) -> dict[str, list[tuple[Any, RepairChannel]]]:
     found: dict[str, list[tuple[Any, RepairChannel]]] = {}
-    for entry in book.in_force(day):
+    for entry in rulebook.current().in_force(day):
         for channel in entry.pack.repair_channels:
             found.setdefault(channel.code, []).append((entry, channel))
-    for entry, channel in sorted(found.get("green", []), key=lambda c: -LEVEL_RANK[c[0].pack.level]):
-        if set(flags) & set(channel.eligible_flags):
-            return entry, channel
-    standard = found.get("standard")
+    return found
+
+
+def standard_channel(day: dt.date) -> tuple[Any, RepairChannel]:
+    """The standard channel in force on `day`; the highest level wins."""
+    standard = _channels(day).get("standard")
     if not standard:
         raise RepairError("record_id", f"{day.isoformat()} 没有施行中的信用修复办理时限规则")
     return max(standard, key=lambda c: LEVEL_RANK[c[0].pack.level])
+
+
+def record_qualifies(record: Record, channel: RepairChannel) -> str:
+    """Why the record itself opens this (green) channel, or ''."""
+    reported = {"force_majeure": record.force_majeure, "epidemic_duty": record.epidemic_duty}
+    for circumstance in channel.eligible_circumstances:
+        if reported.get(circumstance):
+            label = "疫情不可抗力" if circumstance == "force_majeure" else "因参与疫情防控"
+            return f"认定时报明{label}"
+    pack = record.policy_version.pack.pack_id
+    if pack in channel.eligible_packs:
+        return f"依疫情防控文件（{record.policy_version.doc_number}）认定的记录"
+    return ""
+
+
+def green_channels(day: dt.date) -> list[tuple[Any, RepairChannel]]:
+    """Green channels in force on `day`, highest level first."""
+    return sorted(_channels(day).get("green", []), key=lambda c: -LEVEL_RANK[c[0].pack.level])
+
+
+def channel_for(record: Record, flags: list[str], day: dt.date) -> ChannelChoice:
+    """The green channel if the record qualifies (no check needed) or a claimed situation
+    does (to be checked by the officer), else the standard one. Among packs in force that
+    define the channel, the highest level wins."""
+    greens = green_channels(day)
+    for entry, channel in greens:
+        why = record_qualifies(record, channel)
+        if why:
+            return ChannelChoice(entry, channel, "record", why)
+    for entry, channel in greens:
+        claimed = [f for f in flags if f in channel.eligible_flags]
+        if claimed:
+            labels = "、".join(SUBJECT_FLAGS.get(f, f) for f in claimed)
+            return ChannelChoice(entry, channel, "claim", f"申请人自报：{labels}（待核实）")
+    entry, channel = standard_channel(day)
+    return ChannelChoice(entry, channel, "", "")
 
 
 def evidence_types_label() -> str:
@@ -114,7 +158,8 @@ def apply(user: Any, record_id: int, statement: str, commitment: bool, *,
           green_flags: list[str] | None = None, files: list[Any] | None = None,
           request: Any = None, today: dt.date | None = None) -> Repair:
     today = today or timezone.localdate()
-    record = Record.objects.select_for_update().select_related("unit").filter(pk=record_id).first()
+    record = (Record.objects.select_for_update().select_related("unit", "policy_version__pack")
+              .filter(pk=record_id).first())
     if record is None or user.role != Role.SUBJECT or record.subject_id != user.subject_id:
         raise RepairError("record_id", "没有这条记录，或不是本主体的记录", status=404)
     if not commitment:
@@ -128,18 +173,22 @@ def apply(user: Any, record_id: int, statement: str, commitment: bool, *,
     check_repairable(record, today)
     # All files are checked before any is stored: a refusal must leave nothing on disk.
     check_evidence(list(files or []))
-    entry, channel = channel_for(flags, today)
+    choice = channel_for(record, flags, today)
+    entry, channel = choice.entry, choice.channel
     repair = Repair(
         record=record, subject_id=record.subject_id, unit=record.unit, applicant=user,
         query_code=new_query_code("XF"), statement=mask_id_numbers(statement.strip()), commitment=True,
         green_flags=flags, channel="green" if channel.code == "green" else "standard",
+        channel_basis=choice.basis, channel_note=choice.note[:300],
+        claim_status="pending" if choice.basis == "claim" else "",
         policy=entry.pack.id, clause=channel.clause, submitted_on=today,
         accept_by=workdays.add_workdays(today, channel.accept_working_days),
         due_by=workdays.add_workdays(today, channel.decide_working_days),
     )
     step(repair.timeline, "提交申请", user,
          f"{channel.name}：{channel.accept_working_days} 个工作日内受理，"
-         f"{channel.decide_working_days} 个工作日内办结（{entry.pack.doc_number}）")
+         f"{channel.decide_working_days} 个工作日内办结（{entry.pack.doc_number}）"
+         + (f"；{choice.note}" if choice.note else ""))
     try:
         with transaction.atomic():
             repair.save()
@@ -199,6 +248,50 @@ def take_over(repair_id: int, user: Any, reason: str, *, request: Any = None) ->
     notify(repair.applicant, "信用修复申请由信用办接办",
            f"查询码 {repair.query_code}，办结期限仍为 {repair.due_by}。",
            f"/repairs/track/{repair.query_code}/")
+    return repair
+
+
+@transaction.atomic
+def review_claim(repair_id: int, user: Any, decision: str, reason: str = "", *,
+                 request: Any = None) -> Repair:
+    """The officer checks an applicant's claimed situation (green channel by claim):
+    `confirm` keeps the green channel; `standard` moves the case to the standard channel,
+    with a reason, its time limits counted again from the submission date."""
+    if decision not in ("confirm", "standard"):
+        raise RepairError("decision", "应为 confirm（核实属实）或 standard（转标准渠道）")
+    reason = mask_id_numbers(reason).strip()
+    if decision == "standard" and not reason:
+        raise RepairError("reason", "转入标准渠道须说明理由")
+    repair = _locked(repair_id, user)
+    if repair.status not in Repair.OPEN:
+        raise RepairError("status", f"申请已办结（{repair.get_status_display()}）", status=409)
+    if repair.channel_basis != "claim" or repair.claim_status != "pending":
+        raise RepairError("status", "本申请没有待核实的自报情形"
+                          + ("（依记录适用绿色通道，无需核实）" if repair.channel_basis == "record" else ""),
+                          status=409)
+    if decision == "confirm":
+        repair.claim_status = "confirmed"
+        note = "情形属实，按绿色通道办理" + (f"：{reason}" if reason else "")
+        step(repair.timeline, "核实自报情形", user, note)
+        repair.save(update_fields=["claim_status", "timeline"])
+    else:
+        entry, channel = standard_channel(repair.submitted_on)
+        repair.claim_status, repair.channel = "moved", "standard"
+        repair.policy, repair.clause = entry.pack.id, channel.clause
+        repair.accept_by = workdays.add_workdays(repair.submitted_on, channel.accept_working_days)
+        repair.due_by = workdays.add_workdays(repair.submitted_on, channel.decide_working_days)
+        step(repair.timeline, "转入标准渠道", user,
+             f"{reason}；{channel.name}：{repair.accept_by} 前受理，{repair.due_by} 前办结"
+             f"（{entry.pack.doc_number}）")
+        repair.save(update_fields=["claim_status", "channel", "policy", "clause", "accept_by",
+                                   "due_by", "timeline"])
+    audit("repair.channel", actor=user, request=request, obj=repair,
+          summary=f"修复申请 {repair.query_code} 自报情形核实：{repair.get_claim_status_display()}"
+                  + (f"：{reason}" if reason else ""))
+    if decision == "standard":
+        notify(repair.applicant, "信用修复申请转入标准渠道",
+               f"查询码 {repair.query_code}。理由：{reason}。办结期限为 {repair.due_by}。",
+               f"/repairs/track/{repair.query_code}/")
     return repair
 
 

@@ -31,6 +31,7 @@ from xinyong.repairs import services
 from xinyong.repairs.forms import (
     COMMITMENT_TEXT,
     ApplyForm,
+    ChannelForm,
     DecisionForm,
     QueueFilterForm,
     TakeOverForm,
@@ -148,20 +149,18 @@ def mine(request: HttpRequest) -> HttpResponse:
 def _channels(today: dt.date) -> list[tuple[Entry, Any]]:
     """The standard channel and the green one in force today, as an applicant will meet them."""
     found: list[tuple[Entry, Any]] = []
-    for flags in ([], list(SUBJECT_FLAGS)):
-        try:
-            entry, channel = services.channel_for(flags, today)
-        except services.RepairError:
-            continue
-        if all(channel is not c for _, c in found):
-            found.append((entry, channel))
+    try:
+        found.append(services.standard_channel(today))
+    except services.RepairError:
+        pass
+    found.extend(services.green_channels(today)[:1])
     return found
 
 
 @role_required(Role.SUBJECT)
 def apply(request: HttpRequest, record_id: int) -> HttpResponse:
     user = _user(request)
-    record = (Record.objects.select_related("unit")
+    record = (Record.objects.select_related("unit", "policy_version__pack")
               .filter(pk=record_id, subject_id=_subject_id(user)).first())
     if record is None:
         raise Http404("没有这条记录，或不是本主体的记录")
@@ -197,7 +196,17 @@ def apply(request: HttpRequest, record_id: int) -> HttpResponse:
         "behavior_text": behavior_texts(book).get(record.behavior, record.behavior),
         "severity_label": SEVERITY_LABELS.get(record.severity, record.severity),
         "channels": _channels(today),
+        "record_green": _record_green(record, today),
     }, status=422 if form.errors else 200)
+
+
+def _record_green(record: Record, today: dt.date) -> str:
+    """Why the record itself opens the green channel ('' if it does not)."""
+    try:
+        choice = services.channel_for(record, [], today)
+    except services.RepairError:
+        return ""
+    return choice.note if choice.basis == "record" else ""
 
 
 # --- the deciding units' pages --------------------------------------------------------------
@@ -256,7 +265,8 @@ def _case(request: HttpRequest, repair_id: int) -> Repair:
 def detail(request: HttpRequest, repair_id: int) -> HttpResponse:
     user = _user(request)
     repair = _case(request, repair_id)
-    forms: dict[str, Any] = {"decide": DecisionForm(), "take_over": TakeOverForm()}
+    forms: dict[str, Any] = {"decide": DecisionForm(), "take_over": TakeOverForm(),
+                             "channel": ChannelForm()}
     opened = ""
     if request.method == "POST":
         if not services.may_decide(user, repair):
@@ -303,6 +313,15 @@ def _act(request: HttpRequest, repair: Repair, action: str, forms: dict[str, Any
             data = form.cleaned_data
             done = services.decide(repair.pk, user, data["decision"], data["reason"], request=request)
             messages.success(request, f"已作出决定：{done.get_status_display()}")
+        elif action == "channel":
+            form = forms["channel"] = ChannelForm(request.POST)
+            if not form.is_valid():
+                return False
+            data = form.cleaned_data
+            done = services.review_claim(repair.pk, user, data["decision"], data["reason"],
+                                         request=request)
+            messages.success(request, "已核实：按绿色通道办理" if done.channel == "green"
+                             else f"已转入标准渠道，办结期限为 {done.due_by}")
         elif action == "take_over":
             form = forms["take_over"] = TakeOverForm(request.POST)
             if not form.is_valid():
