@@ -21,11 +21,12 @@ from xinyong.repairs.models import Repair
 
 D = dt.date
 APPLY_ON = D(2026, 11, 23)  # a Monday
+DECIDED = D(2026, 4, 1)
 
 
 def record_for(unit: Unit, user: User, behavior: str = "administrative_penalty", *,
                force_majeure: bool = False, epidemic_duty: bool = False, n: int = 1,
-               severity: str = "general", decided: dt.date = D(2026, 4, 1)) -> Record:
+               severity: str = "general", decided: dt.date = DECIDED) -> Record:
     subject = user.subject
     assert subject is not None
     return records.submit(unit, records.Submission(
