@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import Path
 from typing import Any, Literal
 
 from django.db.models import Q
@@ -18,8 +17,9 @@ from xinyong.accounts.models import Role, User
 from xinyong.lib.apierrors import Error, FieldError
 from xinyong.lib.exports import download
 from xinyong.lists.models import Membership, describe
-from xinyong.records import bulk, imports, services
+from xinyong.policies import rulebook
 from xinyong.records import determination as d
+from xinyong.records import imports, services, templates
 from xinyong.records.models import ImportJob, Record, effective_status, publicity_end
 from xinyong.subjects import access
 
@@ -350,12 +350,17 @@ def get_import(request: HttpRequest, job_id: int) -> ImportJob:
                     response={200: None, 403: Error, 404: Error}, summary="下载错误行清单")
 def import_errors(request: HttpRequest, job_id: int) -> HttpResponse:
     job = _job(request, job_id)
-    path = imports.error_path(job)
-    content = path.read_bytes() if path.exists() else "\ufeffrow,field,msg\n".encode()
-    return download(content, f"{Path(job.file_name).stem}-错误行.csv", "text/csv; charset=utf-8")
+    content, name = imports.error_download(job, request=request)
+    return download(content, name, "text/csv; charset=utf-8")
 
 
-@imports_router.get("/template.csv", response={200: None},
-                    summary="下载批量文件模板")
+@imports_router.get("/template.csv", auth=optional_auth, response={200: None},
+                    summary="下载批量文件模板（带成员单位令牌时按本单位辖区给出行为和示例行）")
 def import_template(request: HttpRequest) -> HttpResponse:
-    return download(bulk.template_csv(), "信用记录导入模板.csv", "text/csv; charset=utf-8")
+    user = caller(request)
+    today = timezone.localdate()
+    unit = getattr(user, "unit", None)
+    choices = templates.offers(rulebook.current(), unit.region if unit else None, today,
+                               everywhere=getattr(user, "role", None) == Role.OFFICE)
+    return download(templates.as_csv(choices, today), "信用记录导入模板.csv",
+                    "text/csv; charset=utf-8")

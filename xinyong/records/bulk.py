@@ -7,9 +7,7 @@ number, the column and the problem.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
@@ -43,12 +41,6 @@ COLUMNS: dict[str, list[str]] = {
 }
 ALIASES = {name: key for key, names in COLUMNS.items() for name in names}
 REQUIRED = ["subject_kind", "subject_name", "decided_on", "decision_no"]
-TEMPLATE_COLUMNS = ["subject_kind", "subject_name", "subject_code", "behavior", "occurred_on",
-                    "decided_on", "decision_no", "facts", "severity", "force_majeure",
-                    "epidemic_duty", "rectify_by", "external_id"]
-TEMPLATE_EXAMPLE = ["organization", "福州马尾康宁医疗器械有限公司", "91350105MA2Y00001R",
-                    "fz_fake_masks", "2020-02-10", "2020-02-20", "榕马市监罚〔2020〕12号",
-                    "销售不符合标准的口罩", "serious", "false", "false", "", "ZX-2020-0012"]
 
 KINDS = {
     "organization": codes.ORGANIZATION, "法人及非法人组织": codes.ORGANIZATION,
@@ -80,7 +72,7 @@ class Options:
     default_behavior: str = DEFAULT_BEHAVIOR
 
 
-def find_header(rows: Iterator[list[str]]) -> tuple[int, dict[int, str]]:
+def find_header(rows: Iterator[list[str]]) -> tuple[int, dict[int, str], list[str]]:
     """The header is the first row (within 10) naming two known columns.
 
     Rows above it (titles, merged group headings) are skipped; empty header cells, as a
@@ -93,7 +85,7 @@ def find_header(rows: Iterator[list[str]]) -> tuple[int, dict[int, str]]:
             if key and key not in mapping.values():
                 mapping[index] = key
         if len(mapping) >= 2:
-            return number, mapping
+            return number, mapping, row
         if number >= 10:
             break
     raise FileError("前 10 行中没有找到表头（如 subject_name、decision_no 或 行政相对人名称、"
@@ -201,10 +193,14 @@ def to_submission(values: dict[str, str], row: int, options: Options
     ), []
 
 
-def read(path: Path, options: Options) -> Iterator[tuple[int, Submission | None, list[RowError]]]:
-    """Yield (row number, submission or None, errors) for every non-empty data row."""
+def read(path: Path, options: Options, on_row: Any = None,
+         ) -> Iterator[tuple[int, Submission | None, list[RowError]]]:
+    """Yield (row number, submission or None, errors) for every non-empty data row.
+
+    `on_row(header, mapping, cells)`, if given, sees each row's original cells first (the
+    error file gives a bad row back as it was, ready to fix and upload again)."""
     table = rows(path)
-    header_row, mapping = find_header(table)
+    header_row, mapping, header = find_header(table)
     missing = [k for k in ("subject_name", "decision_no", "decided_on")
                if k not in mapping.values()]
     if missing:
@@ -214,18 +210,24 @@ def read(path: Path, options: Options) -> Iterator[tuple[int, Submission | None,
         if not any(cell.strip() for cell in row):
             continue
         if "\x00" in "".join(row):  # our readers decode strictly: NUL is the one to fear
+            if on_row is not None:
+                on_row(header, mapping, row)
             yield number, None, [
                 RowError(number, mapping.get(i, f"第 {i + 1} 列"), f"第 {i + 1} 列{problem}")
                 for i, cell in enumerate(row) if (problem := bad_characters(cell))]
             continue
+        if on_row is not None:
+            on_row(header, mapping, row)
         values = {key: (row[i] if i < len(row) else "") for i, key in mapping.items()}
         submission, errors = to_submission(values, number, options)
         yield number, submission, errors
 
 
-def template_csv() -> bytes:
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(TEMPLATE_COLUMNS)
-    writer.writerow(TEMPLATE_EXAMPLE)
-    return ("\ufeff" + out.getvalue()).encode("utf-8")
+def column_label(field: str, header: list[str], mapping: dict[int, str]) -> str:
+    """The column a problem is in, as the file names it (else our Chinese name)."""
+    key = field.replace(".", "_")
+    for index, mapped in mapping.items():
+        if mapped == key and index < len(header) and header[index].strip():
+            return header[index].strip()
+    names = COLUMNS.get(key)
+    return names[1] if names and len(names) > 1 else field

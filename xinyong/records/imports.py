@@ -111,6 +111,17 @@ def error_path(job: ImportJob) -> Path:
     return Path(job.file_path).with_suffix(".errors.csv")
 
 
+def error_download(job: ImportJob, *, actor: Any = None, request: Any = None) -> tuple[bytes, str]:
+    """The error file's bytes and a file name. Its rows hold the original cells (ID numbers
+    included, for fixing), so every download is audited."""
+    path = error_path(job)
+    content = (path.read_bytes() if path.exists() and path.stat().st_size > 3
+               else "\ufeff行号,错误原因\n".encode())
+    audit("import.errors_download", actor=actor, request=request, obj=job,
+          summary=f"下载批量文件 {job.file_name} 的错误行（{job.rejected} 行）")
+    return content, f"{Path(job.file_name).stem}-错误行.csv"
+
+
 def inactive_unit(unit: Unit) -> str:
     return f"成员单位“{unit.name}”已停用，不能导入信用记录"
 
@@ -217,18 +228,18 @@ def _run(job: ImportJob, today: dt.date, heartbeat: leases.Heartbeat) -> ImportJ
     kept_errors: list[dict[str, Any]] = []
     try:
         with files.open_private(error_path(job), "w", encoding="utf-8-sig", newline="") as error_file:
-            errors_out = csv.writer(error_file)
-            errors_out.writerow(["row", "field", "msg"])
+            errors_out = ErrorFile(csv.writer(error_file))
 
             def reject(errors: list[bulk.RowError]) -> None:
                 nonlocal rejected
                 rejected += 1  # one bad row, however many problems it has
+                errors_out.write(errors)
                 for e in errors:
-                    errors_out.writerow([e.row, e.field, _safe(e.msg)])
                     if len(kept_errors) < KEEP_ERRORS:
                         kept_errors.append(e.as_dict())
 
-            for number, sub, errors in bulk.read(Path(job.file_path), options):
+            for number, sub, errors in bulk.read(Path(job.file_path), options,
+                                                 on_row=errors_out.remember):
                 job.total += 1
                 if sub is not None:
                     outcome = _determine(book, sub, job.unit.region, today, determined)
@@ -257,6 +268,42 @@ def _run(job: ImportJob, today: dt.date, heartbeat: leases.Heartbeat) -> ImportJ
     if not merge(job):
         return _fail_inactive(job)
     return job
+
+
+class ErrorFile:
+    """The rows a job rejected, as the uploader wrote them, under the file's own header,
+    with 行号 and 错误原因 added: fix the cells and upload the file again as it is (the
+    reader ignores the two extra columns). Written as rows stream, so memory stays flat.
+    It holds the full original values (the uploader needs them to fix the row): it is
+    private (0600), for the unit's users and the office only."""
+
+    HEADING = ["行号", "错误原因"]
+
+    def __init__(self, writer: Any) -> None:
+        self.writer = writer
+        self.header: list[str] = []
+        self.mapping: dict[int, str] = {}
+        self.cells: list[str] = []
+        self.started = False
+
+    def remember(self, header: list[str], mapping: dict[int, str], cells: list[str]) -> None:
+        self.header, self.mapping, self.cells = header, mapping, cells
+
+    def write(self, errors: list[bulk.RowError]) -> None:
+        if not self.started:
+            self.writer.writerow([*(_clean(c) for c in self.header), *self.HEADING])
+            self.started = True
+        width = len(self.header)
+        cells = [_clean(c) for c in self.cells[:width]]
+        cells += [""] * (width - len(cells))
+        reason = "；".join(f"{bulk.column_label(e.field, self.header, self.mapping)}：{e.msg}"
+                          for e in errors)
+        self.writer.writerow([*cells, errors[0].row if errors else "", _safe(reason)])
+
+
+def _clean(cell: str) -> str:
+    """A cell for the error file: NUL (already reported as the row's problem) dropped."""
+    return cell.replace("\x00", "")
 
 
 def _fail_inactive(job: ImportJob) -> ImportJob:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from django.contrib import messages
@@ -27,8 +26,8 @@ from xinyong.lib.exports import Written, csv_response, download, xlsx_response
 from xinyong.lists.models import Membership, describe
 from xinyong.policies import rulebook
 from xinyong.policies.rulebook import Rulebook, pack_of
-from xinyong.records import bulk, imports, services
 from xinyong.records import determination as d
+from xinyong.records import imports, services, templates
 from xinyong.records.api import visible_to
 from xinyong.records.filtersets import RecordFilterForm, filter_records
 from xinyong.records.forms import (
@@ -444,11 +443,21 @@ def import_progress(request: HttpRequest, job_id: int) -> HttpResponse:
 @role_required(Role.DEPARTMENT, Role.OFFICE)
 def import_errors(request: HttpRequest, job_id: int) -> HttpResponse:
     job = _job_for(request, job_id)
-    path = imports.error_path(job)
-    content = path.read_bytes() if path.exists() else "\ufeffrow,field,msg\n".encode()
-    return download(content, f"{Path(job.file_name).stem}-错误行.csv", "text/csv; charset=utf-8")
+    content, name = imports.error_download(job, request=request)
+    return download(content, name, "text/csv; charset=utf-8")
 
 
 @role_required(Role.DEPARTMENT, Role.OFFICE)
-def import_template(request: HttpRequest) -> HttpResponse:
-    return download(bulk.template_csv(), "信用记录导入模板.csv", "text/csv; charset=utf-8")
+def import_template(request: HttpRequest, fmt: str = "csv") -> HttpResponse:
+    """The template for this user's unit: its behaviours, sample rows that import today."""
+    user: User = request.user  # type: ignore[assignment]
+    today = timezone.localdate()
+    choices = templates.offers(rulebook.current(), user.unit.region if user.unit else None, today,
+                               everywhere=user.role == Role.OFFICE)
+    if fmt == "xlsx":
+        return download(templates.as_xlsx(choices, today), "信用记录导入模板.xlsx",
+                        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    if fmt == "behaviors":
+        return download(templates.behaviors_csv(choices), "可报送的行为代码.csv",
+                        "text/csv; charset=utf-8")
+    return download(templates.as_csv(choices, today), "信用记录导入模板.csv", "text/csv; charset=utf-8")

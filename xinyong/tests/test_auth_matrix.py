@@ -127,6 +127,8 @@ ROUTES: list[tuple[str, str, str, Any, dict[str, int]]] = [
     ("POST", "/repairs/{repair_id}/accept", "/repairs/999999/accept", None, deciders(404)),
     ("POST", "/repairs/{repair_id}/decision", "/repairs/999999/decision",
      {"decision": "approve", "reason": "已履行"}, deciders(404)),
+    ("POST", "/repairs/{repair_id}/channel", "/repairs/999999/channel",
+     {"decision": "standard", "reason": "不属于医疗保障企业"}, deciders(404)),
     # Only the office takes a repair case over from the finding unit.
     ("POST", "/repairs/{repair_id}/take-over", "/repairs/999999/take-over", {"reason": "超期未办"},
      {ANON: 401, Role.OFFICE: 404, Role.DEPARTMENT: 403, Role.SUBJECT: 403, Role.INSTITUTION: 403}),

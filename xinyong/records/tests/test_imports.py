@@ -110,8 +110,12 @@ def test_bad_rows_refuse_the_whole_file_by_default(loaded: Any, unit: Any, media
     assert fields == {(3, "subject_code"), (4, "decided_on"), (5, "behavior")}
     assert "校验位错误" in next(e["msg"] for e in job.errors if e["row"] == 3)
     assert not Record.objects.exists() and not Subject.objects.exists()
+    # The error file gives each bad row back as it was, with 行号 and 错误原因 added.
     error_file = Path(job.file_path).with_suffix(".errors.csv").read_text(encoding="utf-8-sig")
-    assert error_file.splitlines()[0] == "row,field,msg" and "2020-02-30" in error_file
+    lines = error_file.splitlines()
+    assert lines[0] == f"{HEADER},行号,错误原因" and len(lines) == 4
+    assert lines[1].startswith(bad[1] + ",3,subject_code：")
+    assert lines[2].startswith(bad[2] + ",4,decided_on：") and "2020-02-30" in lines[2]
 
 
 def test_accept_partial_keeps_good_rows(loaded: Any, unit: Any, media: Path) -> None:

@@ -564,7 +564,8 @@ def test_upload_runs_and_the_job_page_shows_progress(loaded: Any, unit: Unit, de
     csv_file = client.get(f"/records/imports/{job.pk}/errors.csv")
     assert csv_file.status_code == 200 and csv_file["Content-Type"].startswith("text/csv")
     text = csv_file.content.decode("utf-8-sig")
-    assert text.splitlines()[0] == "row,field,msg" and "3,subject_code," in text
+    assert text.splitlines()[0] == f"{HEADER},行号,错误原因"
+    assert text.splitlines()[1].startswith(BAD_ROW + ",3,subject_code：")
     assert "attachment" in csv_file["Content-Disposition"]
 
     listed = table_rows(client.get("/records/", {"job": job.pk}))
@@ -596,10 +597,10 @@ def test_office_sees_every_units_jobs(loaded: Any, unit: Unit, office: User, med
     assert f'href="/records/imports/{job.pk}/"' in html(client.get("/records/imports/"))
     assert client.get(f"/records/imports/{job.pk}/").status_code == 200
     errors = client.get(f"/records/imports/{job.pk}/errors.csv")
-    assert errors.content.startswith(b"\xef\xbb\xbfrow,field,msg")
+    assert errors.content.decode("utf-8-sig") == "行号,错误原因\n"  # no row was refused
 
 
 def test_template_download(loaded: Any, dept: User, web: Callable[..., Client]) -> None:
     response = web(dept).get("/records/imports/template.csv")
     assert response.status_code == 200 and "attachment" in response["Content-Disposition"]
-    assert response.content.decode("utf-8-sig").startswith("subject_kind,subject_name,subject_code")
+    assert response.content.decode("utf-8-sig").startswith("主体类别,主体名称,统一社会信用代码")
