@@ -74,6 +74,8 @@ class Row:
     record: Record
     status: str
     behavior_text: str
+    # The lists the subject is on today because of this record (None: not looked up).
+    current_lists: list[str] | None = None
 
     @property
     def status_label(self) -> str:
@@ -143,7 +145,14 @@ def record_list(request: HttpRequest) -> HttpResponse:
     queryset, form, book, today = _filtered(request)
     page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
     texts = behavior_texts(book)
-    rows = [Row(r, effective_status(r, today), texts.get(r.behavior, r.behavior)) for r in page]
+    on_lists: dict[int, list[str]] = {}
+    # The lists as they stand today (one query for the page), not as the record entered them.
+    for record_id, name in (Membership.objects.active_on(today)
+                            .filter(record_id__in=[r.pk for r in page])
+                            .values_list("record_id", "list_name")):
+        on_lists.setdefault(record_id, []).append(name)
+    rows = [Row(r, effective_status(r, today), texts.get(r.behavior, r.behavior),
+                on_lists.get(r.pk, [])) for r in page]
     query = request.GET.copy()
     query.pop("page", None)
     return render(request, "records/list.html", {

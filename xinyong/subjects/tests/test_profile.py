@@ -154,3 +154,12 @@ def test_the_record_page_shows_when_publicity_and_membership_ended(
     public = web().get(f"/records/{watched.pk}/").content.decode()
     assert 'data-list="watch"' not in public
     assert api(None).get(f"/api/v1/records/{watched.pk}").json()["memberships"] == []
+
+
+def test_the_units_record_list_shows_lists_as_they_stand(
+        story: dict[str, Record], tc_dept: User, web: Callable[..., Any]) -> None:
+    page = web(tc_dept).get("/records/").content.decode()
+    row = {name: page.split(f'href="/records/{story[name].pk}/"')[1].split("</tr>")[0]
+           for name in ("listed", "gone")}
+    assert "联合惩戒对象名单" in row["listed"]
+    assert "已移出" in row["gone"] and "联合惩戒对象名单</td>" not in row["gone"]
