@@ -20,4 +20,7 @@ def home(request: HttpRequest) -> HttpResponse:
         # Emergency packs end by an event only the office can record: a forgotten one
         # keeps lists and measures running without a legal basis.
         context["awaiting_events"] = awaiting_events(timezone.localdate())
+        # A unit without a region may report under national rules only.
+        context["units_without_region"] = list(
+            Unit.objects.filter(is_active=True, region="").values_list("name", flat=True)[:20])
     return render(request, "front/home.html", context)

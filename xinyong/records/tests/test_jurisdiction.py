@@ -168,3 +168,11 @@ def test_the_office_sets_a_units_region(users: dict[str, User], unit: Unit,
     out = StringIO()
     call_command("unit", "region", bare.code, "--region", "320585", stdout=out)
     assert Unit.objects.get(pk=bare.pk).region == "320585"
+
+
+def test_the_office_home_names_units_without_a_region(
+        users: dict[str, User], web: Callable[..., Any]) -> None:
+    Unit.objects.create(code="11350105003000002T", name="卫生健康委员会")
+    page = web(users[Role.OFFICE]).get("/").content.decode()
+    warning = page.split('data-testid="units-without-region"')[1].split("</div>")[0]
+    assert "卫生健康委员会" in warning and "市场监督管理局" not in warning
