@@ -297,3 +297,13 @@ def test_taicang_9_reaches_a_penalty_by_its_violation_type(book: Any) -> None:
                        TODAY).status == d.EXPIRED
     assert d.determine(book, facts(**{**penalty, "violation_type": "销售过期药品"},
                                    region=TAICANG), TODAY).status == d.EXPIRED
+
+
+def test_taicang_8_defers_a_penalty_for_a_late_delivery_under_force_majeure(book: Any) -> None:
+    penalty = facts(behavior="administrative_penalty", occurred_on=D(2020, 3, 2),
+                    decided_on=D(2020, 3, 10), severity="general", force_majeure=True,
+                    violation_type="产品交付不及时", rectify_by=D(2020, 4, 30), region=TAICANG)
+    result = d.determine(book, penalty, D(2020, 3, 20))
+    assert result.status == d.DEFERRED
+    assert "deferral:force_majeure_deferral" in rules(result)
+    assert "violation_kind:order_unfulfilled" in rules(result)
