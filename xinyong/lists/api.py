@@ -37,6 +37,26 @@ class Item(Schema):
     objection: str | None
 
 
+class MembershipOut(Schema):
+    """One membership as it stands (`lists.models.describe`): in force, not yet, or ended
+    (when and why). Used by the record API and the credit file."""
+
+    code: str
+    name: str
+    since: dt.date
+    until: dt.date | None
+    ended_on: dt.date | None
+    exit_reason: str | None
+    exit_label: str
+    exit_note: str
+    active: bool
+    public: bool
+    policy: str
+    doc_number: str
+    clause: str
+    record_id: int
+
+
 class Page(Schema):
     code: str
     name: str

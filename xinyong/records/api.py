@@ -16,6 +16,7 @@ from xinyong.accounts.auth import caller, optional_auth, require_role, token_aut
 from xinyong.accounts.models import Role, User
 from xinyong.lib.apierrors import Error, FieldError
 from xinyong.lib.exports import download
+from xinyong.lists.api import MembershipOut
 from xinyong.lists.models import Membership, describe
 from xinyong.policies import rulebook
 from xinyong.records import determination as d
@@ -56,22 +57,6 @@ class Publicity(Schema):
     starts_on: dt.date
     repairable_from: dt.date | None
     ends_on: dt.date | None
-
-
-class MembershipOut(Schema):
-    code: str
-    name: str
-    since: dt.date
-    until: dt.date | None
-    ended_on: dt.date | None
-    exit_reason: str | None
-    exit_label: str
-    exit_note: str
-    active: bool
-    public: bool
-    policy: str
-    doc_number: str
-    clause: str
 
 
 class TraceStep(Schema):

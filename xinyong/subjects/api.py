@@ -12,6 +12,7 @@ from ninja.errors import HttpError
 from xinyong.accounts.auth import caller, optional_auth
 from xinyong.audit.models import record as audit
 from xinyong.lib.apierrors import Error, FieldError
+from xinyong.lists.api import MembershipOut
 from xinyong.subjects import access, codes
 from xinyong.subjects.models import Subject
 from xinyong.subjects.profile import build_profile
@@ -57,29 +58,12 @@ class ProfileRecordOut(Schema):
     objection: str | None
 
 
-class ProfileListOut(Schema):
-    code: str
-    name: str
-    since: dt.date
-    until: dt.date | None
-    ended_on: dt.date | None
-    exit_reason: str | None
-    exit_label: str
-    exit_note: str
-    active: bool
-    public: bool
-    policy: str
-    doc_number: str
-    clause: str
-    record_id: int
-
-
 class ProfileOut(SubjectOut):
     code: str | None = None
     # True for the subject itself and the office: records of every status, every list.
     full: bool
     records: list[ProfileRecordOut]
-    lists: list[ProfileListOut]
+    lists: list[MembershipOut]
     # Parts of the credit file not built yet (score, grade, commitments, reports): named
     # here rather than answered empty; `score` and `grade` appear once they exist.
     not_yet_available: list[str]
