@@ -21,10 +21,12 @@ CASES = [
     ("fz_mask_fraud", "oi", (2020, 2026), ["serious", "general"], None),
     ("fz_market_disruption", "oi", (2020, 2026), ["serious"], None),
     ("fz_concealment_evasion", "p", (2020, 2026), ["serious"], None),
-    ("tc_price_gouging", "oi", (2020, 2026), ["general", "serious"], None),
-    ("tc_contract_default", "o", (2020, 2026), ["general"], "force_majeure"),
-    ("tc_late_delivery", "o", (2020, 2026), ["general"], "epidemic_duty"),
-    ("tc_donation", "op", (2020, 2026), ["minor"], None),
+    # The file is imported by a 马尾区 unit, which may report under national and 福州 rules
+    # only (jurisdictions, issue 10); the 太仓 cases of earlier runs became these.
+    ("fz_market_disruption", "oi", (2020, 2026), ["general"], None),  # kept, not a finding
+    ("administrative_penalty", "o", (2026, 2026), ["general"], "force_majeure"),
+    ("fz_work_resumption_breach", "o", (2020, 2026), ["serious"], None),
+    ("fz_donation", "op", (2020, 2026), ["minor"], None),
 ]
 HEADER = ["subject_kind", "subject_name", "subject_code", "behavior", "occurred_on", "decided_on",
           "decision_no", "facts", "severity", "force_majeure", "epidemic_duty", "rectify_by",
