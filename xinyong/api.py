@@ -19,6 +19,7 @@ from ninja.errors import (
 from ninja.renderers import JSONRenderer
 
 from xinyong.accounts.auth import optional_auth
+from xinyong.lib.errors import DomainError
 from xinyong.checks.api import router as checks_router
 from xinyong.lists.api import router as lists_router
 from xinyong.objections.api import router as objections_router
@@ -170,6 +171,14 @@ def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
         return error_response(request, 400, "请求体不是有效的 JSON",
                               [{"loc": ["body"], "msg": "不是有效的 JSON"}])
     return error_response(request, exc.status_code, str(exc.message), errors)
+
+
+@api.exception_handler(DomainError)
+def on_domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
+    """Every service's refusal, in one place: 422 names the field, the rest say why."""
+    if exc.status == 422:
+        return error_response(request, 422, str(exc), [{"loc": exc.loc, "msg": exc.msg}])
+    return error_response(request, exc.status, exc.msg)
 
 
 @api.exception_handler(Exception)
