@@ -19,8 +19,8 @@ from ninja.errors import (
 from ninja.renderers import JSONRenderer
 
 from xinyong.accounts.auth import optional_auth
-from xinyong.lib.errors import DomainError
 from xinyong.checks.api import router as checks_router
+from xinyong.lib.errors import DomainError
 from xinyong.lists.api import router as lists_router
 from xinyong.objections.api import router as objections_router
 from xinyong.policies.api import router as policies_router

@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "xinyong.records",
     "xinyong.lists",
     "xinyong.checks",
+    "xinyong.casework",
     "xinyong.repairs",
     "xinyong.objections",
     "xinyong.notices",
@@ -177,11 +178,11 @@ UPLOAD_LIMITS = {
 # Uploaded files are readable by the platform's own user only.
 FILE_UPLOAD_PERMISSIONS = 0o600
 FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
-# Evidence attached to repair cases is deleted this many days after the case is decided.
+# Evidence attached to cases (repairs, objections ...) is deleted this many days after the case is decided.
 EVIDENCE_RETENTION_DAYS = envint("XINYONG_EVIDENCE_RETENTION_DAYS", "1095")
 DAILY_TASKS = [
     "xinyong.records.tasks.refresh_statuses_task",
-    "xinyong.repairs.tasks.purge_evidence_task",
+    "xinyong.casework.tasks.purge_evidence_task",
 ]
 
 EMAIL_BACKEND = os.getenv(

@@ -9,17 +9,10 @@ from django.http import HttpRequest
 
 from xinyong.accounts.models import ApiToken, Role, Unit, User
 from xinyong.audit.models import record as audit
+from xinyong.lib.errors import DomainError
 from xinyong.policies.jurisdiction import region_label, region_problem
 from xinyong.subjects import codes
 from xinyong.subjects.models import Subject
-
-
-class AccountError(ValueError):
-    """Bad input for an account action, naming the field (form field or CLI argument)."""
-
-    def __init__(self, field: str, msg: str) -> None:
-        super().__init__(f"{field}：{msg}")
-        self.field, self.msg = field, msg
 
 
 @transaction.atomic
@@ -30,16 +23,16 @@ def create_unit(
     try:
         number = codes.validate_uscc(code)
     except codes.CodeError as exc:
-        raise AccountError("code", f"{exc}") from None
+        raise DomainError("code", f"{exc}") from None
     if not name.strip():  # also stops whitespace-only names
-        raise AccountError("name", "单位名称不能为空")
+        raise DomainError("name", "单位名称不能为空")
     region = region.strip()
     if region and (problem := region_problem(region)):
-        raise AccountError("region", problem)
+        raise DomainError("region", problem)
     if Unit.objects.filter(code=number).exists():
-        raise AccountError("code", f"统一社会信用代码为 {number} 的成员单位已存在")
+        raise DomainError("code", f"统一社会信用代码为 {number} 的成员单位已存在")
     if Unit.objects.filter(name=name.strip()).exists():
-        raise AccountError("name", f"名称为“{name.strip()}”的成员单位已存在")
+        raise DomainError("name", f"名称为“{name.strip()}”的成员单位已存在")
     unit = Unit.objects.create(code=number, name=name.strip(), region=region)
     audit("unit.create", actor=actor, request=request, obj=unit,
           summary=f"新建成员单位 {unit.name}（{region_label(region)}）", via=via)
@@ -53,7 +46,7 @@ def set_unit_region(unit: Unit, region: str, *, actor: User | None = None, via: 
     already reported keep the determination made when they were reported."""
     region = region.strip()
     if problem := region_problem(region):
-        raise AccountError("region", problem)
+        raise DomainError("region", problem)
     locked = Unit.objects.select_for_update().get(pk=unit.pk)
     before = locked.region
     if before == region:
@@ -77,7 +70,7 @@ def set_unit_active(
     Returns False, and records nothing, if the unit is in that state already."""
     reason = reason.strip()
     if not reason:
-        raise AccountError("reason", "请说明原因")
+        raise DomainError("reason", "请说明原因")
     locked = Unit.objects.select_for_update().get(pk=unit.pk)
     if locked.is_active == active:
         unit.is_active = active
@@ -117,32 +110,32 @@ def create_user(
     request: HttpRequest | None = None,
 ) -> User:
     if role not in Role.values:
-        raise AccountError("role", f"应为 {'、'.join(Role.values)} 之一，而不是“{role}”")
+        raise DomainError("role", f"应为 {'、'.join(Role.values)} 之一，而不是“{role}”")
     if User.objects.filter(username=username).exists():
-        raise AccountError("username", f"用户名“{username}”已存在")
+        raise DomainError("username", f"用户名“{username}”已存在")
     unit = subject = None
     if role == Role.DEPARTMENT:
         if not unit_code:
-            raise AccountError("unit", "成员单位用户必须指定所属单位的统一社会信用代码")
+            raise DomainError("unit", "成员单位用户必须指定所属单位的统一社会信用代码")
         unit = Unit.objects.filter(code=codes.normalize(unit_code)).first()
         if unit is None:
-            raise AccountError("unit", f"没有统一社会信用代码为 {unit_code} 的成员单位")
+            raise DomainError("unit", f"没有统一社会信用代码为 {unit_code} 的成员单位")
         if not unit.is_active:
-            raise AccountError("unit", f"成员单位“{unit.name}”已停用，不能新建其用户")
+            raise DomainError("unit", f"成员单位“{unit.name}”已停用，不能新建其用户")
     elif unit_code:
-        raise AccountError("unit", "只有 department 角色可以绑定单位")
+        raise DomainError("unit", "只有 department 角色可以绑定单位")
     if role == Role.SUBJECT:
         if not subject_code:
-            raise AccountError("subject", "信用主体用户必须指定绑定主体的代码")
+            raise DomainError("subject", "信用主体用户必须指定绑定主体的代码")
         try:
             _, number = codes.classify(subject_code)
         except codes.CodeError as exc:
-            raise AccountError("subject", f"{exc}") from None
+            raise DomainError("subject", f"{exc}") from None
         subject = Subject.objects.by_code(number)
         if subject is None:
-            raise AccountError("subject", "平台上没有该代码的信用主体")
+            raise DomainError("subject", "平台上没有该代码的信用主体")
     elif subject_code:
-        raise AccountError("subject", "只有 subject 角色可以绑定主体")
+        raise DomainError("subject", "只有 subject 角色可以绑定主体")
     user = User(username=username, role=role, unit=unit, subject=subject,
                 display_name=display_name)
     if password:
@@ -161,7 +154,7 @@ def check_password_rules(password: str, user: User) -> None:
     try:
         validate_password(password, user)
     except ValidationError as exc:
-        raise AccountError("password", "".join(exc.messages)) from None
+        raise DomainError("password", "".join(exc.messages)) from None
 
 
 def issue_token(

@@ -22,7 +22,6 @@ from xinyong.accounts.forms import (
 )
 from xinyong.accounts.models import ApiToken, Role, Unit, User
 from xinyong.accounts.services import (
-    AccountError,
     create_unit,
     create_user,
     issue_token,
@@ -31,6 +30,7 @@ from xinyong.accounts.services import (
     set_unit_region,
     unit_reach,
 )
+from xinyong.lib.errors import DomainError
 
 
 class LoginView(auth_views.LoginView):
@@ -45,7 +45,7 @@ class LoginView(auth_views.LoginView):
         return context
 
 
-def _form_error(form: object, exc: AccountError, fields: dict[str, str]) -> None:
+def _form_error(form: object, exc: DomainError, fields: dict[str, str]) -> None:
     form.add_error(fields.get(exc.field), exc.msg)  # type: ignore[attr-defined]
 
 
@@ -57,7 +57,7 @@ def units(request: HttpRequest) -> HttpResponse:
             unit = create_unit(form.cleaned_data["code"], form.cleaned_data["name"],
                                region=form.cleaned_data["region"], actor=request.user,  # type: ignore[arg-type]
                                via="web", request=request)
-        except AccountError as exc:
+        except DomainError as exc:
             _form_error(form, exc, {"code": "code", "name": "name", "region": "region"})
         else:
             messages.success(request, f"已新建成员单位：{unit.name}")
@@ -74,7 +74,7 @@ def unit_region(request: HttpRequest, unit_id: int) -> HttpResponse:
         try:
             set_unit_region(unit, form.cleaned_data["region"], actor=request.user,  # type: ignore[arg-type]
                             via="web", request=request)
-        except AccountError as exc:
+        except DomainError as exc:
             messages.error(request, f"{unit.name}：{exc.msg}")
         else:
             messages.success(request, f"已设置 {unit.name} 的行政区划代码：{unit.region}")
@@ -95,7 +95,7 @@ def _unit_state(request: HttpRequest, unit_id: int, active: bool) -> HttpRespons
         try:
             set_unit_active(unit, active, form.cleaned_data["reason"], actor=request.user,  # type: ignore[arg-type]
                             via="web", request=request)
-        except AccountError as exc:
+        except DomainError as exc:
             _form_error(form, exc, {"reason": "reason"})
         else:
             messages.success(request, f"已{verb}成员单位：{unit.name}")
@@ -127,7 +127,7 @@ def users(request: HttpRequest) -> HttpResponse:
                 subject_code=data["subject_code"] or None,
                 display_name=data["display_name"], actor=request.user, via="web", request=request,  # type: ignore[arg-type]
             )
-        except AccountError as exc:
+        except DomainError as exc:
             _form_error(form, exc, {"username": "username", "role": "role", "unit": "unit",
                                     "subject": "subject_code", "password": "password"})
         else:

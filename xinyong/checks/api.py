@@ -14,7 +14,7 @@ from xinyong.accounts.auth import require_role, token_auth
 from xinyong.accounts.models import Role
 from xinyong.checks import services
 from xinyong.checks.models import Check
-from xinyong.lib.apierrors import Error, FieldError
+from xinyong.lib.apierrors import Error
 
 router = Router(tags=["checks"])
 
@@ -85,11 +85,8 @@ class FeedbackOut(Schema):
              summary="联合奖惩核查：场景与主体代码（最多 10000 个）")
 def create_check(request: HttpRequest, payload: CheckIn) -> dict[str, Any]:
     user = require_role(request, Role.OFFICE, Role.DEPARTMENT)
-    try:
-        check = services.run_check(user, payload.scenario, payload.subjects,
-                                   payload.as_of or timezone.localdate(), request=request)
-    except services.CheckError as exc:
-        raise FieldError([exc.field], exc.msg) from None
+    check = services.run_check(user, payload.scenario, payload.subjects,
+                               payload.as_of or timezone.localdate(), request=request)
     return {"id": check.pk, "scenario": check.scenario, "as_of": check.as_of,
             "results": check.results}
 
@@ -115,10 +112,7 @@ def get_check(request: HttpRequest, check_id: int) -> dict[str, Any]:
              summary="反馈：业务系统对某主体执行了哪些措施")
 def feedback(request: HttpRequest, check_id: int, payload: FeedbackIn) -> Status[Any]:
     user, check = _check(request, check_id)
-    try:
-        given = services.give_feedback(check, user, payload.subject_id, payload.measure,
-                                       payload.applied, payload.note, request=request)
-    except services.CheckError as exc:
-        raise FieldError([exc.field], exc.msg) from None
+    given = services.give_feedback(check, user, payload.subject_id, payload.measure,
+                                   payload.applied, payload.note, request=request)
     return Status(201, {"id": given.pk, "check_id": check.pk, "subject_id": given.subject_id,
                         "measure": given.measure, "applied": given.applied, "note": given.note})

@@ -17,6 +17,7 @@ from xinyong.checks import engine
 from xinyong.checks.models import Check, CheckFile, Feedback
 from xinyong.jobs import leases
 from xinyong.lib import files, tabular
+from xinyong.lib.errors import DomainError
 from xinyong.lib.pii import mask_id_numbers
 from xinyong.policies import rulebook
 
@@ -27,10 +28,6 @@ CODE_COLUMNS = {"subject_code", "统一社会信用代码", "证件号码", "id_
                 "身份证号码", "代码"}
 
 
-class CheckError(ValueError):
-    def __init__(self, field: str, msg: str) -> None:
-        super().__init__(f"{field}：{msg}")
-        self.field, self.msg = field, msg
 
 
 def run_check(user: Any, scenario: str, raw_codes: list[str], as_of: dt.date, *,
@@ -38,11 +35,11 @@ def run_check(user: Any, scenario: str, raw_codes: list[str], as_of: dt.date, *,
     book = rulebook.current()
     scenarios = book.scenarios()
     if scenario not in scenarios:
-        raise CheckError("scenario", f"未知场景“{scenario}”；可用场景：{'、'.join(sorted(scenarios))}")
+        raise DomainError("scenario", f"未知场景“{scenario}”；可用场景：{'、'.join(sorted(scenarios))}")
     if not raw_codes:
-        raise CheckError("subjects", "至少需要一个主体代码")
+        raise DomainError("subjects", "至少需要一个主体代码")
     if len(raw_codes) > engine.MAX_SUBJECTS:
-        raise CheckError("subjects", f"一次最多核查 {engine.MAX_SUBJECTS} 个主体，本次 {len(raw_codes)} 个")
+        raise DomainError("subjects", f"一次最多核查 {engine.MAX_SUBJECTS} 个主体，本次 {len(raw_codes)} 个")
     region = caller_region(user)
     results = engine.run(book, scenario, raw_codes, as_of, region)
     # The Check row is the check's log (who, when, scenario, results): one insert, no
@@ -69,9 +66,9 @@ def give_feedback(check: Check, user: Any, subject_id: int, measure: str, applie
                   note: str, *, request: Any = None) -> Feedback:
     answered = next((r for r in check.results if r.get("subject_id") == subject_id), None)
     if answered is None:
-        raise CheckError("subject_id", "该主体不在本次核查结果中")
+        raise DomainError("subject_id", "该主体不在本次核查结果中")
     if measure not in {m["code"] for m in answered["measures"]}:
-        raise CheckError("measure", f"本次核查没有对该主体给出措施“{measure}”")
+        raise DomainError("measure", f"本次核查没有对该主体给出措施“{measure}”")
     try:
         with transaction.atomic():
             feedback = Feedback.objects.create(check_request=check, subject_id=subject_id,
@@ -80,7 +77,7 @@ def give_feedback(check: Check, user: Any, subject_id: int, measure: str, applie
             audit("check.feedback", actor=user, request=request, obj=feedback,
                   summary=f"核查 #{check.pk} 反馈：{measure} {'已执行' if applied else '未执行'}")
     except IntegrityError:
-        raise CheckError("measure", "已对该主体的这项措施反馈过") from None
+        raise DomainError("measure", "已对该主体的这项措施反馈过") from None
     return feedback
 
 
@@ -116,17 +113,17 @@ def queue_check_file(user: Any, scenario: str, upload: Any, as_of: dt.date, *,
                      request: Any = None) -> CheckFile:
     """Keep an uploaded file of codes (0600) and queue its check for the worker."""
     if scenario not in rulebook.current().scenarios():
-        raise CheckError("scenario", f"未知场景“{scenario}”")
+        raise DomainError("scenario", f"未知场景“{scenario}”")
     suffix = Path(upload.name or "").suffix.lower()
     if suffix not in tabular.SUFFIXES:
-        raise CheckError("file", "文件应为 .csv 或 .xlsx")
+        raise DomainError("file", "文件应为 .csv 或 .xlsx")
     try:
         path, size, sha256 = files.save_private(upload.chunks(), "checks", suffix, MAX_FILE_BYTES)
     except files.TooLarge:
-        raise CheckError("file", f"文件不能超过 {MAX_FILE_BYTES // 1024 // 1024} MB") from None
+        raise DomainError("file", f"文件不能超过 {MAX_FILE_BYTES // 1024 // 1024} MB") from None
     if not size:
         files.discard(path)
-        raise CheckError("file", "文件是空的")
+        raise DomainError("file", "文件是空的")
     try:
         with transaction.atomic():
             job = CheckFile.objects.create(
@@ -154,7 +151,7 @@ def run_check_file(job_id: int, owner: str | None = None) -> CheckFile:
         try:
             found = codes_in_file(Path(job.file_path))
             if not found:
-                raise CheckError("file", "文件中没有读到主体代码")
+                raise DomainError("file", "文件中没有读到主体代码")
             with transaction.atomic():
                 leases.lock_own(job)
                 job.check_result = run_check(job.user, job.scenario, found, job.as_of)
@@ -165,8 +162,8 @@ def run_check_file(job_id: int, owner: str | None = None) -> CheckFile:
             return CheckFile.objects.get(pk=job.pk)
         except DatabaseError:
             raise  # the worker runs it again once the database is back
-        except (tabular.FileError, CheckError) as exc:
-            _fail_file(job, exc.msg if isinstance(exc, CheckError) else str(exc))
+        except (tabular.FileError, DomainError) as exc:
+            _fail_file(job, exc.msg if isinstance(exc, DomainError) else str(exc))
         except Exception as exc:
             log.exception("check file %s failed", job.pk)
             _fail_file(job, f"核查文件时出错（{type(exc).__name__}），请联系信用办")

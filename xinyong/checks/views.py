@@ -25,6 +25,7 @@ from xinyong.checks.filtersets import CheckFilterForm, filter_checks, has_feedba
 from xinyong.checks.forms import CheckForm, FeedbackForm
 from xinyong.checks.models import Check, CheckFile, Feedback
 from xinyong.jobs import leases
+from xinyong.lib.errors import DomainError
 from xinyong.lib.exports import Written, xlsx_response
 from xinyong.policies import rulebook
 from xinyong.policies.rulebook import Rulebook
@@ -188,7 +189,7 @@ def new(request: HttpRequest) -> HttpResponse:
                 return redirect("checks:file", job_id=job.pk)
             check = services.run_check(user, data["scenario"], data["subjects"], as_of,
                                        request=request)
-        except services.CheckError as exc:
+        except DomainError as exc:
             form.add_error(data["source"] if exc.field == "subjects" else exc.field, exc.msg)
         else:
             return redirect("checks:detail", check_id=check.pk)
@@ -305,7 +306,7 @@ def feedback(request: HttpRequest, check_id: int) -> HttpResponse:
         try:
             services.give_feedback(check, user, data["subject_id"], data["measure"], data["applied"],
                                    data["note"], request=request)
-        except services.CheckError as exc:
+        except DomainError as exc:
             error = exc.msg
     else:
         error = "；".join(f"{form.fields[name].label or name}：{'；'.join(str(e) for e in errs)}"

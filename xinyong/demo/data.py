@@ -18,6 +18,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from xinyong.accounts.models import Role, Unit, User
+from xinyong.lib.errors import DomainError
 from xinyong.objections import services as objections
 from xinyong.objections.models import Objection
 from xinyong.policies import rulebook
@@ -157,7 +158,7 @@ def load_cases(today: dt.date | None = None) -> None:
         try:
             repairs.apply(enterprise, oldest.pk, "已召回并销毁问题口罩，缴清罚款，建立进货查验制度。",
                           True, green_flags=["medical_supplies"], today=today)
-        except repairs.RepairError:
+        except DomainError:
             pass  # not repairable under the packs loaded (e.g. its minimum period has not passed)
     if not Objection.objects.filter(record=newest).exists():
         objections.submit(enterprise, newest.pk, "价签已按规定公示，现场检查时被顾客遮挡。",

@@ -6,7 +6,6 @@ from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from ninja import Schema
-from ninja.errors import HttpError
 
 
 class ErrorItem(Schema):
@@ -17,14 +16,6 @@ class ErrorItem(Schema):
 class Error(Schema):
     detail: str
     errors: list[ErrorItem] | None = None
-
-
-class FieldError(HttpError):
-    """A 422 that names the field, for checks beyond the schema (codes, dates, rules)."""
-
-    def __init__(self, loc: list[str | int], msg: str, status_code: int = 422) -> None:
-        super().__init__(status_code, f"{'.'.join(str(p) for p in loc)}：{msg}")
-        self.errors = [{"loc": loc, "msg": msg}]
 
 
 class JsonErrorsForApi:

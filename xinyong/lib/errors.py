@@ -18,4 +18,4 @@ class DomainError(ValueError):
 
     @property
     def loc(self) -> list[str | int]:
-        return [int(p) if p.isdigit() else p for p in self.field.split(".")] if self.field else []
+        return list(self.field.split(".")) if self.field else []

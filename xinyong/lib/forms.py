@@ -1,6 +1,5 @@
 """Form pieces every app's pages share: Bootstrap styling with errors marked on the field,
-a real date picker, and the filters and query-code form of the case queues (repairs and
-objections)."""
+a real date picker, and a service's DomainError shown beside the field it names."""
 
 from __future__ import annotations
 
@@ -8,8 +7,7 @@ from typing import Any
 
 from django import forms
 
-from xinyong.accounts.models import Unit
-from xinyong.lib.casework import normalize_code
+from xinyong.lib.errors import DomainError
 
 
 class DateInput(forms.DateInput):
@@ -54,52 +52,21 @@ class BootstrapForm(forms.Form):
             widget.attrs["class"] = f"{widget.attrs.get('class', '')} is-invalid".strip()
 
 
-class CaseQueueForm(BootstrapForm):
-    """The filters above a case queue: status, overdue only, unit (office only), search.
+class ServiceErrorsMixin:
+    """Show a service's DomainError on the form: beside the field it names, or at the top.
 
-    Subclasses set `statuses` (the model's status choices) and `unit_label`.
+    Services name fields as the API does (`record_id`, `corrections.behavior`); a form maps
+    the names that differ in `error_fields` (None: at the top). A dotted name falls back to
+    its last part (`corrections.behavior` → `behavior`).
     """
 
-    statuses: Any = ()
-    unit_label = "单位"
+    error_fields: dict[str, str | None] = {}
 
-    status = forms.ChoiceField(label="状态", required=False)
-    overdue = forms.BooleanField(label="只看已超期", required=False)
-    unit = forms.ModelChoiceField(label="单位", queryset=Unit.objects.none(), required=False,
-                                  empty_label="全部单位")
-    q = forms.CharField(label="查询码或主体名称", max_length=100, required=False,
-                        widget=forms.TextInput(attrs={"placeholder": "查询码或主体名称"}))
-
-    def __init__(self, *args: Any, office: bool, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["status"].choices = [("open", "办理中"), ("all", "全部"), *self.statuses]  # type: ignore[attr-defined]
-        if office:
-            self.fields["unit"].queryset = Unit.objects.order_by("name")  # type: ignore[attr-defined]
-            self.fields["unit"].label = self.unit_label
-        else:
-            del self.fields["unit"]
-        for field in self.fields.values():
-            css = field.widget.attrs.get("class", "")
-            if "form-control" in css:
-                field.widget.attrs["class"] = f"{css} form-control-sm"
-            elif "form-select" in css:
-                field.widget.attrs["class"] = f"{css} form-select-sm"
-
-
-class TrackForm(BootstrapForm):
-    """查询码 for following a case without logging in; `example` is shown as the placeholder."""
-
-    code = forms.CharField(
-        label="查询码", max_length=30,
-        widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "characters",
-                                      "spellcheck": "false"}),
-        error_messages={"required": "请输入查询码"},
-    )
-
-    def __init__(self, *args: Any, example: str = "", **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        if example:
-            self.fields["code"].widget.attrs["placeholder"] = f"如 {example}"
-
-    def clean_code(self) -> str:
-        return normalize_code(self.cleaned_data["code"])
+    def service_error(self, exc: DomainError) -> None:
+        form: Any = self
+        name: str | None = exc.field
+        if name in self.error_fields:
+            name = self.error_fields[name]
+        elif name and name not in form.fields and "." in name:
+            name = name.rsplit(".", 1)[-1]
+        form.add_error(name if name in form.fields else None, exc.msg)

@@ -1,4 +1,5 @@
-"""API: objections (/api/v1/objections)."""
+"""API: objections (/api/v1/objections): the objection and the decision with corrections;
+the steps every case shares come from casework's router factory."""
 
 from __future__ import annotations
 
@@ -6,20 +7,14 @@ import datetime as dt
 from typing import Any, Literal
 
 from django.http import HttpRequest
-from django.utils import timezone
-from ninja import Field, Query, Router, Schema, Status
-from ninja.errors import HttpError
+from ninja import Field, Schema, Status
 
-from xinyong.accounts.auth import optional_auth, require_role, token_auth
+from xinyong.accounts.auth import require_role, token_auth
 from xinyong.accounts.models import Role
-from xinyong.lib.apierrors import Error, FieldError
-from xinyong.lib.casework import normalize_code
-from xinyong.lib.paging import clamp
+from xinyong.casework.api import Step, case_router, common_out, public_out
+from xinyong.casework.services import MAX_NOTE
+from xinyong.lib.apierrors import Error
 from xinyong.objections import services
-from xinyong.objections.models import Objection
-from xinyong.repairs.api import Step
-
-router = Router(tags=["objections"])
 
 
 class ObjectionIn(Schema):
@@ -45,6 +40,7 @@ class ObjectionOut(Schema):
     accepted_on: dt.date | None
     due_by: dt.date
     overdue: bool
+    material_request: str
     taken_over: bool
     decided_on: dt.date | None
     decision_reason: str
@@ -52,21 +48,6 @@ class ObjectionOut(Schema):
     policy: str
     clause: str
     timeline: list[Step]
-
-
-class ObjectionPage(Schema):
-    items: list[ObjectionOut]
-    total: int
-    page: int
-    page_size: int
-
-
-class ListFilters(Schema):
-    status: Literal["open", "closed", "submitted", "accepted", "upheld", "dismissed",
-                    "refused"] | None = None
-    overdue: bool | None = None
-    page: int = Field(default=1, ge=1)
-    page_size: int = Field(default=50, ge=1, le=200)
 
 
 class PublicObjectionOut(Schema):
@@ -77,11 +58,6 @@ class PublicObjectionOut(Schema):
     due_by: dt.date
     decided_on: dt.date | None
     timeline: list[Step]
-
-
-class AcceptIn(Schema):
-    accept: bool = True
-    reason: str = Field(default="", max_length=2000)
 
 
 class CorrectionsIn(Schema):
@@ -97,128 +73,34 @@ class CorrectionsIn(Schema):
 
 class ObjectionDecisionIn(Schema):
     decision: Literal["upheld", "dismissed"]
-    reason: str = Field(min_length=1, max_length=2000)
+    reason: str = Field(min_length=1, max_length=MAX_NOTE)
     corrections: CorrectionsIn | None = None
 
 
-class ObjectionTakeOverIn(Schema):
-    reason: str = Field(min_length=1, max_length=500)
-
-
-def out(o: Objection) -> dict[str, Any]:
-    return {
-        "id": o.pk, "query_code": o.query_code, "record_id": o.record_id,
-        "decision_no": o.record.decision_no, "repair_id": o.repair_id, "unit": o.unit.name,
-        "reason": o.reason, "evidence": o.evidence, "status": o.status,
-        "status_label": o.get_status_display(), "submitted_on": o.submitted_on,
-        "accept_by": o.accept_by, "accepted_on": o.accepted_on, "due_by": o.due_by,
-        "overdue": o.is_overdue(timezone.localdate()), "taken_over": o.taken_over_by_id is not None,
-        "decided_on": o.decided_on, "decision_reason": o.decision_reason,
-        "remedy": o.remedy or None, "policy": o.policy, "clause": o.clause, "timeline": o.timeline,
+def out(case: Any) -> dict[str, Any]:
+    return common_out(case) | {
+        "decision_no": case.record.decision_no, "repair_id": case.repair_id,
+        "reason": case.reason, "evidence": case.evidence_text,
+        "decision_reason": case.decision_reason, "remedy": case.remedy or None,
     }
 
 
-def public_out(o: Objection) -> dict[str, Any]:
-    """Progress by query code, for anyone holding the code: no names, reasons or notes."""
-    return {
-        "query_code": o.query_code, "status": o.status, "status_label": o.get_status_display(),
-        "submitted_on": o.submitted_on, "due_by": o.due_by, "decided_on": o.decided_on,
-        "timeline": [{**s, "note": ""} for s in o.timeline],
-    }
+def decide(request: HttpRequest, user: Any, case_id: int, payload: ObjectionDecisionIn) -> Any:
+    corrections = payload.corrections.model_dump(exclude_none=True) if payload.corrections else None
+    return services.workflow.decide(case_id, user, payload.decision, payload.reason,
+                                    corrections=corrections, request=request)
 
 
-def error(exc: services.ObjectionError) -> HttpError:
-    if exc.status == 422:
-        return FieldError(list(exc.field.split(".")), exc.msg)
-    return HttpError(exc.status, exc.msg)
-
-
-@router.get("", auth=token_auth, response={200: ObjectionPage, 403: Error},
-            summary="异议列表：主体本人的异议；成员单位、信用办的待办")
-def list_objections(request: HttpRequest, filters: Query[ListFilters]) -> dict[str, Any]:
-    user = require_role(request, Role.SUBJECT, Role.DEPARTMENT, Role.OFFICE)
-    cases = services.cases_for(user)
-    today = timezone.localdate()
-    if filters.status == "open":
-        cases = cases.filter(status__in=Objection.OPEN)
-    elif filters.status == "closed":
-        cases = cases.exclude(status__in=Objection.OPEN)
-    elif filters.status:
-        cases = cases.filter(status=filters.status)
-    if filters.overdue is not None:
-        late = services.overdue_q(today)
-        cases = cases.filter(late) if filters.overdue else cases.exclude(late)
-    total = cases.count()
-    page = clamp(filters.page, total, filters.page_size)
-    start = (page - 1) * filters.page_size
-    return {"items": [out(o) for o in cases[start:start + filters.page_size]], "total": total,
-            "page": page, "page_size": filters.page_size}
+router = case_router(services.workflow, tags=["objections"], out_schema=ObjectionOut, out=out,
+                     public_schema=PublicObjectionOut, public=public_out,
+                     decision_schema=ObjectionDecisionIn, decide=decide)
 
 
 @router.post("", auth=token_auth, response={201: ObjectionOut, 403: Error, 404: Error, 422: Error},
              summary="提出异议（主体本人）")
 def create_objection(request: HttpRequest, payload: ObjectionIn) -> Status[dict[str, Any]]:
     user = require_role(request, Role.SUBJECT)
-    try:
-        objection = services.submit(user, payload.record_id, payload.reason,
-                                    evidence=payload.evidence, repair_id=payload.repair_id,
-                                    request=request)
-    except services.ObjectionError as exc:
-        raise error(exc) from None
+    objection = services.submit(user, payload.record_id, payload.reason,
+                                evidence=payload.evidence, repair_id=payload.repair_id,
+                                request=request)
     return Status(201, out(objection))
-
-
-@router.get("/by-code/{query_code}", auth=optional_auth,
-            response={200: PublicObjectionOut, 404: Error}, summary="凭查询码查询异议进度（无需登录）")
-def by_code(request: HttpRequest, query_code: str) -> dict[str, Any]:
-    objection = Objection.objects.filter(query_code=normalize_code(query_code)).first()
-    if objection is None:
-        raise HttpError(404, "查询码不存在")
-    return public_out(objection)
-
-
-@router.get("/{int:objection_id}", auth=token_auth,
-            response={200: ObjectionOut, 403: Error, 404: Error}, summary="异议详情")
-def get_objection(request: HttpRequest, objection_id: int) -> dict[str, Any]:
-    user = require_role(request, Role.SUBJECT, Role.DEPARTMENT, Role.OFFICE)
-    objection = services.cases_for(user).filter(pk=objection_id).first()
-    if objection is None:
-        raise HttpError(404, "没有这个异议，或无权查看")
-    return out(objection)
-
-
-@router.post("/{int:objection_id}/accept", auth=token_auth,
-             response={200: ObjectionOut, 403: Error, 404: Error, 409: Error, 422: Error},
-             summary="受理或不予受理异议")
-def accept_objection(request: HttpRequest, objection_id: int, payload: AcceptIn) -> dict[str, Any]:
-    user = require_role(request, Role.DEPARTMENT, Role.OFFICE)
-    try:
-        return out(services.accept(objection_id, user, payload.accept, payload.reason,
-                                   request=request))
-    except services.ObjectionError as exc:
-        raise error(exc) from None
-
-
-@router.post("/{int:objection_id}/decision", auth=token_auth,
-             response={200: ObjectionOut, 403: Error, 404: Error, 409: Error, 422: Error},
-             summary="异议处理决定：upheld 撤销记录（或按 corrections 更正），dismissed 维持")
-def decide_objection(request: HttpRequest, objection_id: int, payload: ObjectionDecisionIn) -> dict[str, Any]:
-    user = require_role(request, Role.DEPARTMENT, Role.OFFICE)
-    corrections = payload.corrections.model_dump(exclude_none=True) if payload.corrections else None
-    try:
-        return out(services.decide(objection_id, user, payload.decision, payload.reason,
-                                   corrections=corrections, request=request))
-    except services.ObjectionError as exc:
-        raise error(exc) from None
-
-
-@router.post("/{int:objection_id}/take-over", auth=token_auth,
-             response={200: ObjectionOut, 403: Error, 404: Error, 409: Error, 422: Error},
-             summary="信用办接办异议（此后成员单位不再办理）")
-def take_over_objection(request: HttpRequest, objection_id: int, payload: ObjectionTakeOverIn
-                        ) -> dict[str, Any]:
-    user = require_role(request, Role.OFFICE)
-    try:
-        return out(services.take_over(objection_id, user, payload.reason, request=request))
-    except services.ObjectionError as exc:
-        raise error(exc) from None

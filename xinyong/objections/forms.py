@@ -1,5 +1,5 @@
-"""Forms of the objection pages: the subject's objection, the unit's actions, the queue
-filter and the public progress query."""
+"""Forms of the objection pages: the subject's objection and the unit's decision (with the
+corrections it may make). The steps every case shares are casework's forms."""
 
 from __future__ import annotations
 
@@ -7,29 +7,14 @@ from typing import Any
 
 from django import forms
 
-from xinyong.lib import forms as lib_forms
-from xinyong.lib.forms import CaseQueueForm, DateInput
+from xinyong.casework.forms import CaseForm, DecideForm, EvidenceMixin, evidence_field
+from xinyong.lib.forms import DateInput
 from xinyong.objections import services
 from xinyong.objections.models import Objection
 from xinyong.records import determination as d
-from xinyong.records.forms import SEVERITY_CHOICES, BootstrapForm, behavior_choices
+from xinyong.records.forms import SEVERITY_CHOICES, behavior_choices
 from xinyong.records.models import Record
 from xinyong.repairs.models import Repair
-
-# Service errors name the input as the API does; on the pages the fields are named so.
-FIELD_OF_ERROR = {"record_id": "target", "repair_id": "target", "id": None, "status": None,
-                  "corrections": None}
-
-
-class ServiceErrors(BootstrapForm):
-    def service_error(self, exc: services.ObjectionError) -> None:
-        """An ObjectionError beside the field it names (at the top when it names none)."""
-        field: str | None = exc.field
-        if field is not None and field.startswith("corrections."):
-            field = field.removeprefix("corrections.")
-        else:
-            field = FIELD_OF_ERROR.get(exc.field, exc.field)
-        self.add_error(field if field in self.fields else None, exc.msg)
 
 
 def record_label(record: Record) -> str:
@@ -42,8 +27,11 @@ def repair_label(repair: Repair) -> str:
     return f"修复申请 {repair.query_code}：{repair.record.decision_no}（{when} 不予修复）"
 
 
-class ObjectionForm(ServiceErrors):
+class ObjectionForm(EvidenceMixin, CaseForm):
     """异议申请: what to dispute (a record or a refusal to repair), why, and the evidence."""
+
+    error_fields = {**CaseForm.error_fields, "record_id": "target", "repair_id": "target",
+                    "evidence": "evidence_text"}
 
     target = forms.ChoiceField(
         label="异议对象", error_messages={"required": "请选择要提出异议的信用记录或修复决定"},
@@ -56,11 +44,12 @@ class ObjectionForm(ServiceErrors):
         help_text=f"写明哪项信息有误、正确的情况是什么（最多 {services.MAX_TEXT} 字）",
         error_messages={"required": "请写明异议理由"},
     )
-    evidence = forms.CharField(
-        label="证据材料", max_length=services.MAX_TEXT, required=False,
+    evidence_text = forms.CharField(
+        label="证据材料说明", max_length=services.MAX_TEXT, required=False,
         widget=forms.Textarea(attrs={"rows": 3, "placeholder": "如：太政复〔2026〕8号行政复议决定书"}),
         help_text="列明能证明异议理由的材料（名称、文号、出具单位等），核实单位可据此调取",
     )
+    evidence = evidence_field("证据文件", "行政复议决定书、缴款凭证等能证明异议理由的文件")
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -84,41 +73,11 @@ class ObjectionForm(ServiceErrors):
         return int(pk), None
 
 
-class ReasonForm(ServiceErrors):
-    reason = forms.CharField(label="理由", max_length=2000, widget=forms.Textarea(attrs={"rows": 3}),
-                             error_messages={"required": "请写明理由"})
-
-
-class AcceptForm(ReasonForm):
-    """受理 or 不予受理 (the latter with a reason)."""
-
-    decision = forms.ChoiceField(
-        label="是否受理", widget=forms.RadioSelect,
-        choices=[("accept", "受理，核查并转认定单位核实"), ("refuse", "不予受理")],
-        error_messages={"required": "请选择“受理”或“不予受理”"})
-
-    field_order = ["decision", "reason"]
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, prefix="accept", **kwargs)
-        reason = self.fields["reason"]
-        reason.label, reason.required = "说明（不予受理时必填）", False
-        self.fields["decision"].widget.attrs["class"] = "form-check-input"
-
-    def clean(self) -> dict[str, Any]:
-        data = super().clean() or {}
-        if data.get("decision") == "refuse" and not (data.get("reason") or "").strip():
-            self.add_error("reason", "不予受理须写明理由")
-        return data
-
-
-class DecideForm(ReasonForm):
+class DecisionForm(DecideForm):
     """核实结果: upheld (withdraw the record, or correct it) or dismissed."""
 
-    decision = forms.ChoiceField(
-        label="核实结果", widget=forms.RadioSelect,
-        choices=[("upheld", "异议成立"), ("dismissed", "异议不成立，维持原信息")],
-        error_messages={"required": "请选择“异议成立”或“异议不成立”"})
+    outcome_choices = [("upheld", "异议成立"), ("dismissed", "异议不成立，维持原信息")]
+
     remedy = forms.ChoiceField(
         label="异议成立时", widget=forms.RadioSelect, required=False, initial="withdraw",
         choices=[("withdraw", "撤销记录（停止公示，移出名单）"),
@@ -136,10 +95,11 @@ class DecideForm(ReasonForm):
     CORRECTIONS = ("severity", "behavior", "occurred_on", "decided_on", "decision_no", "facts")
 
     def __init__(self, *args: Any, objection: Objection, book: Any, today: Any, **kwargs: Any) -> None:
-        super().__init__(*args, prefix="decide", **kwargs)
+        super().__init__(*args, **kwargs)
         self.fields["reason"].label = "处理意见"
-        for name in ("decision", "remedy"):
-            self.fields[name].widget.attrs["class"] = "form-check-input"
+        self.fields["decision"].label = "核实结果"
+        self.fields["decision"].error_messages["required"] = "请选择“异议成立”或“异议不成立”"
+        self.fields["remedy"].widget.attrs["class"] = "form-check-input"
         self.repair_case = objection.repair_id is not None
         behavior: Any = self.fields["behavior"]
         behavior.choices = [("", "不更正"), *behavior_choices(book, today, keep=objection.record.behavior)]
@@ -161,20 +121,3 @@ class DecideForm(ReasonForm):
             return None
         return {name: data[name] for name in self.CORRECTIONS
                 if data.get(name) not in (None, "")}
-
-
-class TakeOverForm(ReasonForm):
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, prefix="take_over", **kwargs)
-        self.fields["reason"].label = "接办原因"
-        self.fields["reason"].widget.attrs.update({"rows": 2, "placeholder": "如：认定单位逾期未核实"})
-
-
-class QueueFilterForm(CaseQueueForm):
-    statuses = Objection.Status
-    unit_label = "核实单位"
-
-
-class TrackForm(lib_forms.TrackForm):
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, example="YY7K2M9QH3PW4T", **kwargs)

@@ -12,7 +12,8 @@ from ninja.errors import HttpError
 
 from xinyong.accounts.auth import require_role, token_auth
 from xinyong.accounts.models import Role
-from xinyong.lib.apierrors import Error, FieldError
+from xinyong.lib.apierrors import Error
+from xinyong.lib.errors import DomainError
 from xinyong.policies import events as policy_events
 from xinyong.policies.models import PolicyEvent, PolicyPack, PolicyVersion, status_on
 from xinyong.policies.rulebook import events as happened_events
@@ -133,7 +134,7 @@ def create_event(request: HttpRequest, payload: EventIn) -> Status[PolicyEvent]:
         event = policy_events.record_event(payload.code, payload.occurred_on, note=payload.note,
                                            actor=actor, via="api")
     except policy_events.EventError as exc:
-        raise FieldError(["code"], str(exc)) from None
+        raise DomainError("code", str(exc)) from None
     return Status(201, event)
 
 

@@ -14,7 +14,8 @@ from ninja.files import UploadedFile
 
 from xinyong.accounts.auth import caller, optional_auth, require_role, token_auth
 from xinyong.accounts.models import Role, User
-from xinyong.lib.apierrors import Error, FieldError
+from xinyong.lib.apierrors import Error
+from xinyong.lib.errors import DomainError
 from xinyong.lib.exports import download
 from xinyong.lists.api import MembershipOut
 from xinyong.lists.models import Membership, describe
@@ -190,20 +191,13 @@ def submission(payload: RecordIn) -> services.Submission:
     )
 
 
-def field_error(exc: d.DeterminationError) -> FieldError:
-    return FieldError(list[str | int](exc.field.split(".")), exc.msg)
-
-
 @router.post("", auth=token_auth, response={200: RecordOut, 201: RecordOut, 403: Error,
                                             422: Error}, summary="报送信用记录")
 def create_record(request: HttpRequest, payload: RecordIn) -> Status[dict[str, Any]]:
     user = require_role(request, Role.DEPARTMENT)
     assert user.unit is not None
-    try:
-        record, created = services.submit(user.unit, submission(payload), actor=user,
-                                          source="api", request=request)
-    except d.DeterminationError as exc:
-        raise field_error(exc) from None
+    record, created = services.submit(user.unit, submission(payload), actor=user,
+                                      source="api", request=request)
     return Status(201 if created else 200, to_out(record, viewer=user))
 
 
@@ -236,11 +230,8 @@ def rectified(request: HttpRequest, record_id: int, payload: RectifiedIn | None 
               ) -> dict[str, Any]:
     user, record = _own(request, record_id)
     on = (payload.rectified_on if payload else None) or timezone.localdate()
-    try:
-        record = services.mark_rectified(record, on, note=payload.note if payload else "",
-                                         actor=user, request=request)
-    except d.DeterminationError as exc:
-        raise field_error(exc) from None
+    record = services.mark_rectified(record, on, note=payload.note if payload else "",
+                                     actor=user, request=request)
     return to_out(record, viewer=user)
 
 
@@ -255,11 +246,8 @@ def correct(request: HttpRequest, record_id: int, payload: CorrectIn) -> dict[st
     if circumstances:
         changes.update(circumstances)
     if not changes:
-        raise FieldError(["body"], "没有要更正的字段")
-    try:
-        record = services.correct(record, changes, reason, actor=user, request=request)
-    except d.DeterminationError as exc:
-        raise field_error(exc) from None
+        raise DomainError("body", "没有要更正的字段")
+    record = services.correct(record, changes, reason, actor=user, request=request)
     return to_out(record, viewer=user)
 
 
@@ -268,10 +256,7 @@ def correct(request: HttpRequest, record_id: int, payload: CorrectIn) -> dict[st
              summary="撤销本单位的记录")
 def withdraw(request: HttpRequest, record_id: int, payload: ReasonIn) -> dict[str, Any]:
     user, record = _own(request, record_id)
-    try:
-        record = services.withdraw(record, payload.reason, actor=user, request=request)
-    except d.DeterminationError as exc:
-        raise field_error(exc) from None
+    record = services.withdraw(record, payload.reason, actor=user, request=request)
     return to_out(record, viewer=user)
 
 
@@ -309,11 +294,8 @@ def create_import(request: HttpRequest, file: UploadedFile = File(...),  # noqa:
                   ) -> Status[dict[str, int]]:
     user = require_role(request, Role.DEPARTMENT)
     assert user.unit is not None
-    try:
-        job = imports.create_job(user.unit, file, actor=user, accept_partial=accept_partial,
-                                 default_severity=default_severity or None, request=request)
-    except imports.ImportError_ as exc:
-        raise FieldError([exc.field], exc.msg) from None
+    job = imports.create_job(user.unit, file, actor=user, accept_partial=accept_partial,
+                             default_severity=default_severity or None, request=request)
     return Status(202, {"id": job.pk})
 
 

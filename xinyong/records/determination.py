@@ -13,6 +13,7 @@ from typing import Any
 
 from xinyong.lib import workdays
 from xinyong.lib.dates import add_months
+from xinyong.lib.errors import DomainError
 from xinyong.policies import jurisdiction
 from xinyong.policies.rulebook import Entry, Rulebook, RuleError
 from xinyong.policies.schema import SEVERITY_LABELS, SEVERITY_ORDER, Behavior, Trigger
@@ -30,12 +31,6 @@ STATUSES = {
 }
 
 
-class DeterminationError(ValueError):
-    """The record cannot be accepted as reported; `field` names the offending input."""
-
-    def __init__(self, field: str, msg: str) -> None:
-        super().__init__(f"{field}：{msg}")
-        self.field, self.msg = field, msg
 
 
 @dataclass(frozen=True)
@@ -146,18 +141,18 @@ def _triggered(trigger: Trigger, behavior: Behavior, same_pack: bool, severity: 
 def determine(book: Rulebook, facts: Facts, today: dt.date) -> Determination:
     """Decide the status, publicity window and list entries of one record."""
     if facts.decided_on < facts.occurred_on:
-        raise DeterminationError("decided_on", "决定日期不能早于行为发生日期")
+        raise DomainError("decided_on", "决定日期不能早于行为发生日期")
     if facts.decided_on > today:
-        raise DeterminationError("decided_on", "决定日期不能晚于今天")
+        raise DomainError("decided_on", "决定日期不能晚于今天")
     try:
         entry, behavior = book.behavior(facts.behavior, facts.occurred_on)
     except RuleError as exc:
-        raise DeterminationError("behavior", str(exc)) from None
+        raise DomainError("behavior", str(exc)) from None
     if not jurisdiction.governs(entry, facts.region):
-        raise DeterminationError(
+        raise DomainError(
             "behavior", jurisdiction.outside_message(entry, facts.behavior, facts.region))
     if facts.subject_kind not in behavior.subject_kinds:
-        raise DeterminationError(
+        raise DomainError(
             "subject.kind", f"行为“{behavior.code}”（{entry.pack.doc_number} {behavior.clause}）"
             f"只适用于 {'、'.join(behavior.subject_kinds)}，不适用于 {facts.subject_kind}")
     result = Determination(status=PUBLISHED, polarity=behavior.polarity,
@@ -166,7 +161,7 @@ def determine(book: Rulebook, facts: Facts, today: dt.date) -> Determination:
                 f"{'失信' if behavior.polarity == 'dishonest' else '良好'}行为：{behavior.text}")
     if behavior.polarity == "good":
         if facts.rectify_by:
-            raise DeterminationError("rectify_by", "良好行为不适用暂缓（rectify_by 应为空）")
+            raise DomainError("rectify_by", "良好行为不适用暂缓（rectify_by 应为空）")
         result.publicity = Window(facts.decided_on, None, None)
         result.lists = _lists(book, entry, behavior, facts, result, result.publicity)
         return result
@@ -187,7 +182,7 @@ def _dishonest(book: Rulebook, entry: Entry, behavior: Behavior, facts: Facts,
                     and circumstances & set(ex.when_any)
                     and facts.subject_kind in ex.subject_kinds):
                 if facts.rectify_by:
-                    raise DeterminationError("rectify_by", "豁免的记录不适用暂缓（rectify_by 应为空）")
+                    raise DomainError("rectify_by", "豁免的记录不适用暂缓（rectify_by 应为空）")
                 result.status = EXEMPTED
                 result.step(e, ex.clause, f"exemption:{ex.code}",
                             "豁免：记录保留，不公示，不实施惩戒，不列入名单")
@@ -202,7 +197,7 @@ def _dishonest(book: Rulebook, entry: Entry, behavior: Behavior, facts: Facts,
         return result
     found = book.period(facts.severity, facts.decided_on)
     if found is None:
-        raise DeterminationError(
+        raise DomainError(
             "decided_on", f"{facts.decided_on.isoformat()} 没有施行中的公示期限规则"
             f"（严重程度 {facts.severity}），无法确定公示期")
     period_entry, period = found
@@ -223,15 +218,15 @@ def _dishonest(book: Rulebook, entry: Entry, behavior: Behavior, facts: Facts,
     if facts.rectify_by:
         deferral = _deferral(in_force, behavior, circumstances, kinds)
         if deferral is None:
-            raise DeterminationError(
+            raise DomainError(
                 "rectify_by", f"行为“{behavior.code}”在本案情形下没有可适用的暂缓规则"
                 "（如太仓 8：受疫情不可抗力影响的违约，须同时勾选 force_majeure）")
         d_entry, rule = deferral
         if facts.rectify_by <= facts.decided_on:
-            raise DeterminationError("rectify_by", "整改期限应晚于决定日期")
+            raise DomainError("rectify_by", "整改期限应晚于决定日期")
         if rule.max_working_days and facts.rectify_by > workdays.add_workdays(
                 facts.decided_on, rule.max_working_days):
-            raise DeterminationError(
+            raise DomainError(
                 "rectify_by", f"整改期限最长为决定之日起 {rule.max_working_days} 个工作日")
         result.step(d_entry, rule.clause, f"deferral:{rule.code}",
                     f"暂缓：{facts.rectify_by.isoformat()} 前按期整改的不予公示，逾期未整改的次日起公示")

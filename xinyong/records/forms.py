@@ -28,17 +28,14 @@ BEHAVIOR_NOTE = (
     "行为属于已失效文件（如疫情应急响应结束后失效的疫情期间文件）的，请通过批量导入或接口报送。"
 )
 # Service errors name the input as the API does ("subject.code"); the forms' names differ.
-FIELD_OF_ERROR = {"subject.code": "subject_code", "subject.kind": "subject_kind",
+FIELD_OF_ERROR: dict[str, str | None] = {"subject.code": "subject_code", "subject.kind": "subject_kind",
                   "subject.name": "subject_name", "subject": "subject_code"}
 
 
-class BootstrapForm(lib_forms.BootstrapForm):
+class BootstrapForm(lib_forms.ServiceErrorsMixin, lib_forms.BootstrapForm):
     """The shared Bootstrap form, with the submission service's errors put beside their field."""
 
-    def service_error(self, exc: Any) -> None:
-        """Show a DeterminationError (or ImportError_) beside the field it names."""
-        name = FIELD_OF_ERROR.get(exc.field, exc.field)
-        self.add_error(name if name in self.fields else None, exc.msg)
+    error_fields = FIELD_OF_ERROR
 
 
 ANYWHERE = "*"  # no jurisdiction filter (filters over all records, for the office)

@@ -30,6 +30,7 @@ from xinyong.accounts.models import Unit
 from xinyong.audit.models import record as audit
 from xinyong.jobs import leases
 from xinyong.lib import files, tabular
+from xinyong.lib.errors import DomainError
 from xinyong.lib.pii import mask_id_numbers
 from xinyong.lists.models import Membership
 from xinyong.lists.services import sync_import
@@ -57,12 +58,6 @@ MAX_BYTES = 512 * 1024 * 1024
 ANALYZE_AFTER = 10_000  # records added by one import before statistics are refreshed
 
 
-class ImportError_(ValueError):
-    """An import request that cannot be queued; names the field."""
-
-    def __init__(self, field: str, msg: str) -> None:
-        super().__init__(f"{field}：{msg}")
-        self.field, self.msg = field, msg
 
 
 def create_job(unit: Unit, upload: UploadedFile | Path, *, actor: Any = None,
@@ -71,21 +66,21 @@ def create_job(unit: Unit, upload: UploadedFile | Path, *, actor: Any = None,
     """Store the file (0600, random name), create a queued job, hand it to the worker after
     commit."""
     if not unit.is_active:
-        raise ImportError_("unit", inactive_unit(unit))
+        raise DomainError("unit", inactive_unit(unit))
     name = upload.name if isinstance(upload, Path) else (upload.name or "upload")
     suffix = Path(name).suffix.lower()
     if suffix not in (".csv", ".xlsx"):
-        raise ImportError_("file", "文件应为 .csv 或 .xlsx")
+        raise DomainError("file", "文件应为 .csv 或 .xlsx")
     if default_severity not in (None, "", "minor", "general", "serious"):
-        raise ImportError_("default_severity", "应为 minor、general 或 serious")
+        raise DomainError("default_severity", "应为 minor、general 或 serious")
     chunks = files.file_chunks(upload) if isinstance(upload, Path) else upload.chunks()
     try:
         target, size, sha256 = files.save_private(chunks, "imports", suffix, MAX_BYTES)
     except files.TooLarge:
-        raise ImportError_("file", f"文件过大（上限 {MAX_BYTES // 1024 // 1024} MB）") from None
+        raise DomainError("file", f"文件过大（上限 {MAX_BYTES // 1024 // 1024} MB）") from None
     if size == 0:
         files.discard(target)
-        raise ImportError_("file", "文件是空的")
+        raise DomainError("file", "文件是空的")
     try:
         with transaction.atomic():
             job = ImportJob.objects.create(
@@ -221,7 +216,7 @@ def _run(job: ImportJob, today: dt.date, heartbeat: leases.Heartbeat) -> ImportJ
         estimated_rows=job.estimated_rows)
     options = bulk.Options(default_severity=_default_severity(job))
     book = rulebook.current()
-    determined: dict[d.Facts, Outcome | d.DeterminationError] = {}
+    determined: dict[d.Facts, Outcome | DomainError] = {}
     code_cache = Codes()
     stager = Stager()
     rejected = 0
@@ -243,7 +238,7 @@ def _run(job: ImportJob, today: dt.date, heartbeat: leases.Heartbeat) -> ImportJ
                 job.total += 1
                 if sub is not None:
                     outcome = _determine(book, sub, job.unit.region, today, determined)
-                    if isinstance(outcome, d.DeterminationError):
+                    if isinstance(outcome, DomainError):
                         errors = [bulk.RowError(number, outcome.field, outcome.msg)]
                     else:
                         stager.add(_staged(job, number, sub, outcome, code_cache))
@@ -332,8 +327,8 @@ class Outcome:
 
 
 def _determine(book: rulebook.Rulebook, sub: Submission, region: str, today: dt.date,
-               cache: dict[d.Facts, Outcome | d.DeterminationError]
-               ) -> Outcome | d.DeterminationError:
+               cache: dict[d.Facts, Outcome | DomainError]
+               ) -> Outcome | DomainError:
     facts = sub.facts_for_rules(region)
     found = cache.get(facts)
     if found is None:
@@ -344,7 +339,7 @@ def _determine(book: rulebook.Rulebook, sub: Submission, region: str, today: dt.
                       "clause": e.clause} for e in result.lists]
             found = Outcome(result, json.dumps(lists, ensure_ascii=False),
                             json.dumps(result.trace, ensure_ascii=False))
-        except d.DeterminationError as exc:
+        except DomainError as exc:
             found = exc
         if len(cache) >= DETERMINATION_CACHE:
             cache.clear()  # bounded: memory stays flat however large the file

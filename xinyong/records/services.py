@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from xinyong.accounts.models import Unit
 from xinyong.audit.models import record as audit
+from xinyong.lib.errors import DomainError
 from xinyong.lib.pii import has_id_number, mask_id_numbers
 from xinyong.lists.services import sync_record
 from xinyong.policies import rulebook
@@ -66,11 +67,11 @@ def name_problem(name: str) -> str | None:
 def check_code(sub: Submission) -> str:
     problem = name_problem(sub.subject_name)
     if problem:
-        raise d.DeterminationError("subject.name", problem)
+        raise DomainError("subject.name", problem)
     try:
         return codes.validate_code(sub.subject_kind, sub.subject_code)
     except codes.CodeError as exc:
-        raise d.DeterminationError("subject.code", str(exc)) from None
+        raise DomainError("subject.code", str(exc)) from None
 
 
 def existing(unit: Unit, sub: Submission, number: str) -> Record | None:
@@ -111,7 +112,7 @@ def submit(unit: Unit, sub: Submission, *, actor: Any = None, source: str = "api
     """Accept one record; returns (record, created). A repeat returns the existing record."""
     today = today or timezone.localdate()
     if not unit.is_active:
-        raise d.DeterminationError("unit", f"成员单位“{unit.name}”已停用，不能报送信用记录")
+        raise DomainError("unit", f"成员单位“{unit.name}”已停用，不能报送信用记录")
     number = check_code(sub)
     found = existing(unit, sub, number)
     if found:
@@ -162,17 +163,17 @@ def correct(record: Record, changes: dict[str, Any], reason: str, *, actor: Any,
     today = today or timezone.localdate()
     reason = mask_id_numbers(reason)
     if not reason.strip():
-        raise d.DeterminationError("reason", "更正须说明原因")
+        raise DomainError("reason", "更正须说明原因")
     if isinstance(changes.get("facts"), str):
         changes = {**changes, "facts": mask_id_numbers(changes["facts"])}
     record = lock_record(record.pk)
     if record.status in (d.WITHDRAWN, d.REPAIRED):
-        raise d.DeterminationError("status", f"记录已{d.STATUSES[record.status]}，不能更正")
+        raise DomainError("status", f"记录已{d.STATUSES[record.status]}，不能更正")
     allowed = {"behavior", "occurred_on", "decided_on", "decision_no", "facts", "severity",
                "force_majeure", "epidemic_duty", "rectify_by", "violation_type"}
     unknown = set(changes) - allowed
     if unknown:
-        raise d.DeterminationError(sorted(unknown)[0], "此字段不能更正")
+        raise DomainError(sorted(unknown)[0], "此字段不能更正")
     sub = Submission(
         subject_kind=record.subject.kind, subject_name=record.reported_name,
         subject_code=record.subject.full_code(), behavior=record.behavior,
@@ -192,7 +193,7 @@ def correct(record: Record, changes: dict[str, Any], reason: str, *, actor: Any,
         with transaction.atomic():
             record.save()
     except IntegrityError:
-        raise d.DeterminationError(
+        raise DomainError(
             "decision_no", "本单位已有同一决定文书号、主体和行为的记录") from None
     sync_record(record)
     save_version(record, "corrected", actor, reason)
@@ -208,10 +209,10 @@ def withdraw(record: Record, reason: str, *, actor: Any, request: Any = None,
     today = today or timezone.localdate()
     reason = mask_id_numbers(reason)
     if not reason.strip():
-        raise d.DeterminationError("reason", "撤销须说明原因")
+        raise DomainError("reason", "撤销须说明原因")
     record = lock_record(record.pk)
     if record.status == d.WITHDRAWN:
-        raise d.DeterminationError("status", "记录已撤销")
+        raise DomainError("status", "记录已撤销")
     record.status = d.WITHDRAWN
     record.closed_on = today
     record.closed_reason = reason
@@ -233,9 +234,9 @@ def mark_rectified(record: Record, rectified_on: dt.date, *, note: str = "", act
     note = mask_id_numbers(note).strip()
     record = lock_record(record.pk)
     if rectified_on > today:
-        raise d.DeterminationError("rectified_on", "整改完成日期不能晚于今天")
+        raise DomainError("rectified_on", "整改完成日期不能晚于今天")
     if rectified_on < record.decided_on:
-        raise d.DeterminationError("rectified_on", "整改完成日期不能早于决定日期")
+        raise DomainError("rectified_on", "整改完成日期不能早于决定日期")
     if record.status == d.DEFERRED and record.rectify_by is not None:
         _rectified_in_time(record, rectified_on, note)
     else:
@@ -274,7 +275,7 @@ def may_rectify(record: Record, today: dt.date) -> bool:
 def _rectified_in_time(record: Record, rectified_on: dt.date, note: str) -> None:
     assert record.rectify_by is not None
     if rectified_on > record.rectify_by:
-        raise d.DeterminationError(
+        raise DomainError(
             "rectified_on", f"整改期限 {record.rectify_by.isoformat()} 已过，记录已自 "
             f"{(record.rectify_by + dt.timedelta(days=1)).isoformat()} 起公示，请通过信用修复办理")
     record.status = d.RECTIFIED
@@ -295,16 +296,16 @@ def _rectified_off_lists(record: Record, rectified_on: dt.date, note: str,
     lists = rectifiable_lists(record)
     status = effective_status(record, today)
     if not lists or status not in (d.PUBLISHED, d.EXPIRED):
-        raise d.DeterminationError(
+        raise DomainError(
             "status", f"本记录为{d.STATUSES[status]}，没有可因整改完成而移出的名单；只有暂缓的"
             "记录，或列入重点关注名单等可因整改移出的名单的记录，可以登记整改完成")
     if record.rectified_on:
-        raise d.DeterminationError(
+        raise DomainError(
             "rectified_on", f"已于 {record.rectified_on.isoformat()} 登记整改完成")
     if not note:
-        raise d.DeterminationError("note", "请说明整改情况和证明材料（如复查意见书文号）")
+        raise DomainError("note", "请说明整改情况和证明材料（如复查意见书文号）")
     if rectified_on < min(dt.date.fromisoformat(e["since"]) for e in lists):
-        raise d.DeterminationError("rectified_on", "整改完成日期不能早于列入名单的日期")
+        raise DomainError("rectified_on", "整改完成日期不能早于列入名单的日期")
     record.rectified_on = rectified_on
     record.rectification_note = note[:500]
     record.trace = [*record.trace, *({

@@ -22,6 +22,7 @@ from xinyong.accounts.models import Role, User
 from xinyong.audit.models import record as audit
 from xinyong.jobs import leases
 from xinyong.lib import exports
+from xinyong.lib.errors import DomainError
 from xinyong.lib.exports import Written, csv_response, download, xlsx_response
 from xinyong.lists.models import Membership, describe
 from xinyong.policies import rulebook
@@ -47,8 +48,6 @@ from xinyong.records.models import (
     effective_status,
     publicity_end,
 )
-from xinyong.repairs import services as repairs
-from xinyong.repairs.models import Repair
 from xinyong.subjects.access import may_view_profile
 from xinyong.subjects.codes import KIND_LABELS
 
@@ -281,7 +280,6 @@ def record_detail(request: HttpRequest, record_id: int) -> HttpResponse:
         "can_withdraw": own and record.status != d.WITHDRAWN,
         "can_rectify": own and services.may_rectify(record, today),
         "rectifiable_lists": services.rectifiable_lists(record) if own else [],
-        "repair": _repair_offer(viewer, record, today),
     }, status=422 if opened else 200)
 
 
@@ -295,21 +293,6 @@ def _memberships(viewer: User | None, record: Record, staff: bool,
     if not (staff or own):
         rows = rows.filter(public=True)
     return describe(rows, today)
-
-
-def _repair_offer(viewer: User | None, record: Record, today: dt.date) -> dict[str, Any] | None:
-    """For the subject itself: its open repair case, the link to apply, or why not yet."""
-    if not (viewer and viewer.role == Role.SUBJECT and viewer.subject_id == record.subject_id
-            and record.polarity == "dishonest"):
-        return None
-    case = Repair.objects.filter(record=record, status__in=Repair.OPEN).first()
-    if case is not None:
-        return {"case": case}
-    try:
-        repairs.check_repairable(record, today)
-    except repairs.RepairError as exc:
-        return {"why_not": exc.msg}
-    return {"may_apply": True}
 
 
 def _act(request: HttpRequest, record: Record, action: str, forms: dict[str, Any],
@@ -346,7 +329,7 @@ def _act(request: HttpRequest, record: Record, action: str, forms: dict[str, Any
                              else "已登记整改完成：已移出相应名单，记录按原公示期继续公示")
         else:
             raise Http404("未知的操作")
-    except d.DeterminationError as exc:
+    except DomainError as exc:
         form.service_error(exc)
         return False
     return True
@@ -376,7 +359,7 @@ def record_create(request: HttpRequest) -> HttpResponse:
         try:
             record, created = services.submit(user.unit, sub, actor=user, source="form",
                                               request=request, today=today)
-        except d.DeterminationError as exc:
+        except DomainError as exc:
             form.service_error(exc)
         else:
             if created:
@@ -415,7 +398,7 @@ def import_list(request: HttpRequest) -> HttpResponse:
                 job = imports.create_job(
                     user.unit, data["file"], actor=user, accept_partial=data["accept_partial"],
                     default_severity=data["default_severity"] or None, request=request)
-            except imports.ImportError_ as exc:
+            except DomainError as exc:
                 form.service_error(exc)
             else:
                 messages.success(request, f"已上传 {job.file_name}，正在后台导入")

@@ -11,7 +11,8 @@ from ninja.errors import HttpError
 
 from xinyong.accounts.auth import caller, optional_auth
 from xinyong.audit.models import record as audit
-from xinyong.lib.apierrors import Error, FieldError
+from xinyong.lib.apierrors import Error
+from xinyong.lib.errors import DomainError
 from xinyong.lists.api import MembershipOut
 from xinyong.subjects import access, codes
 from xinyong.subjects.models import Subject
@@ -79,7 +80,7 @@ def lookup(request: HttpRequest, payload: LookupIn) -> Subject:
     try:
         kind, number = codes.classify(payload.code)
     except codes.CodeError as exc:
-        raise FieldError(["code"], str(exc)) from None
+        raise DomainError("code", str(exc)) from None
     viewer = caller(request)
     if kind == codes.PERSON and not access.may_look_up_persons(viewer):
         raise HttpError(403, "按身份证号码查找自然人仅限信用办和成员单位")

@@ -15,7 +15,8 @@ from django.test import Client
 from conftest import PASSWORD, ApiClient
 from xinyong.accounts.auth import user_for_token
 from xinyong.accounts.models import ApiToken, Role, Unit, User
-from xinyong.accounts.services import AccountError, create_user
+from xinyong.accounts.services import create_user
+from xinyong.lib.errors import DomainError
 
 from .test_office_pages import field_error
 
@@ -111,7 +112,7 @@ def test_no_new_tokens_or_users_for_a_deactivated_unit(
     with pytest.raises(CommandError) as caught:
         call_command("token", "create", "bob", stdout=StringIO(), stderr=StringIO())
     assert str(caught.value).startswith("NAME：") and "已停用" in str(caught.value)
-    with pytest.raises(AccountError) as refused:
+    with pytest.raises(DomainError) as refused:
         create_user("ivan", Role.DEPARTMENT, password=None, unit_code=unit.code)
     assert refused.value.field == "unit" and "已停用" in refused.value.msg
     assert not ApiToken.objects.exists() and not User.objects.filter(username="ivan").exists()

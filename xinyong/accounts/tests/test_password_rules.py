@@ -16,9 +16,10 @@ from django.test import Client
 
 from conftest import PASSWORD, UNIT_CODE
 from xinyong.accounts.models import Role, Unit, User
-from xinyong.accounts.services import AccountError, create_user
+from xinyong.accounts.services import create_user
 from xinyong.audit.models import AuditEvent
 from xinyong.demo.data import DEMO_PASSWORD, DEMO_USERS
+from xinyong.lib.errors import DomainError
 
 from .test_office_pages import field_error
 
@@ -62,7 +63,7 @@ def test_cli_accepts_a_good_password_and_no_password(db: Any) -> None:
 
 
 def test_service_error_names_the_password_field(unit: Unit) -> None:
-    with pytest.raises(AccountError) as caught:
+    with pytest.raises(DomainError) as caught:
         create_user("frank", Role.DEPARTMENT, password="frank2026", unit_code=UNIT_CODE)
     assert caught.value.field == "password" and "用户名" in caught.value.msg
 

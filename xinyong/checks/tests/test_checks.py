@@ -11,6 +11,7 @@ from stdnum.cn import uscc
 
 from xinyong.accounts.models import Role
 from xinyong.checks.models import Check, Feedback
+from xinyong.lib.errors import DomainError
 from xinyong.policies.rulebook import current
 from xinyong.records import determination as d
 from xinyong.records import services
@@ -35,7 +36,7 @@ def trigger_record(book: Any, pack: Any, measure: Any, kind: str) -> d.Facts | N
                         region=pack.regions[0])
         try:
             result = d.determine(book, facts, TODAY)
-        except d.DeterminationError:
+        except DomainError:
             continue
         lists = {e.code for e in result.lists}
         t = measure.triggers

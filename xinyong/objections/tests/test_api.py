@@ -193,7 +193,7 @@ def test_progress_by_query_code_shows_no_personal_data(
     record = punish(unit, subject=person, behavior="tc_epidemic_false_advertising")
     created = api(person_user).post_json("/api/v1/objections", {
         "record_id": record.pk, "reason": "本人张三从未经营该店铺", "evidence": "身份证复印件"}).json()
-    services.accept(created["id"], users[Role.DEPARTMENT], False, "张三的材料不全，请补正后重新提出")
+    services.workflow.accept(created["id"], users[Role.DEPARTMENT], False, "张三的材料不全，请补正后重新提出")
     response = client.get(f"/api/v1/objections/by-code/{created['query_code'].lower()}")
     assert response.status_code == 200
     body = response.json()

@@ -14,6 +14,7 @@ from django.utils import timezone
 from xinyong.accounts.models import Role
 from xinyong.audit.models import AuditEvent
 from xinyong.checks import engine
+from xinyong.lib.errors import DomainError
 from xinyong.lists.api import public_page
 from xinyong.lists.models import Membership
 from xinyong.notices.models import Notice
@@ -48,30 +49,30 @@ def test_time_limits_come_from_the_pack_in_working_days(loaded: Any, unit: Any, 
     # Until accepted, as if accepted on the last day: 2 + 10 working days after 10-8.
     assert early.due_by == D(2026, 10, 23)
     assert early.status == "submitted" and early.accepted_on is None
-    assert services.working_days_left(early, D(2026, 9, 30)) == 1
+    assert early.working_days_left(D(2026, 9, 30)) == 1
     assert not early.is_overdue(D(2026, 10, 8))
 
     # Accepted early (9-30): 12 working days from that day, with the adjusted Saturday.
-    early = services.accept(early.pk, dept, True, today=D(2026, 9, 30))
+    early = services.workflow.accept(early.pk, dept, True, today=D(2026, 9, 30))
     assert early.status == "accepted" and early.accepted_on == D(2026, 9, 30)
     assert early.due_by == D(2026, 10, 22)
-    assert services.working_days_left(early, D(2026, 10, 9)) == 10  # 10-10, 10-12 .. 10-22
+    assert early.working_days_left(D(2026, 10, 9)) == 10  # 10-10, 10-12 .. 10-22
     assert early.is_overdue(D(2026, 10, 23)) and not early.is_overdue(D(2026, 10, 22))
 
     # Accepted late (10-9, one working day past the limit): overdue while waiting.
     late = services.submit(subject, punish(unit).pk, "主体名称有误", today=D(2026, 9, 29))
     assert late.is_overdue(D(2026, 10, 9))
-    assert services.working_days_left(late, D(2026, 10, 9)) == -1
-    assert services.working_days_left(late, D(2026, 10, 12)) == -3  # 10-9, 10-10, 10-12
-    late_q = Objection.objects.filter(services.overdue_q(D(2026, 10, 9)))
+    assert late.working_days_left(D(2026, 10, 9)) == -1
+    assert late.working_days_left(D(2026, 10, 12)) == -3  # 10-9, 10-10, 10-12
+    late_q = Objection.objects.overdue(D(2026, 10, 9))
     assert list(late_q) == [late]
-    late = services.accept(late.pk, dept, True, today=D(2026, 10, 9))
+    late = services.workflow.accept(late.pk, dept, True, today=D(2026, 10, 9))
     assert late.due_by == D(2026, 10, 26)  # 12 working days from 10-9
-    assert services.working_days_left(late, D(2026, 10, 27)) == -1
-    assert not Objection.objects.filter(services.overdue_q(D(2026, 10, 9))).exists()
+    assert late.working_days_left(D(2026, 10, 27)) == -1
+    assert not Objection.objects.overdue(D(2026, 10, 9)).exists()
     steps = [s["step"] for s in late.timeline]
     assert steps == ["提交异议", "受理，核查并转认定单位核实"]
-    assert late.timeline[1]["note"] == "12 个工作日内（2026-10-26 前）办结。"
+    assert late.timeline[1]["public"] == "12 个工作日内（2026-10-26 前）办结"
 
 
 def test_no_rules_in_force_is_refused_naming_the_field(unit: Any, users: Any, db: Any) -> None:
@@ -83,7 +84,7 @@ def test_no_rules_in_force_is_refused_naming_the_field(unit: Any, users: Any, db
         subject_code=users[Role.SUBJECT].subject.code, behavior="administrative_penalty",
         occurred_on=D(2026, 8, 1), decided_on=D(2026, 8, 10), decision_no="市监罚〔2026〕9号",
         facts="", severity="general"))[0]
-    with pytest.raises(services.ObjectionError) as caught:
+    with pytest.raises(DomainError) as caught:
         services.submit(users[Role.SUBJECT], record.pk, "有误")
     assert caught.value.field == "record_id" and "异议处理时限" in caught.value.msg
     assert not reload(record).objection_open
@@ -95,8 +96,8 @@ def test_submit_refusals_name_the_field(loaded: Any, unit: Any, users: Any, pers
     own = punish(unit)
     others = punish(unit, subject=person, behavior="tc_epidemic_false_advertising")
 
-    def refused(user: Any, record_id: int, reason: str = "有误", **kw: Any) -> services.ObjectionError:
-        with pytest.raises(services.ObjectionError) as caught:
+    def refused(user: Any, record_id: int, reason: str = "有误", **kw: Any) -> DomainError:
+        with pytest.raises(DomainError) as caught:
             services.submit(user, record_id, reason, **kw)
         return caught.value
 
@@ -113,7 +114,7 @@ def test_submit_refusals_name_the_field(loaded: Any, unit: Any, users: Any, pers
 
     first = services.submit(subject, own.pk, "行为发生时本公司尚未成立",
                             evidence="营业执照成立日期 2026-06-01")
-    assert first.evidence == "营业执照成立日期 2026-06-01" and first.unit_id == unit.pk
+    assert first.evidence_text == "营业执照成立日期 2026-06-01" and first.unit_id == unit.pk
     again = refused(subject, own.pk)
     assert again.field == "record_id" and first.query_code in again.msg
     assert Objection.objects.count() == 1
@@ -124,7 +125,8 @@ def test_submit_refusals_name_the_field(loaded: Any, unit: Any, users: Any, pers
     assert refused(subject, gone.pk).field == "record_id"
 
     # Once decided, a new objection to the same record may be made.
-    services.decide(first.pk, users[Role.DEPARTMENT], "dismissed", "经核实，营业执照显示成立于 2019 年")
+    services.workflow.decide(first.pk, users[Role.DEPARTMENT], "dismissed",
+                             "经核实，营业执照显示成立于 2019 年")
     assert services.submit(subject, own.pk, "补充新的证据").status == "submitted"
 
 
@@ -137,9 +139,10 @@ def test_the_mark_is_shown_while_open_and_dismissal_clears_it(
     record = reload(record)
     assert record.objection_open and record.status == d.PUBLISHED  # keeps its status
     assert public_page("joint_punishment", 1, 50, None)["items"][0]["objection"] == "open"
-    services.accept(objection.pk, users[Role.DEPARTMENT], True)
+    services.workflow.accept(objection.pk, users[Role.DEPARTMENT], True)
     assert reload(record).objection_open
-    decided = services.decide(objection.pk, users[Role.DEPARTMENT], "dismissed", "复议维持原处罚决定")
+    decided = services.workflow.decide(objection.pk, users[Role.DEPARTMENT], "dismissed",
+                                       "复议维持原处罚决定")
     assert decided.status == "dismissed" and decided.remedy == ""
     record = reload(record)
     assert not record.objection_open and record.status == d.PUBLISHED and record.version == 1
@@ -154,18 +157,18 @@ def test_refusing_needs_a_reason_and_clears_the_mark(loaded: Any, unit: Any, use
     record = punish(unit)
     objection = services.submit(users[Role.SUBJECT], record.pk, "不服处罚")
     dept = users[Role.DEPARTMENT]
-    with pytest.raises(services.ObjectionError) as caught:
-        services.accept(objection.pk, dept, False, "  ")
+    with pytest.raises(DomainError) as caught:
+        services.workflow.accept(objection.pk, dept, False, "  ")
     assert caught.value.field == "reason"
     assert reload(record).objection_open
-    refused = services.accept(objection.pk, dept, False, "对处罚决定本身不服的，应依法申请行政复议",
+    refused = services.workflow.accept(objection.pk, dept, False, "对处罚决定本身不服的，应依法申请行政复议",
                               today=D(2026, 11, 23))
     assert refused.status == "refused" and refused.decided_on == D(2026, 11, 23)
     assert refused.decision_reason.startswith("对处罚决定本身不服")
     assert not reload(record).objection_open
-    for call in (lambda: services.accept(objection.pk, dept, True),
-                 lambda: services.decide(objection.pk, dept, "upheld", "x")):
-        with pytest.raises(services.ObjectionError) as caught:
+    for call in (lambda: services.workflow.accept(objection.pk, dept, True),
+                 lambda: services.workflow.decide(objection.pk, dept, "upheld", "x")):
+        with pytest.raises(DomainError) as caught:
             call()
         assert caught.value.status == 409
     assert reload(record).status == d.PUBLISHED
@@ -182,7 +185,8 @@ def test_upheld_withdraws_the_record_its_lists_and_checks_the_same_day(
     objection = services.submit(subject, record.pk, "该决定已被行政复议撤销",
                                 evidence="复议决定书 太政复〔2026〕8号")
     # The source unit verifies straight away (acceptance is recorded with it).
-    decided = services.decide(objection.pk, users[Role.DEPARTMENT], "upheld", "经核实，原处罚决定已被撤销")
+    decided = services.workflow.decide(objection.pk, users[Role.DEPARTMENT], "upheld",
+                                       "经核实，原处罚决定已被撤销")
     today = timezone.localdate()
     assert decided.status == "upheld" and decided.remedy == "withdrawn"
     assert decided.accepted_on == today and decided.decided_on == today
@@ -212,20 +216,20 @@ def test_upheld_with_corrections_corrects_instead(loaded: Any, unit: Any, users:
     subject, dept = users[Role.SUBJECT], users[Role.DEPARTMENT]
     record = punish(unit)
     objection = services.submit(subject, record.pk, "情节应为一般")
-    with pytest.raises(services.ObjectionError) as caught:
-        services.decide(objection.pk, dept, "dismissed", "x", corrections={"severity": "general"})
+    with pytest.raises(DomainError) as caught:
+        services.workflow.decide(objection.pk, dept, "dismissed", "x", corrections={"severity": "general"})
     assert caught.value.field == "corrections"
-    with pytest.raises(services.ObjectionError) as caught:
-        services.decide(objection.pk, dept, "upheld", "x", corrections={"subject_code": "x"})
+    with pytest.raises(DomainError) as caught:
+        services.workflow.decide(objection.pk, dept, "upheld", "x", corrections={"subject_code": "x"})
     assert caught.value.field == "corrections.subject_code"
-    with pytest.raises(services.ObjectionError) as caught:
-        services.decide(objection.pk, dept, "upheld", "x", corrections={"behavior": "no_such"})
+    with pytest.raises(DomainError) as caught:
+        services.workflow.decide(objection.pk, dept, "upheld", "x", corrections={"behavior": "no_such"})
     assert caught.value.field == "corrections.behavior"
     # Refused corrections changed nothing.
     assert Objection.objects.get(pk=objection.pk).status == "submitted"
     assert reload(record).objection_open and reload(record).severity == "serious"
 
-    decided = services.decide(objection.pk, dept, "upheld", "复核后情节认定为一般",
+    decided = services.workflow.decide(objection.pk, dept, "upheld", "复核后情节认定为一般",
                               corrections={"severity": "general", "facts": ""})
     assert decided.remedy == "corrected"
     record = reload(record)
@@ -246,34 +250,34 @@ def test_an_objection_to_a_repair_decision_reopens_the_repair(
                     decided_on=D(2026, 4, 1), occurred_on=D(2026, 3, 20))
     repair = repairs.apply(subject, record.pk, "已缴清罚款", True, today=D(2026, 8, 3))
     # While the repair is open, the record cannot also be disputed.
-    with pytest.raises(services.ObjectionError) as caught:
+    with pytest.raises(DomainError) as caught:
         services.submit(subject, record.pk, "有误")
     assert caught.value.field == "record_id" and repair.query_code in caught.value.msg
-    with pytest.raises(services.ObjectionError) as caught:
+    with pytest.raises(DomainError) as caught:
         services.submit(subject, record.pk, "有误", repair_id=repair.pk)
     assert caught.value.field == "repair_id"  # not decided yet
-    repair = repairs.decide(repair.pk, dept, "reject", "未提供缴款凭证", today=D(2026, 8, 4))
+    repair = repairs.workflow.decide(repair.pk, dept, "reject", "未提供缴款凭证", today=D(2026, 8, 4))
 
     objection = services.submit(subject, record.pk, "缴款凭证已随申请提交", repair_id=repair.pk,
                                 today=D(2026, 8, 5))
     assert objection.repair_id == repair.pk
     assert objection.timeline[0]["step"] == "对不予修复决定提出异议"
     assert reload(record).objection_open
-    with pytest.raises(services.ObjectionError) as caught:
-        services.decide(objection.pk, dept, "upheld", "x", corrections={"severity": "minor"})
+    with pytest.raises(DomainError) as caught:
+        services.workflow.decide(objection.pk, dept, "upheld", "x", corrections={"severity": "minor"})
     assert caught.value.field == "corrections"
-    decided = services.decide(objection.pk, dept, "upheld", "凭证确已提交，原决定不当",
+    decided = services.workflow.decide(objection.pk, dept, "upheld", "凭证确已提交，原决定不当",
                               today=D(2026, 8, 6))
     assert decided.remedy == "repair_reopened"
     repair.refresh_from_db()
-    assert repair.status == "accepted" and repair.decided_on is None and repair.reason == ""
+    assert repair.status == "accepted" and repair.decided_on is None and repair.decision_reason == ""
     assert repair.due_by == D(2026, 8, 20)  # the standard channel's 10 working days, again
     assert repair.timeline[-1]["step"] == "异议成立，重新办理"
     assert "未提供缴款凭证" in repair.timeline[-1]["note"]
     record = reload(record)
     assert record.status == d.PUBLISHED and not record.objection_open  # the record stands
     # The unit decides the repair again, and this time approves it.
-    repairs.decide(repair.pk, dept, "approve", "已履行", today=D(2026, 8, 7))
+    repairs.workflow.decide(repair.pk, dept, "approve", "已履行", today=D(2026, 8, 7))
     assert reload(record).status == d.REPAIRED
 
 
@@ -285,15 +289,15 @@ def test_repair_objection_refusals(loaded: Any, unit: Any, users: Any,
     other = punish(unit, behavior="administrative_penalty", severity="general",
                    decided_on=D(2026, 4, 1), occurred_on=D(2026, 3, 20))
     approved = repairs.apply(subject, other.pk, "已整改", True, today=D(2026, 8, 3))
-    repairs.decide(approved.pk, dept, "approve", "已履行", today=D(2026, 8, 4))
+    repairs.workflow.decide(approved.pk, dept, "approve", "已履行", today=D(2026, 8, 4))
     for record_id, repair_id in [(other.pk, approved.pk), (record.pk, approved.pk)]:
-        with pytest.raises(services.ObjectionError) as caught:
+        with pytest.raises(DomainError) as caught:
             services.submit(subject, record_id, "有误", repair_id=repair_id)
         assert caught.value.field == "repair_id"
 
     # Upheld while a new application is open: the old one cannot be reopened beside it.
     rejected = repairs.apply(subject, record.pk, "已整改", True, today=D(2026, 8, 3))
-    repairs.decide(rejected.pk, dept, "reject", "材料不全", today=D(2026, 8, 4))
+    repairs.workflow.decide(rejected.pk, dept, "reject", "材料不全", today=D(2026, 8, 4))
     objection = services.submit(subject, record.pk, "材料齐全", repair_id=rejected.pk)
     Objection.objects.filter(pk=objection.pk).update(status="accepted")
     from xinyong.repairs.models import Repair
@@ -301,8 +305,8 @@ def test_repair_objection_refusals(loaded: Any, unit: Any, users: Any,
         record=record, subject=record.subject, unit=unit, applicant=subject, query_code="XFTESTOPEN",
         statement="再次申请", commitment=True, channel="standard", policy="p", clause="c",
         submitted_on=D(2026, 8, 5), accept_by=D(2026, 8, 6), due_by=D(2026, 8, 19))
-    with pytest.raises(services.ObjectionError) as caught:
-        services.decide(objection.pk, dept, "upheld", "原决定不当")
+    with pytest.raises(DomainError) as caught:
+        services.workflow.decide(objection.pk, dept, "upheld", "原决定不当")
     assert caught.value.status == 409 and "XFTESTOPEN" in caught.value.msg
     assert Objection.objects.get(pk=objection.pk).status == "accepted"
     assert reload(record).objection_open
@@ -316,17 +320,17 @@ def test_only_the_source_unit_or_the_office_handles_a_case(
     objection = services.submit(users[Role.SUBJECT], record.pk, "有误")
     stranger = make_user("eve", Role.DEPARTMENT, unit=other_unit)
     for user in (stranger, users[Role.SUBJECT], users[Role.INSTITUTION]):
-        for call in (lambda u=user: services.accept(objection.pk, u, True),
-                     lambda u=user: services.decide(objection.pk, u, "upheld", "越权")):
-            with pytest.raises(services.ObjectionError) as caught:
+        for call in (lambda u=user: services.workflow.accept(objection.pk, u, True),
+                     lambda u=user: services.workflow.decide(objection.pk, u, "upheld", "越权")):
+            with pytest.raises(DomainError) as caught:
                 call()
             assert caught.value.status == 404
-        assert not services.may_handle(user, objection)
-    assert services.may_view(users[Role.SUBJECT], objection)
-    assert not services.may_view(stranger, objection)
-    assert list(services.cases_for(stranger)) == []
-    assert list(services.cases_for(users[Role.DEPARTMENT])) == [objection]
-    assert list(services.cases_for(users[Role.INSTITUTION])) == []
+        assert not services.workflow.may_handle(user, objection)
+    assert Objection.objects.visible_to(users[Role.SUBJECT]).filter(pk=objection.pk).exists()
+    assert not Objection.objects.visible_to(stranger).filter(pk=objection.pk).exists()
+    assert list(Objection.objects.visible_to(stranger)) == []
+    assert list(Objection.objects.visible_to(users[Role.DEPARTMENT])) == [objection]
+    assert list(Objection.objects.visible_to(users[Role.INSTITUTION])) == []
     assert Objection.objects.get(pk=objection.pk).status == "submitted"
     assert reload(record).status == d.PUBLISHED
 
@@ -336,28 +340,29 @@ def test_the_office_takes_a_case_over(loaded: Any, unit: Any, users: Any,
     office, dept = users[Role.OFFICE], users[Role.DEPARTMENT]
     record = punish(unit)
     objection = services.submit(users[Role.SUBJECT], record.pk, "有误")
-    with pytest.raises(services.ObjectionError) as caught:
-        services.take_over(objection.pk, dept, "想接办")
+    with pytest.raises(DomainError) as caught:
+        services.workflow.take_over(objection.pk, dept, "想接办")
     assert caught.value.status == 403
-    with pytest.raises(services.ObjectionError) as caught:
-        services.take_over(objection.pk, office, " ")
+    with pytest.raises(DomainError) as caught:
+        services.workflow.take_over(objection.pk, office, " ")
     assert caught.value.field == "reason"
-    taken = services.take_over(objection.pk, office, "认定单位逾期未受理")
+    taken = services.workflow.take_over(objection.pk, office, "认定单位逾期未受理")
     assert taken.taken_over_by == office and taken.timeline[-1]["step"] == "信用办接办"
-    assert not services.may_handle(dept, taken) and services.may_view(dept, taken)
-    with pytest.raises(services.ObjectionError) as caught:
-        services.accept(objection.pk, dept, True)
+    assert not services.workflow.may_handle(dept, taken)
+    assert Objection.objects.visible_to(dept).filter(pk=taken.pk).exists()
+    with pytest.raises(DomainError) as caught:
+        services.workflow.accept(objection.pk, dept, True)
     assert caught.value.status == 409 and "信用办接办" in caught.value.msg
-    with pytest.raises(services.ObjectionError) as caught:
-        services.take_over(objection.pk, office, "再次")
+    with pytest.raises(DomainError) as caught:
+        services.workflow.take_over(objection.pk, office, "再次")
     assert caught.value.status == 409
-    services.accept(objection.pk, office, True)
-    decided = services.decide(objection.pk, office, "upheld", "信用办核实：平台归集时主体匹配错误")
+    services.workflow.accept(objection.pk, office, True)
+    decided = services.workflow.decide(objection.pk, office, "upheld", "信用办核实：平台归集时主体匹配错误")
     assert decided.decided_by == office
     assert reload(record).status == d.WITHDRAWN
     assert decided.timeline[-1]["by"] == "信用办"
-    with pytest.raises(services.ObjectionError) as caught:
-        services.take_over(objection.pk, office, "办结后")
+    with pytest.raises(DomainError) as caught:
+        services.workflow.take_over(objection.pk, office, "办结后")
     assert caught.value.status == 409
 
 
@@ -367,7 +372,7 @@ def test_a_unit_withdrawing_meanwhile_does_not_break_the_decision(
     record = punish(unit)
     objection = services.submit(users[Role.SUBJECT], record.pk, "有误")
     records.withdraw(record, "决定已撤销", actor=users[Role.DEPARTMENT])
-    decided = services.decide(objection.pk, users[Role.DEPARTMENT], "upheld", "确有错误")
+    decided = services.workflow.decide(objection.pk, users[Role.DEPARTMENT], "upheld", "确有错误")
     assert decided.status == "upheld" and decided.remedy == "withdrawn"
     record = reload(record)
     assert record.closed_reason == "决定已撤销" and not record.objection_open

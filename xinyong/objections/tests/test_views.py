@@ -59,14 +59,16 @@ def test_subject_objects_to_its_record_through_the_form(
 
     done = client.post("/objections/new/", {"target": f"record:{record.pk}",
                                             "reason": "该决定已被行政复议撤销",
-                                            "evidence": "太政复〔2026〕8号复议决定书"}, follow=True)
+                                            "evidence_text": "太政复〔2026〕8号复议决定书"}, follow=True)
     objection = Objection.objects.get()
     assert done.redirect_chain == [(f"/objections/{objection.pk}/", 302)]
     page = html(done)
     assert f"查询码 {objection.query_code}" in page
     assert "该决定已被行政复议撤销" in page and "太政复〔2026〕8号复议决定书" in page
     assert 'data-testid="objection-mark"' in page and "提交异议" in page
-    assert 'name="action"' not in page  # the subject sees no decision forms
+    # The applicant may withdraw; it sees no step of the unit's.
+    actions = set(re.findall(r'name="action" value="(\w+)"', page))
+    assert actions == {"withdraw"}
     assert Record.objects.get(pk=record.pk).objection_open
 
     twice = client.post("/objections/new/", {"target": f"record:{record.pk}", "reason": "再次"})
@@ -85,7 +87,7 @@ def test_subject_objects_to_a_refused_repair(loaded: Any, unit: Any, users: dict
     record = punish(unit, behavior="administrative_penalty", severity="general",
                     decided_on=D(2026, 4, 1), occurred_on=D(2026, 3, 20))
     repair = repairs.apply(subject, record.pk, "已缴清罚款", True, today=D(2026, 8, 3))
-    repairs.decide(repair.pk, dept, "reject", "未见缴款凭证", today=D(2026, 8, 4))
+    repairs.workflow.decide(repair.pk, dept, "reject", "未见缴款凭证", today=D(2026, 8, 4))
     client = web(subject)
     page = html(client.get(f"/objections/new/?repair={repair.pk}"))
     assert f'<option value="repair:{repair.pk}" selected>' in page and "不予修复的决定" in page
@@ -126,7 +128,7 @@ def test_the_mark_on_public_pages(loaded: Any, unit: Any, users: dict[str, User]
     # The unit's record list shows it too.
     assert MARK in html(web(users[Role.DEPARTMENT]).get("/records/"))
     # Dismissed: the mark is gone everywhere.
-    services.decide(objection.pk, users[Role.DEPARTMENT], "dismissed", "经核实无误")
+    services.workflow.decide(objection.pk, users[Role.DEPARTMENT], "dismissed", "经核实无误")
     assert MARK not in html(client.get("/lists/joint_punishment/"))
     assert MARK not in html(client.get(f"/records/{record.pk}/"))
     # The owner is offered to dispute the record from its page.
@@ -145,34 +147,34 @@ def test_queue_shows_deadlines_in_working_days_and_flags_overdue(
     elsewhere = services.submit(  # a 马尾区 unit: a national penalty
         subject, punish(other_unit, behavior="administrative_penalty").pk, "有误")
     closed = services.submit(subject, punish(unit).pk, "有误")
-    services.accept(closed.pk, users[Role.DEPARTMENT], False, "不属于异议范围")
+    services.workflow.accept(closed.pk, users[Role.DEPARTMENT], False, "不属于异议范围")
 
     page = html(web(users[Role.DEPARTMENT]).get("/objections/"))
-    late_row = row_of(page, "objection", late.pk)
+    late_row = row_of(page, "case", late.pk)
     behind = workdays.workdays_between(D(2026, 10, 8), today)
     assert 'class="table-danger"' in late_row and f"超期 {behind} 个工作日" in late_row
     assert "受理期限</span> 2026-10-08" in late_row and "已超期" in late_row
-    fresh_row = row_of(page, "objection", fresh.pk)
+    fresh_row = row_of(page, "case", fresh.pk)
     left = workdays.workdays_between(today, fresh.accept_by)
     assert "table-danger" not in fresh_row
     assert (f"剩 {left} 个工作日" if left else "今日到期") in fresh_row
-    assert f'data-objection="{elsewhere.pk}"' not in page  # another unit's case
-    assert f'data-objection="{closed.pk}"' not in page  # closed: not in the default view
+    assert f'data-case="{elsewhere.pk}"' not in page  # another unit's case
+    assert f'data-case="{closed.pk}"' not in page  # closed: not in the default view
     assert 'data-testid="open-count">2<' in page and "已超期 1 件" in page
     only_late = html(web(users[Role.DEPARTMENT]).get("/objections/?status=open&overdue=on"))
-    assert f'data-objection="{late.pk}"' in only_late and f'data-objection="{fresh.pk}"' not in only_late
+    assert f'data-case="{late.pk}"' in only_late and f'data-case="{fresh.pk}"' not in only_late
     everything = html(web(users[Role.DEPARTMENT]).get("/objections/?status=all"))
-    assert "不予受理" in row_of(everything, "objection", closed.pk)
+    assert "不予受理" in row_of(everything, "case", closed.pk)
     by_code = html(web(users[Role.DEPARTMENT]).get(f"/objections/?q={fresh.query_code.lower()}"))
-    assert f'data-objection="{fresh.pk}"' in by_code and f'data-objection="{late.pk}"' not in by_code
+    assert f'data-case="{fresh.pk}"' in by_code and f'data-case="{late.pk}"' not in by_code
 
     office = web(users[Role.OFFICE])
     all_units = html(office.get("/objections/"))
-    assert f'data-objection="{elsewhere.pk}"' in all_units and other_unit.name in all_units
+    assert f'data-case="{elsewhere.pk}"' in all_units and other_unit.name in all_units
     one_unit = html(office.get(f"/objections/?unit={other_unit.pk}"))
-    assert f'data-objection="{elsewhere.pk}"' in one_unit and f'data-objection="{late.pk}"' not in one_unit
+    assert f'data-case="{elsewhere.pk}"' in one_unit and f'data-case="{late.pk}"' not in one_unit
     theirs = html(web(make_user("eve", Role.DEPARTMENT, unit=other_unit)).get("/objections/"))
-    assert re.findall(r'data-objection="(\d+)"', theirs) == [str(elsewhere.pk)]
+    assert re.findall(r'data-case="(\d+)"', theirs) == [str(elsewhere.pk)]
 
 
 def test_case_page_accept_then_verify_upheld(loaded: Any, unit: Any, users: dict[str, User],
@@ -198,7 +200,7 @@ def test_case_page_accept_then_verify_upheld(loaded: Any, unit: Any, users: dict
     objection.refresh_from_db()
     assert objection.status == "accepted" and objection.accepted_on == timezone.localdate()
     page = html(accepted)
-    assert f"请于 {objection.due_by:%Y-%m-%d} 前核实办结" in page
+    assert f"请于 {objection.due_by:%Y-%m-%d} 前办结" in page
     assert 'data-testid="accept-form"' not in page and 'data-testid="decide-form"' in page
 
     missing = dept.post(url, {"action": "decide", "decide-reason": "x"})
@@ -218,7 +220,7 @@ def test_case_page_accept_then_verify_upheld(loaded: Any, unit: Any, users: dict
     # A second officer on a stale page: refused with a message, nothing applied twice.
     again = dept.post(url, {"action": "decide", "decide-decision": "dismissed", "decide-reason": "x"},
                       follow=True)
-    assert "未能办理：异议已于" in html(again)
+    assert "未能办理：异议申请已于" in html(again)
     assert Objection.objects.get(pk=objection.pk).status == "upheld"
     assert record.versions.filter(change="objection_upheld").count() == 1
 
@@ -282,7 +284,7 @@ def test_the_office_takes_a_case_over(loaded: Any, unit: Any, users: dict[str, U
     page = html(dept.get(url))
     assert 'data-testid="taken-over-note"' in page and 'data-testid="accept-form"' not in page
     blocked = dept.post(url, {"action": "accept", "accept-decision": "accept"}, follow=True)
-    assert "未能办理：该异议已由信用办接办" in html(blocked)
+    assert "未能办理：该异议申请已由信用办接办" in html(blocked)
     assert Objection.objects.get(pk=objection.pk).status == "submitted"
     assert "信用办接办" in html(dept.get("/objections/"))
     office.post(url, {"action": "decide", "decide-decision": "dismissed", "decide-reason": "信息无误"})
@@ -297,7 +299,7 @@ def test_public_progress_by_query_code_has_no_personal_data(
     record = punish(unit, subject=person, behavior="tc_epidemic_false_advertising")
     objection = services.submit(person_user, record.pk, "本人张三从未经营该店铺",
                                 evidence="张三的身份证复印件")
-    objection = services.accept(objection.pk, users[Role.DEPARTMENT], True, "已调取张三的户籍信息")
+    objection = services.workflow.accept(objection.pk, users[Role.DEPARTMENT], True, "已调取张三的户籍信息")
     page = html(client.get("/objections/track/"))
     assert 'name="code"' in page
     typed = " ".join([objection.query_code[:6].lower(), objection.query_code[6:]])
@@ -306,8 +308,9 @@ def test_public_progress_by_query_code_has_no_personal_data(
     page = html(response)
     assert response["X-Robots-Tag"] == "noindex"
     assert "已受理，核查中" in page and "受理，核查并转认定单位核实" in page and objection.query_code in page
-    due = f'{objection.due_by:%Y-%m-%d} <span class="small text-muted" data-testid="due-text">'
-    assert f"{due}（剩 12 个工作日）" in page  # the limit now running: verification
+    # the limit now running: verification
+    assert f"{objection.due_by:%Y-%m-%d}" in page
+    assert '<span class="small text-muted" data-testid="due-text">剩 12 个工作日</span>' in page
     assert unit.name in page
     for private in ("张三", "张", "身份证", "户籍", "店铺", record.decision_no, person.code_masked,
                     "110105"):

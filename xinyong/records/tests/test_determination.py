@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from xinyong.lib.errors import DomainError
 from xinyong.records import determination as d
 from xinyong.records.tests.conftest import book_of
 
@@ -73,7 +74,7 @@ def test_fuzhou_below_relatively_serious_is_not_a_finding(book: Any, severity: s
 
 
 def test_behavior_applies_only_to_its_subject_kinds(book: Any) -> None:
-    with pytest.raises(d.DeterminationError) as caught:
+    with pytest.raises(DomainError) as caught:
         d.determine(book, facts(behavior="fz_knowing_infection_spread"), TODAY)
     assert caught.value.field == "subject.kind" and "二.1" in caught.value.msg
 
@@ -188,19 +189,19 @@ def test_taicang_8_deferral(book: Any) -> None:
 
 
 def test_deferral_needs_a_rule(book: Any) -> None:
-    with pytest.raises(d.DeterminationError) as caught:
+    with pytest.raises(DomainError) as caught:
         d.determine(book, facts(rectify_by=D(2020, 4, 30)), D(2020, 4, 1))
     assert caught.value.field == "rectify_by"
 
 
 def test_deferral_needs_force_majeure(book: Any) -> None:
-    with pytest.raises(d.DeterminationError, match="force_majeure"):
+    with pytest.raises(DomainError, match="force_majeure"):
         d.determine(book, tc(behavior="tc_order_unfulfilled", severity="general",
                                 rectify_by=D(2020, 4, 30)), D(2020, 4, 1))
 
 
 def test_rectify_by_must_follow_decision(book: Any) -> None:
-    with pytest.raises(d.DeterminationError, match="整改期限应晚于决定日期"):
+    with pytest.raises(DomainError, match="整改期限应晚于决定日期"):
         d.determine(book, tc(behavior="tc_order_unfulfilled", severity="general",
                                 force_majeure=True, rectify_by=D(2020, 2, 20)), D(2020, 4, 1))
 
@@ -234,7 +235,7 @@ def test_good_behaviour_enters_incentive_list_for_a_year(book: Any) -> None:
 
 
 def test_good_behaviour_cannot_be_deferred(book: Any) -> None:
-    with pytest.raises(d.DeterminationError) as caught:
+    with pytest.raises(DomainError) as caught:
         d.determine(book, facts(behavior="fz_donation", rectify_by=D(2020, 4, 1)), D(2020, 4, 1))
     assert caught.value.field == "rectify_by"
 
@@ -242,7 +243,7 @@ def test_good_behaviour_cannot_be_deferred(book: Any) -> None:
 # Dating: the behaviour's pack must be in force on the day it happened.
 
 def test_behavior_before_its_pack_is_refused(book: Any) -> None:
-    with pytest.raises(d.DeterminationError) as caught:
+    with pytest.raises(DomainError) as caught:
         d.determine(book, tc(behavior="tc_price_gouging", occurred_on=D(2020, 2, 25),
                              decided_on=D(2020, 3, 1)), D(2020, 3, 2))
     assert caught.value.field == "behavior"
@@ -254,29 +255,29 @@ def test_behavior_after_the_ending_event_is_refused(shipped_packs: list[Any]) ->
     ok = d.determine(book, tc(behavior="tc_price_gouging", occurred_on=D(2023, 1, 7),
                                  decided_on=D(2023, 1, 20)), TODAY)
     assert ok.polarity == "dishonest"
-    with pytest.raises(d.DeterminationError, match="2020-02-26 至 2023-01-07"):
+    with pytest.raises(DomainError, match="2020-02-26 至 2023-01-07"):
         d.determine(book, tc(behavior="tc_price_gouging", occurred_on=D(2023, 1, 8),
                                 decided_on=D(2023, 1, 20)), TODAY)
 
 
 def test_decision_dates_checked(book: Any) -> None:
-    with pytest.raises(d.DeterminationError) as caught:
+    with pytest.raises(DomainError) as caught:
         d.determine(book, facts(decided_on=D(2020, 2, 1)), TODAY)
     assert caught.value.field == "decided_on"
-    with pytest.raises(d.DeterminationError, match="不能晚于今天"):
+    with pytest.raises(DomainError, match="不能晚于今天"):
         d.determine(book, facts(decided_on=D(2027, 1, 1)), TODAY)
 
 
 def test_no_period_rule_in_force(shipped_packs: list[Any]) -> None:
     fuzhou_only = book_of(*[p for p in shipped_packs if p.id == "fuzhou-2020-4"])
-    with pytest.raises(d.DeterminationError, match="没有施行中的公示期限规则"):
+    with pytest.raises(DomainError, match="没有施行中的公示期限规则"):
         d.determine(fuzhou_only, facts(), TODAY)
 
 
 # Jurisdictions: a unit reports only under packs governing its region.
 
 def test_a_unit_outside_the_packs_area_is_refused(book: Any) -> None:
-    with pytest.raises(d.DeterminationError) as caught:
+    with pytest.raises(DomainError) as caught:
         d.determine(book, tc(behavior="tc_price_gouging", region=MAWEI), TODAY)
     assert caught.value.field == "behavior"
     assert "太仓市（320585）" in caught.value.msg and "马尾区（350105）" in caught.value.msg

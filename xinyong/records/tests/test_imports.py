@@ -10,6 +10,7 @@ import pytest
 import xlsxwriter
 
 from xinyong.lib import tabular
+from xinyong.lib.errors import DomainError
 from xinyong.records import imports
 from xinyong.records.models import ImportJob, ImportRow, Record
 from xinyong.subjects.models import Subject
@@ -126,7 +127,7 @@ def test_accept_partial_keeps_good_rows(loaded: Any, unit: Any, media: Path) -> 
 
 
 def test_empty_and_headerless_files(loaded: Any, unit: Any, media: Path) -> None:
-    with pytest.raises(imports.ImportError_, match="文件是空的"):
+    with pytest.raises(DomainError, match="文件是空的"):
         imports.create_job(unit, write(media, "empty.csv", ""), enqueue=False)
     header_only = run_file(unit, write(media, "header.csv", HEADER + "\n"))
     assert header_only.status == "failed" and "没有数据行" in header_only.message
@@ -142,7 +143,7 @@ def test_malformed_csv(loaded: Any, unit: Any, media: Path) -> None:
 
 
 def test_wrong_file_type(loaded: Any, unit: Any, media: Path) -> None:
-    with pytest.raises(imports.ImportError_) as caught:
+    with pytest.raises(DomainError) as caught:
         imports.create_job(unit, write(media, "x.txt", "hello"), enqueue=False)
     assert caught.value.field == "file"
 

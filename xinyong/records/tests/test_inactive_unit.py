@@ -17,8 +17,8 @@ from django.test import Client
 from conftest import UNIT_CODE
 from xinyong.accounts.models import Role, Unit, User
 from xinyong.audit.models import AuditEvent
+from xinyong.lib.errors import DomainError
 from xinyong.records import bulk, imports, services
-from xinyong.records.determination import DeterminationError
 from xinyong.records.models import ImportJob, ImportRow, Record
 
 from .test_api import body
@@ -69,7 +69,7 @@ def test_the_service_refuses_a_deactivated_unit(loaded: Any, bob: User, unit: Un
         subject_code="91350105MA2Y00001R", behavior="fz_mask_fraud",
         occurred_on=dt.date(2020, 2, 10), decided_on=dt.date(2020, 2, 20),
         decision_no="榕马市监罚〔2020〕1号", facts="销售假冒口罩", severity="serious")
-    with pytest.raises(DeterminationError) as caught:
+    with pytest.raises(DomainError) as caught:
         services.submit(unit, sub, actor=bob, today=TODAY)
     assert caught.value.field == "unit" and "已停用" in caught.value.msg
     assert not Record.objects.exists()
@@ -77,7 +77,7 @@ def test_the_service_refuses_a_deactivated_unit(loaded: Any, bob: User, unit: Un
 
 def test_no_import_job_for_a_deactivated_unit(loaded: Any, unit: Unit, media: Path) -> None:
     deactivate(unit)
-    with pytest.raises(imports.ImportError_) as caught:
+    with pytest.raises(DomainError) as caught:
         imports.create_job(unit, write(media, "ok.csv", "\n".join([HEADER, *ROWS])),
                            enqueue=False)
     assert caught.value.field == "unit" and "已停用" in caught.value.msg

@@ -80,9 +80,9 @@ def test_apply_approve_and_track(loaded: Any, unit: Unit, users: dict[str, User]
     page.click("button:has-text('提交申请')")
     page.wait_for_url(f"{live_server.url}/repairs/*/")
     repair = Repair.objects.get()
-    assert repair.channel == "green" and repair.evidence.count() == 1
+    assert repair.channel == "green" and repair.files.count() == 1
     expect(page.locator(".alert-success")).to_contain_text(repair.query_code)
-    expect(page.get_by_test_id("evidence")).to_contain_text("缴款凭证.pdf")
+    expect(page.get_by_test_id("evidence-files")).to_contain_text("缴款凭证.pdf")
     shot(page, "submitted")
 
     # The department: the queue, then accept and approve.
@@ -95,7 +95,7 @@ def test_apply_approve_and_track(loaded: Any, unit: Unit, users: dict[str, User]
     row.get_by_role("link", name=repair.query_code).click()
     page.wait_for_url(f"{live_server.url}/repairs/{repair.pk}/")
     with page.expect_download() as download:
-        page.get_by_test_id("evidence").get_by_role("link", name="缴款凭证.pdf").click()
+        page.get_by_test_id("evidence-files").get_by_role("link", name="缴款凭证.pdf").click()
     saved = media / "downloaded.pdf"
     download.value.save_as(saved)
     assert saved.read_bytes() == PDF

@@ -13,6 +13,7 @@ import pytest
 from xinyong.accounts.models import Role, Unit, User
 from xinyong.audit.models import AuditEvent
 from xinyong.lib import workdays
+from xinyong.lib.errors import DomainError
 from xinyong.notices.models import Notice
 from xinyong.records import services as records
 from xinyong.records.models import Record
@@ -121,7 +122,7 @@ def test_a_record_based_green_case_has_nothing_to_check(
     repair = services.apply(applicant, record.pk, "已补交货物", True,
                             green_flags=["medical_supplies"], today=APPLY_ON)
     assert repair.channel_basis == "record"  # the record comes first; no claim to check
-    with pytest.raises(services.RepairError, match="无需核实"):
+    with pytest.raises(DomainError, match="无需核实"):
         services.review_claim(repair.pk, users[Role.DEPARTMENT], "standard", "x")
 
 

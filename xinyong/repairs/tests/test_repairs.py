@@ -14,6 +14,7 @@ from django.db import connection
 from django.utils import timezone
 
 from xinyong.accounts.models import Role
+from xinyong.lib.errors import DomainError
 from xinyong.lists.models import Membership
 from xinyong.notices.models import Notice
 from xinyong.records import services as records
@@ -53,7 +54,7 @@ def test_minimum_period_on_both_sides_of_each_regime(
     record = record_for(unit, subject, decided_on=decided_on, severity=severity)
     assert record.repairable_from == earliest
     user = users[Role.SUBJECT]
-    with pytest.raises(services.RepairError) as caught:
+    with pytest.raises(DomainError) as caught:
         services.apply(user, record.pk, "已缴清罚款", True, today=earliest - dt.timedelta(days=1))
     assert caught.value.field == "record_id" and earliest.isoformat() in caught.value.msg
     repair = services.apply(user, record.pk, "已缴清罚款", True, today=earliest)
@@ -90,20 +91,20 @@ def test_standard_and_green_deadlines_in_working_days(loaded: Any, unit: Any, us
 def test_refusals(loaded: Any, unit: Any, users: Any, organization: Any) -> None:
     user = users[Role.SUBJECT]
     record = record_for(unit, user.subject, decided_on=D(2026, 4, 1), severity="general")
-    with pytest.raises(services.RepairError, match="信用承诺"):
+    with pytest.raises(DomainError, match="信用承诺"):
         services.apply(user, record.pk, "x", False, today=D(2026, 8, 1))
-    with pytest.raises(services.RepairError) as caught:
+    with pytest.raises(DomainError) as caught:
         services.apply(user, record.pk, "x", True, green_flags=["moon"], today=D(2026, 8, 1))
     assert caught.value.field == "green_flags"
     services.apply(user, record.pk, "x", True, today=D(2026, 8, 1))
-    with pytest.raises(services.RepairError, match="已有正在办理"):
+    with pytest.raises(DomainError, match="已有正在办理"):
         services.apply(user, record.pk, "y", True, today=D(2026, 8, 2))
     good = record_for(unit, user.subject, decided_on=D(2026, 9, 1), behavior="fz_donation",
                       severity="minor", n=2)
-    with pytest.raises(services.RepairError, match="良好信息"):
+    with pytest.raises(DomainError, match="良好信息"):
         services.apply(user, good.pk, "x", True, today=D(2026, 10, 1))
     expired = record_for(unit, user.subject, decided_on=D(2025, 1, 10), severity="general", n=3)
-    with pytest.raises(services.RepairError, match="无需申请修复"):
+    with pytest.raises(DomainError, match="无需申请修复"):
         services.apply(user, expired.pk, "x", True, today=D(2026, 11, 22))
 
 
@@ -254,4 +255,6 @@ def test_progress_by_code_keeps_a_persons_data_out(loaded: Any, unit: Any, users
     assert client.get(f"/api/v1/repairs/by-code/{typed}").json() == public.json()
     note = public.json()["timeline"][-1]["note"]
     assert PERSON_CODE not in public.text and "张三" not in public.text
-    assert note == "张*（110105********002X）已缴清罚款"
+    # One public timeline policy: the steps and the platform's own text, never free text.
+    assert note == "" and "已缴清罚款" not in public.text
+    assert "个工作日内受理" in public.json()["timeline"][0]["note"]

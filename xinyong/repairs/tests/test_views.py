@@ -17,6 +17,9 @@ from django.test import Client
 from conftest import PERSON_CODE
 from xinyong.accounts.models import Role, Unit, User
 from xinyong.audit.models import AuditEvent
+from xinyong.casework import evidence as case_evidence
+from xinyong.lib import workdays
+from xinyong.lib.errors import DomainError
 from xinyong.notices.models import Notice
 from xinyong.records import determination as d
 from xinyong.records.models import Record
@@ -187,10 +190,10 @@ def test_form_errors_in_chinese_beside_the_field(
         assert "文件“证明.pdf”的内容不是PDF" in errors_for(fake, "evidence")[0]
         empty = html(client.post(url, apply_form(evidence=[pdf("空.pdf", b"")])))
         assert errors_for(empty, "evidence")
-        monkeypatch.setattr(services, "MAX_EVIDENCE_BYTES", 1024 * 1024)
+        monkeypatch.setattr(case_evidence, "MAX_BYTES", 1024 * 1024)
         big = html(client.post(url, apply_form(evidence=[pdf("大.pdf", PDF + b"0" * (1024 * 1024))])))
         assert "文件“大.pdf”过大（上限 1 MB）" in errors_for(big, "evidence")[0]
-        monkeypatch.setattr(services, "MAX_EVIDENCE_FILES", 2)
+        monkeypatch.setattr(case_evidence, "MAX_FILES", 2)
         many = html(client.post(url, apply_form(evidence=[pdf(f"{i}.pdf") for i in range(3)])))
         assert "最多上传 2 个文件" in errors_for(many, "evidence")[0]
         flag = html(client.post(url, apply_form(green_flags=["moon"])))
@@ -204,8 +207,8 @@ def test_a_refused_file_stores_nothing(loaded: Any, unit: Unit, subject_user: Us
     """Bug fixed: files were saved one by one and the size checked as they went, so a large
     second file left the first one on disk when the application was rolled back."""
     record = general(unit, subject_user.subject)
-    monkeypatch.setattr(services, "MAX_EVIDENCE_BYTES", 1024)
-    with pytest.raises(services.RepairError) as caught:
+    monkeypatch.setattr(case_evidence, "MAX_BYTES", 1024)
+    with pytest.raises(DomainError) as caught:
         applied(subject_user, record, files=[pdf(), pdf("大.pdf", PDF + b"0" * 2048)])
     assert caught.value.field == "files"
     assert not Repair.objects.exists()
@@ -230,7 +233,7 @@ def test_evidence_download_only_for_applicant_deciding_unit_and_office(
 ) -> None:
     record = general(unit, subject_user.subject)
     repair = applied(subject_user, record, files=[pdf()])
-    item = repair.evidence.get()
+    item = repair.files.get()
     url = f"/repairs/{repair.pk}/evidence/{item.pk}/"
     for role in (Role.SUBJECT, Role.DEPARTMENT, Role.OFFICE):
         response = web(users[role]).get(url)
@@ -247,7 +250,7 @@ def test_evidence_download_only_for_applicant_deciding_unit_and_office(
     # An evidence id of another case does not open through this one.
     other = applied(subject_user, general(unit, subject_user.subject, n=2), files=[pdf("另一份.pdf")])
     assert web(users[Role.OFFICE]).get(
-        f"/repairs/{repair.pk}/evidence/{other.evidence.get().pk}/").status_code == 404
+        f"/repairs/{repair.pk}/evidence/{other.files.get().pk}/").status_code == 404
     assert AuditEvent.objects.filter(action="repair.evidence_download").count() == 3
 
 
@@ -262,11 +265,15 @@ def test_queue_shows_due_dates_and_flags_overdue_cases(
     assert late.due_by == D(2026, 8, 17)  # ten working days
     with on(D(2026, 9, 1)):
         page = html(web(dept).get("/repairs/"))
-        rows = dict(re.findall(r'<tr[^>]*data-repair="(\d+)">(.*?)</tr>', page, flags=re.S))
+        rows = dict(re.findall(r'<tr[^>]*data-case="(\d+)">(.*?)</tr>', page, flags=re.S))
         assert set(rows) == {str(late.pk), str(fresh.pk)}
-        assert 'data-testid="overdue"' in rows[str(late.pk)] and "超期 11 个工作日" in rows[str(late.pk)]
+        # Not accepted: overdue against the acceptance limit (the step now due).
+        late_by = workdays.workdays_between(late.accept_by, D(2026, 9, 1))
+        late_row, fresh_row = rows[str(late.pk)], rows[str(fresh.pk)]
+        assert 'data-testid="overdue"' in late_row and f"超期 {late_by} 个工作日" in late_row
         assert 'data-testid="overdue"' not in rows[str(fresh.pk)]
-        assert "剩 9 个工作日" in rows[str(fresh.pk)]
+        left = workdays.workdays_between(D(2026, 9, 1), fresh.accept_by)
+        assert f"剩 {left} 个工作日" in fresh_row and f"受理期限</span> {fresh.accept_by}" in fresh_row
         assert 'class="table-danger"' in page
         only_overdue = html(web(dept).get("/repairs/?status=open&overdue=on"))
         assert late.query_code in only_overdue and fresh.query_code not in only_overdue
@@ -276,7 +283,7 @@ def test_queue_shows_due_dates_and_flags_overdue_cases(
         office_page = html(web(office).get("/repairs/"))
         assert late.query_code in office_page and fresh.query_code in office_page
         assert unit.name in office_page
-    services.decide(late.pk, dept, "approve", "已履行")
+    services.workflow.decide(late.pk, dept, "approve", "已履行")
     with on(D(2026, 9, 1)):
         default = html(web(dept).get("/repairs/"))
         approved = html(web(dept).get("/repairs/?status=approved"))
@@ -316,7 +323,7 @@ def test_department_accepts_and_approves(
     assert repair.status == "accepted"
     done = client.post(url, {"action": "decide", "decide-decision": "approve",
                              "decide-reason": "已缴清罚款并签署信用承诺"}, follow=True)
-    assert "已作出决定：修复通过" in html(done)
+    assert "已办结：修复通过" in html(done)
     repair.refresh_from_db()
     record.refresh_from_db()
     assert repair.status == "approved" and repair.decided_by == dept
@@ -346,14 +353,14 @@ def test_the_slower_officer_is_told_the_case_was_decided(
     url = f"/repairs/{repair.pk}/"
     slow = web(dept)
     assert 'data-testid="decide-form"' in html(slow.get(url))  # both have the form open
-    services.decide(repair.pk, office, "reject", "材料不全")  # the office is faster
+    services.workflow.decide(repair.pk, office, "reject", "材料不全")  # the office is faster
     response = slow.post(url, {"action": "decide", "decide-decision": "approve",
                                "decide-reason": "已履行"}, follow=True)
     page = html(response)
     assert response.redirect_chain == [(url, 302)]
-    assert "未能办理：申请已于" in page and "不能重复决定" in page
+    assert "未能办理：信用修复申请已于" in page and "不能重复决定" in page
     repair.refresh_from_db()
-    assert repair.status == "rejected" and repair.reason == "材料不全"
+    assert repair.status == "rejected" and repair.decision_reason == "材料不全"
     assert Record.objects.get(pk=repair.record_id).status == d.PUBLISHED
 
 
@@ -377,7 +384,7 @@ def test_office_takes_a_case_over(
     assert 'data-testid="taken-over"' in dept_page and 'data-testid="decide-form"' not in dept_page
     refused = web(dept).post(url, {"action": "decide", "decide-decision": "approve",
                                    "decide-reason": "已履行"}, follow=True)
-    assert "该申请已由信用办接办，本单位不再办理" in html(refused)
+    assert "该信用修复申请已由信用办接办，本单位不再办理" in html(refused)
     repair.refresh_from_db()
     assert repair.status == "submitted"
     # Taken over twice: refused; the office decides.
@@ -397,14 +404,14 @@ def test_approval_refused_when_the_record_was_withdrawn_meanwhile(
     record = general(unit, subject_user.subject)
     repair = applied(subject_user, record)
     records.withdraw(record, "处罚决定已被撤销", actor=dept)
-    with pytest.raises(services.RepairError) as caught:
-        services.decide(repair.pk, dept, "approve", "已履行")
+    with pytest.raises(DomainError) as caught:
+        services.workflow.decide(repair.pk, dept, "approve", "已履行")
     assert caught.value.status == 409 and "记录已撤销" in caught.value.msg
     record.refresh_from_db()
     repair.refresh_from_db()
     assert record.status == d.WITHDRAWN and record.closed_reason == "处罚决定已被撤销"
     assert repair.status == "submitted"
-    services.decide(repair.pk, dept, "reject", "记录已撤销，无需修复")
+    services.workflow.decide(repair.pk, dept, "reject", "记录已撤销，无需修复")
     repair.refresh_from_db()
     assert repair.status == "rejected"
 
@@ -416,26 +423,28 @@ def test_public_progress_shows_no_personal_data(
 ) -> None:
     record = general(unit, person)
     repair = applied(person_user, record)
-    services.accept(repair.pk, dept)
-    services.decide(repair.pk, dept, "reject", f"张三（{PERSON_CODE}）未提供缴款凭证")
+    services.workflow.accept(repair.pk, dept)
+    services.workflow.decide(repair.pk, dept, "reject", f"张三（{PERSON_CODE}）未提供缴款凭证")
     response = web().get(f"/repairs/track/{repair.query_code}/")
     page = html(response)
     assert response.status_code == 200
     assert repair.query_code in page and "不予修复" in page and unit.name in page
     assert [m for m in re.findall(r"<strong>(.*?)</strong>", page.split('data-testid="timeline"')[1])] == [
         "提交申请", "受理", "不予修复"]
-    assert "张三" not in page and "张*" in page
-    assert PERSON_CODE not in page and "110105********002X" in page
+    assert "张" not in page  # no name of the applicant, not even the surname
+    # The decision's reason is free text: the public sees the step, not the text.
+    assert PERSON_CODE not in page and "110105********002X" not in page and "缴款凭证" not in page
     assert "已整改" not in page  # the statement is the applicant's, not the public's
     assert record.decision_no not in page
     assert response["X-Robots-Tag"] == "noindex"
 
 
-def test_organisation_names_are_shown(loaded: Any, unit: Unit, subject_user: User,
-                                      web: Callable[..., Client]) -> None:
+def test_no_applicant_name_on_the_public_page(loaded: Any, unit: Unit, subject_user: User,
+                                             web: Callable[..., Client]) -> None:
+    """One public policy for every kind of case: the code shows progress, not who applied."""
     repair = applied(subject_user, general(unit, subject_user.subject))
     page = html(web().get(f"/repairs/track/{repair.query_code}/"))
-    assert subject_user.subject.name in page
+    assert subject_user.subject.name not in page and repair.query_code in page
 
 
 def test_track_form_and_unknown_codes(loaded: Any, unit: Unit, subject_user: User,
@@ -548,8 +557,8 @@ def test_evidence_is_private_and_kept_for_its_retention_period(
     assert stat.S_IMODE(path.parent.stat().st_mode) == 0o700
     assert stat.S_IMODE(media.stat().st_mode) == 0o700
     with on(LATER):
-        services.accept(repair.pk, dept)
-        services.decide(repair.pk, dept, "approve", "材料齐全")
+        services.workflow.accept(repair.pk, dept)
+        services.workflow.decide(repair.pk, dept, "approve", "材料齐全")
     decided = Repair.objects.get(pk=repair.pk).decided_on
     assert services.purge_evidence(decided + dt.timedelta(days=29)) == 0 and path.exists()
     assert services.purge_evidence(decided + dt.timedelta(days=30)) == 1 and not path.exists()

@@ -4,7 +4,8 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError
 
 from xinyong.accounts.models import Unit
-from xinyong.accounts.services import AccountError, create_unit, set_unit_region
+from xinyong.accounts.services import create_unit, set_unit_region
+from xinyong.lib.errors import DomainError
 
 
 class Command(BaseCommand):
@@ -30,13 +31,13 @@ class Command(BaseCommand):
                 raise CommandError(f"CODE：没有统一社会信用代码为 {options['code']} 的成员单位")
             try:
                 set_unit_region(unit, options["region"], via="cli")
-            except AccountError as exc:
+            except DomainError as exc:
                 raise CommandError(f"--{exc.field}：{exc.msg}") from None
             self.stdout.write(f"unit {unit.code} region {unit.region}")
             return
         try:
             unit = create_unit(options["code"], options["name"], region=options["region"])
-        except AccountError as exc:
+        except DomainError as exc:
             where = "CODE" if exc.field == "code" else "--" + exc.field
             raise CommandError(f"{where}：{exc.msg}") from None
         self.stdout.write(f"created unit {unit.code} {unit.name}"

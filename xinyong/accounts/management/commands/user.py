@@ -4,7 +4,8 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError
 
 from xinyong.accounts.models import Role
-from xinyong.accounts.services import AccountError, create_user
+from xinyong.accounts.services import create_user
+from xinyong.lib.errors import DomainError
 
 ARGUMENT = {"username": "NAME", "role": "--role", "unit": "--unit", "subject": "--subject",
             "password": "--password"}
@@ -32,6 +33,6 @@ class Command(BaseCommand):
                 unit_code=options["unit"], subject_code=options["subject"],
                 display_name=options["display_name"],
             )
-        except AccountError as exc:
+        except DomainError as exc:
             raise CommandError(f"{ARGUMENT.get(exc.field, exc.field)}：{exc.msg}") from None
         self.stdout.write(f"created user {user.username} ({user.role})")

@@ -17,6 +17,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from xinyong.accounts.models import Unit
 from xinyong.jobs import leases
+from xinyong.lib.errors import DomainError
 from xinyong.records import imports
 from xinyong.records.models import ImportJob
 from xinyong.subjects import codes
@@ -72,7 +73,7 @@ class Command(BaseCommand):
         try:
             return imports.create_job(unit, path, accept_partial=options["accept_partial"],
                                       default_severity=options["severity"], enqueue=False)
-        except imports.ImportError_ as exc:
+        except DomainError as exc:
             raise CommandError(f"FILE：{exc.msg}") from None
 
     def _resumed(self, job_id: int) -> ImportJob:
