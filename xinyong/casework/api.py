@@ -46,20 +46,20 @@ class Step(Schema):
     note: str
 
 
-class AcceptIn(Schema):
+class CaseAcceptIn(Schema):
     accept: bool = True
     reason: str = Field(default="", max_length=MAX_NOTE)
 
 
-class ReasonIn(Schema):
+class CaseReasonIn(Schema):
     reason: str = Field(min_length=1, max_length=MAX_NOTE)
 
 
-class OptionalReasonIn(Schema):
+class CaseNoteIn(Schema):
     reason: str = Field(default="", max_length=MAX_NOTE)
 
 
-class ListFilters(Schema):
+class CaseListFilters(Schema):
     # open, closed, or one of the kind's statuses (checked against the kind: 422 naming it)
     status: str | None = Field(default=None, max_length=20)
     overdue: bool | None = None
@@ -107,7 +107,7 @@ def case_router(workflow: Workflow, *, tags: list[str], out_schema: type[Schema]
 
     @router.get("", auth=token_auth, response={200: page_schema, 403: Error, 422: Error},
                 summary=f"{noun}列表：主体本人的申请；成员单位、信用办的待办")
-    def list_cases(request: HttpRequest, filters: Query[ListFilters]) -> dict[str, Any]:
+    def list_cases(request: HttpRequest, filters: Query[CaseListFilters]) -> dict[str, Any]:
         user = require_role(request, *anyone)
         cases = model.objects.visible_to(user).select_related("record", "unit", "subject")
         today = timezone.localdate()
@@ -148,14 +148,14 @@ def case_router(workflow: Workflow, *, tags: list[str], out_schema: type[Schema]
 
     @router.post("/{int:case_id}/accept", auth=token_auth, response=errors,
                  summary=f"受理或不予受理{noun}（不予受理须写明理由）")
-    def accept(request: HttpRequest, case_id: int, payload: AcceptIn | None = None) -> dict[str, Any]:
+    def accept(request: HttpRequest, case_id: int, payload: CaseAcceptIn | None = None) -> dict[str, Any]:
         user = require_role(request, *staff)
-        payload = payload or AcceptIn()
+        payload = payload or CaseAcceptIn()
         return out(workflow.accept(case_id, user, payload.accept, payload.reason, request=request))
 
     @router.post("/{int:case_id}/material-request", auth=token_auth, response=errors,
                  summary="要求申请人补正材料（补正前期限暂停计算）")
-    def request_material(request: HttpRequest, case_id: int, payload: ReasonIn) -> dict[str, Any]:
+    def request_material(request: HttpRequest, case_id: int, payload: CaseReasonIn) -> dict[str, Any]:
         user = require_role(request, *staff)
         return out(workflow.request_material(case_id, user, payload.reason, request=request))
 
@@ -177,7 +177,7 @@ def case_router(workflow: Workflow, *, tags: list[str], out_schema: type[Schema]
 
     @router.post("/{int:case_id}/withdraw", auth=token_auth, response=errors,
                  summary=f"申请人撤回{noun}")
-    def withdraw(request: HttpRequest, case_id: int, payload: OptionalReasonIn | None = None
+    def withdraw(request: HttpRequest, case_id: int, payload: CaseNoteIn | None = None
                  ) -> dict[str, Any]:
         user = require_role(request, Role.SUBJECT)
         reason = payload.reason if payload else ""
@@ -185,7 +185,7 @@ def case_router(workflow: Workflow, *, tags: list[str], out_schema: type[Schema]
 
     @router.post("/{int:case_id}/take-over", auth=token_auth, response=errors,
                  summary=f"信用办接办{noun}（此后成员单位不再办理）")
-    def take_over(request: HttpRequest, case_id: int, payload: ReasonIn) -> dict[str, Any]:
+    def take_over(request: HttpRequest, case_id: int, payload: CaseReasonIn) -> dict[str, Any]:
         user = require_role(request, Role.OFFICE)
         return out(workflow.take_over(case_id, user, payload.reason, request=request))
 

@@ -36,10 +36,11 @@ def staff_only(allowed: int, others: int) -> dict[str, int]:
 
 @dataclass(frozen=True)
 class Upload:
-    """A multipart body with one file, `file`."""
+    """A multipart body with one file, in the form field `field`."""
 
     name: str
     content: bytes
+    field: str = "file"
 
 
 def department_only(allowed: int) -> dict[str, int]:
@@ -118,34 +119,45 @@ ROUTES: list[tuple[str, str, str, Any, dict[str, int]]] = [
     ("GET", "/checks/{check_id}", "/checks/999999", None, staff_only(404, 403) | {ANON: 401}),
     ("POST", "/checks/{check_id}/feedback", "/checks/999999/feedback",
      {"subject_id": 1, "measure": "x", "applied": True}, staff_only(404, 403) | {ANON: 401}),
-    # Repairs and objections: the subject applies; the deciding unit or the office decides;
-    # progress by query code needs no login.
-    ("POST", "/repairs", "/repairs", {"record_id": 999999, "statement": "已整改", "commitment": True},
-     subject_only(404)),
-    ("GET", "/repairs/by-code/{query_code}", "/repairs/by-code/XFNOSUCHCODE", None, everyone(404)),
-    ("GET", "/repairs/{repair_id}", "/repairs/999999", None, parties(404)),
-    ("POST", "/repairs/{repair_id}/accept", "/repairs/999999/accept", None, deciders(404)),
-    ("POST", "/repairs/{repair_id}/decision", "/repairs/999999/decision",
-     {"decision": "approve", "reason": "已履行"}, deciders(404)),
-    ("POST", "/repairs/{repair_id}/channel", "/repairs/999999/channel",
+    # Repairs and objections: see CASE_ROUTES below (the same endpoints for every kind).
+]
+
+def office_only_takes_over() -> dict[str, int]:
+    return {ANON: 401, Role.OFFICE: 404, Role.DEPARTMENT: 403, Role.SUBJECT: 403,
+            Role.INSTITUTION: 403}
+
+
+def case_routes(path: str, create: dict[str, Any], decision: dict[str, Any]) -> list[Any]:
+    """Every kind of case has the same endpoints (casework.api.case_router): the subject
+    applies, supplies material, adds files and withdraws; the handling unit or the office
+    accepts, asks for material and decides; only the office takes a case over; progress by
+    query code needs no login. Case 999999 does not exist: 404 once past the role check."""
+    case = f"{path}/999999"
+    pdf = Upload("回单.pdf", b"%PDF-1.4\n", "files")
+    return [
+        ("POST", path, path, create, subject_only(404)),
+        ("GET", path, path, None, parties(200)),
+        ("GET", f"{path}/by-code/{{query_code}}", f"{path}/by-code/NOSUCHCODE", None, everyone(404)),
+        ("GET", f"{path}/{{case_id}}", case, None, parties(404)),
+        ("POST", f"{path}/{{case_id}}/accept", f"{case}/accept", None, deciders(404)),
+        ("POST", f"{path}/{{case_id}}/material-request", f"{case}/material-request",
+         {"reason": "请补充缴款凭证"}, deciders(404)),
+        ("POST", f"{path}/{{case_id}}/material", f"{case}/material", pdf, subject_only(404)),
+        ("POST", f"{path}/{{case_id}}/evidence", f"{case}/evidence", pdf, subject_only(404)),
+        ("POST", f"{path}/{{case_id}}/withdraw", f"{case}/withdraw", None, subject_only(404)),
+        ("POST", f"{path}/{{case_id}}/take-over", f"{case}/take-over", {"reason": "超期未办"},
+         office_only_takes_over()),
+        ("POST", f"{path}/{{case_id}}/decision", f"{case}/decision", decision, deciders(404)),
+    ]
+
+
+ROUTES += [
+    *case_routes("/repairs", {"record_id": 999999, "statement": "已整改", "commitment": True},
+                 {"decision": "approve", "reason": "已履行"}),
+    ("POST", "/repairs/{case_id}/channel", "/repairs/999999/channel",
      {"decision": "standard", "reason": "不属于医疗保障企业"}, deciders(404)),
-    # Only the office takes a repair case over from the finding unit.
-    ("POST", "/repairs/{repair_id}/take-over", "/repairs/999999/take-over", {"reason": "超期未办"},
-     {ANON: 401, Role.OFFICE: 404, Role.DEPARTMENT: 403, Role.SUBJECT: 403, Role.INSTITUTION: 403}),
-    ("POST", "/objections", "/objections", {"record_id": 999999, "reason": "记录有误"},
-     subject_only(404)),
-    ("GET", "/objections/by-code/{query_code}", "/objections/by-code/YYNOSUCHCODE", None,
-     everyone(404)),
-    ("GET", "/objections/{objection_id}", "/objections/999999", None, parties(404)),
-    ("POST", "/objections/{objection_id}/accept", "/objections/999999/accept", {"accept": True},
-     deciders(404)),
-    ("POST", "/objections/{objection_id}/decision", "/objections/999999/decision",
-     {"decision": "upheld", "reason": "核实有误"}, deciders(404)),
-    ("GET", "/objections", "/objections", None, parties(200)),
-    # Only the office takes a case over from the unit.
-    ("POST", "/objections/{objection_id}/take-over", "/objections/999999/take-over",
-     {"reason": "超期未办"}, {ANON: 401, Role.OFFICE: 404, Role.DEPARTMENT: 403,
-                             Role.SUBJECT: 403, Role.INSTITUTION: 403}),
+    *case_routes("/objections", {"record_id": 999999, "reason": "记录有误"},
+                 {"decision": "upheld", "reason": "核实有误"}),
 ]
 
 CASES = [
@@ -194,7 +206,7 @@ def call(
         if method == "GET":
             return client.get(path)
         if isinstance(body, Upload):
-            return client.post(path, {"file": SimpleUploadedFile(body.name, body.content)})
+            return client.post(path, {body.field: SimpleUploadedFile(body.name, body.content)})
         data = b"" if body is None else json.dumps(body, ensure_ascii=False)
         return client.generic(method, path, data=data, content_type="application/json")
 

@@ -107,8 +107,8 @@ def _body_schema(document: dict[str, Any], path: str) -> dict[str, Any]:
 
 
 def test_decision_bodies_of_repairs_and_objections(document: dict[str, Any]) -> None:
-    repair = _body_schema(document, "/repairs/{repair_id}/decision")
-    objection = _body_schema(document, "/objections/{objection_id}/decision")
+    repair = _body_schema(document, "/repairs/{case_id}/decision")
+    objection = _body_schema(document, "/objections/{case_id}/decision")
     assert repair["properties"]["decision"]["enum"] == ["approve", "reject"]
     assert "corrections" not in repair["properties"]
     assert objection["properties"]["decision"]["enum"] == ["upheld", "dismissed"]

@@ -46,7 +46,7 @@ def test_dispute_uphold_and_track(loaded: Any, unit: Unit, users: dict[str, User
     expect(page.locator("[data-error-for=reason]")).to_contain_text("请写明异议理由")
     shot(page, "form-error")
     page.fill("#id_reason", "行为发生时本公司尚未成立，该处罚对象有误")
-    page.fill("#id_evidence", "营业执照（成立日期晚于处罚所认定的行为日期）")
+    page.fill("#id_evidence_text", "营业执照（成立日期晚于处罚所认定的行为日期）")
     page.click("[data-testid=objection-form] button[type=submit]")
     objection = Objection.objects.get()
     page.wait_for_url(f"{live_server.url}/objections/{objection.pk}/")

@@ -88,7 +88,7 @@ def test_apply_approve_and_track(loaded: Any, unit: Unit, users: dict[str, User]
     # The department: the queue, then accept and approve.
     page = log_in(browser, live_server, dept)
     page.goto(f"{live_server.url}/repairs/")
-    row = page.locator(f"tr[data-repair='{repair.pk}']")
+    row = page.locator(f"tr[data-case='{repair.pk}']")
     expect(row).to_contain_text("绿色通道")
     expect(row.get_by_test_id("due-text")).to_contain_text("个工作日")
     shot(page, "queue")
@@ -99,10 +99,11 @@ def test_apply_approve_and_track(loaded: Any, unit: Unit, users: dict[str, User]
     saved = media / "downloaded.pdf"
     download.value.save_as(saved)
     assert saved.read_bytes() == PDF
-    page.get_by_role("button", name="受理").click()
+    page.get_by_test_id("accept-form").get_by_role("button", name="提交").click()
     expect(page.get_by_test_id("status")).to_have_text("已受理")
     page.get_by_label("修复通过").check()
     page.fill("#id_decide-reason", "已缴清罚款、完成整改并签署信用承诺，准予修复。")
+    page.once("dialog", lambda dialog: dialog.accept())  # 确定提交决定？
     page.click("button:has-text('提交决定')")
     expect(page.get_by_test_id("status")).to_have_text("修复通过")
     shot(page, "decided")
@@ -139,7 +140,7 @@ def test_office_queue_with_an_overdue_case(loaded: Any, unit: Unit, users: dict[
                                                due_by=today - dt.timedelta(days=20))
     page = log_in(browser, live_server, users[Role.OFFICE])
     page.goto(f"{live_server.url}/repairs/")
-    expect(page.locator(f"tr[data-repair='{repair.pk}']").get_by_test_id("overdue")).to_have_text("已超期")
+    expect(page.locator(f"tr[data-case='{repair.pk}']").get_by_test_id("overdue")).to_have_text("已超期")
     # The office's bar stays on one line with its dropdowns.
     nav = page.locator("nav.navbar")
     brand = nav.locator(".navbar-brand").bounding_box()

@@ -237,8 +237,8 @@ def test_no_written_form_of_a_number_is_stored_or_shown(
     owner = make_user("kangning", Role.SUBJECT, subject=Subject.objects.get(code="91350105MA2Y00001R"))
     repair = repairs.apply(owner, record_id, f"法定代表人 {every} 已缴清罚款", True,
                            today=dt.date(2026, 8, 3))
-    repairs.accept(repair.pk, users[Role.DEPARTMENT])
-    repairs.decide(repair.pk, users[Role.DEPARTMENT], "reject", f"经办人核对 {every} 材料不全")
+    repairs.workflow.accept(repair.pk, users[Role.DEPARTMENT])
+    repairs.workflow.decide(repair.pk, users[Role.DEPARTMENT], "reject", f"经办人核对 {every} 材料不全")
     anonymous = Client()
     pages = [anonymous.get(f"/records/{record_id}/").content.decode(),
              ApiClient().get(f"/api/v1/repairs/by-code/{repair.query_code}").content.decode(),

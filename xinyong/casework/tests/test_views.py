@@ -1,0 +1,94 @@
+"""The pages every kind of case shares (casework.views.CaseViews), for every kind: each party
+sees its own steps, 补正 and withdrawal through the page, the queue and the public page."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import Any
+
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+
+from xinyong.accounts.models import Role, User
+from xinyong.casework import choices as c
+from xinyong.casework.models import Case
+from xinyong.casework.tests.conftest import Kind
+
+PDF = b"%PDF-1.4\n%test\n"
+
+
+def html(response: Any) -> str:
+    return response.content.decode()
+
+
+def actions(page: str) -> set[str]:
+    return set(re.findall(r'name="action" value="(\w+)"', page))
+
+
+def reload(case: Case) -> Any:
+    return type(case).objects.get(pk=case.pk)
+
+
+def test_each_party_sees_its_own_steps(kind: Kind, case: Case, users: dict[str, User],
+                                       web: Callable[..., Client]) -> None:
+    url = f"/{kind.path}/{case.pk}/"
+    assert actions(html(web(users[Role.SUBJECT]).get(url))) == {"withdraw"}
+    staff = {"accept", "material", "decide"}
+    assert staff <= actions(html(web(users[Role.DEPARTMENT]).get(url)))
+    assert "take_over" not in actions(html(web(users[Role.DEPARTMENT]).get(url)))
+    assert staff | {"take_over"} <= actions(html(web(users[Role.OFFICE]).get(url)))
+    # A step that is not the user's: 403; a step that does not exist: 404.
+    assert web(users[Role.SUBJECT]).post(url, {"action": "decide"}).status_code == 403
+    assert web(users[Role.DEPARTMENT]).post(url, {"action": "withdraw"}).status_code == 403
+    assert web(users[Role.OFFICE]).post(url, {"action": "explode"}).status_code == 404
+
+
+def test_material_requested_and_supplied_through_the_pages(
+    kind: Kind, case: Case, users: dict[str, User], web: Callable[..., Client]
+) -> None:
+    url = f"/{kind.path}/{case.pk}/"
+    dept, applicant = web(users[Role.DEPARTMENT]), web(users[Role.SUBJECT])
+    empty = dept.post(url, {"action": "material", "material-reason": ""})
+    assert empty.status_code == 422 and 'data-error-for="reason"' in html(empty)
+    done = dept.post(url, {"action": "material", "material-reason": "请补充整改报告"}, follow=True)
+    assert "已要求申请人补正材料" in html(done) and reload(case).status == c.AWAITING_MATERIAL
+    page = html(applicant.get(url))
+    assert 'data-testid="material-request"' in page and "请补充整改报告" in page
+    assert actions(page) == {"supply", "withdraw"}
+    nothing = applicant.post(url, {"action": "supply", "supply-note": ""})
+    assert nothing.status_code == 422 and "请说明补正情况或上传补正材料" in html(nothing)
+    bad = applicant.post(url, {"action": "supply", "supply-evidence": SimpleUploadedFile("x.exe", b"MZ")})
+    assert bad.status_code == 422 and "类型不支持" in html(bad)
+    supplied = applicant.post(url, {"action": "supply", "supply-note": "见附件",
+                                    "supply-evidence": SimpleUploadedFile("整改报告.pdf", PDF)},
+                              follow=True)
+    assert "已补正" in html(supplied)
+    fresh = reload(case)
+    assert fresh.status == c.SUBMITTED and fresh.files.count() == 1
+    assert "整改报告.pdf" in html(dept.get(url))
+
+
+def test_the_applicant_withdraws_through_the_page(kind: Kind, case: Case, users: dict[str, User],
+                                                  web: Callable[..., Client]) -> None:
+    url = f"/{kind.path}/{case.pk}/"
+    done = web(users[Role.SUBJECT]).post(url, {"action": "withdraw", "withdraw-reason": ""},
+                                         follow=True)
+    assert "已撤回" in html(done)
+    assert reload(case).status == c.WITHDRAWN
+    assert actions(html(web(users[Role.OFFICE]).get(url))) == set()
+
+
+def test_queue_and_public_page(kind: Kind, case: Case, users: dict[str, User],
+                               web: Callable[..., Client]) -> None:
+    office = web(users[Role.OFFICE])
+    queue = html(office.get(f"/{kind.path}/"))
+    assert f'data-case="{case.pk}"' in queue and 'data-testid="overdue"' in queue  # August
+    office.post(f"/{kind.path}/{case.pk}/", {"action": "material", "material-reason": "请补充王五签字页"})
+    queue = html(office.get(f"/{kind.path}/"))
+    assert "待补正材料" in queue and 'data-testid="overdue"' not in queue
+    assert "待申请人补正，期限暂停计算" in queue
+    public = web().get(f"/{kind.path}/track/{case.query_code}/")
+    page = html(public)
+    assert public.status_code == 200 and "要求补正材料" in page and "暂停计算" in page
+    assert "王五" not in page and users[Role.SUBJECT].subject.name not in page
