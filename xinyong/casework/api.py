@@ -1,5 +1,6 @@
 """The API every kind of case shares, made by one factory (`case_router`).
 
+    POST /            the applicant's submission (the kind's body)
     GET  /            the caller's cases (subject: its own; unit: those it handles; office: all)
     GET  /by-code/{query_code}   public progress (the public timeline, no free text)
     GET  /{id}
@@ -11,7 +12,7 @@
     POST /{id}/take-over         {reason}                       the office takes the case
     POST /{id}/decision          the kind's decision body
 
-A kind adds its submission (POST /) and any step of its own to the router it gets back.
+A kind adds any step of its own (repairs: POST /{id}/channel) to the router it gets back.
 Refusals are DomainErrors, turned into the contract's error body by the API's handler.
 """
 # No `from __future__ import annotations` here: ninja reads the annotations of the views
@@ -24,7 +25,7 @@ from typing import Any
 
 from django.http import HttpRequest
 from django.utils import timezone
-from ninja import Field, File, Form, Query, Router, Schema
+from ninja import Field, File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 from pydantic import create_model
 
@@ -94,11 +95,19 @@ def public_out(case: Case) -> dict[str, Any]:
 def case_router(workflow: Workflow, *, tags: list[str], out_schema: type[Schema],
                 out: Callable[[Case], dict[str, Any]], public_schema: type[Schema],
                 public: Callable[[Case], dict[str, Any]] = public_out,
+                create_schema: type[Schema], create: Callable[[HttpRequest, Any, Any], Case],
                 decision_schema: type[Schema],
                 decide: Callable[[HttpRequest, Any, int, Any], Case]) -> Router:
-    """The common endpoints of one kind of case; `decide(request, user, id, payload)`."""
+    """The endpoints of one kind of case: the kind gives its schemas, how a case is made
+    (`create(request, user, payload)`) and decided (`decide(request, user, id, payload)`)."""
     router = Router(tags=tags)
     model, noun = workflow.model, workflow.model.NOUN
+
+    @router.post("", auth=token_auth, response={201: out_schema, 403: Error, 404: Error, 422: Error},
+                 summary=f"提出{noun}（主体本人）")
+    def create_case(request: HttpRequest, payload: create_schema) -> Status[dict[str, Any]]:  # type: ignore[valid-type]
+        user = require_role(request, Role.SUBJECT)
+        return Status(201, out(create(request, user, payload)))
     page_schema = create_model(f"{out_schema.__name__}Page", __base__=Schema,
                                items=(list[out_schema], ...),  # type: ignore[valid-type]
                                total=(int, ...), page=(int, ...), page_size=(int, ...))

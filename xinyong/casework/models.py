@@ -148,6 +148,12 @@ class Case(models.Model):
         return "今日到期" if left == 0 else f"剩 {left} 个工作日"
 
 
+def one_open_case_per(field: str, name: str) -> models.UniqueConstraint:
+    """At most one open case of a kind per `field` (the record), also under concurrent
+    submissions: the database refuses the second."""
+    return models.UniqueConstraint(fields=[field], condition=Q(status__in=c.OPEN), name=name)
+
+
 def evidence_path(instance: CaseEvidence, filename: str) -> str:
     """Stored under a random name: an uploaded file's own name may carry an ID number."""
     suffix = Path(filename).suffix.lower()[:10]

@@ -7,13 +7,10 @@ import datetime as dt
 from typing import Any, Literal
 
 from django.http import HttpRequest
-from ninja import Field, Schema, Status
+from ninja import Field, Schema
 
-from xinyong.accounts.auth import require_role, token_auth
-from xinyong.accounts.models import Role
 from xinyong.casework.api import Step, case_router, common_out, public_out
 from xinyong.casework.services import MAX_NOTE
-from xinyong.lib.apierrors import Error
 from xinyong.objections import services
 
 
@@ -91,16 +88,12 @@ def decide(request: HttpRequest, user: Any, case_id: int, payload: ObjectionDeci
                                     corrections=corrections, request=request)
 
 
+def create(request: HttpRequest, user: Any, payload: ObjectionIn) -> Any:
+    return services.submit(user, payload.record_id, payload.reason, evidence=payload.evidence,
+                           repair_id=payload.repair_id, request=request)
+
+
 router = case_router(services.workflow, tags=["objections"], out_schema=ObjectionOut, out=out,
                      public_schema=PublicObjectionOut, public=public_out,
+                     create_schema=ObjectionIn, create=create,
                      decision_schema=ObjectionDecisionIn, decide=decide)
-
-
-@router.post("", auth=token_auth, response={201: ObjectionOut, 403: Error, 404: Error, 422: Error},
-             summary="提出异议（主体本人）")
-def create_objection(request: HttpRequest, payload: ObjectionIn) -> Status[dict[str, Any]]:
-    user = require_role(request, Role.SUBJECT)
-    objection = services.submit(user, payload.record_id, payload.reason,
-                                evidence=payload.evidence, repair_id=payload.repair_id,
-                                request=request)
-    return Status(201, out(objection))

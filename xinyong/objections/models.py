@@ -7,7 +7,7 @@ from typing import ClassVar
 from django.db import models
 
 from xinyong.casework import choices as c
-from xinyong.casework.models import Case, CaseEvidence
+from xinyong.casework.models import Case, CaseEvidence, one_open_case_per
 from xinyong.lib.choices import ChoiceSet
 from xinyong.objections import choices
 
@@ -32,10 +32,7 @@ class Objection(Case):
 
     class Meta(Case.Meta):
         verbose_name = "异议申请"
-        constraints = [
-            models.UniqueConstraint(fields=["record"], condition=models.Q(status__in=c.OPEN),
-                                    name="one_open_objection_per_record"),
-        ]
+        constraints = [one_open_case_per("record", "one_open_objection_per_record")]
 
 
 class Evidence(CaseEvidence):

@@ -7,7 +7,7 @@ import datetime as dt
 from typing import Any, Literal
 
 from django.http import HttpRequest
-from ninja import Field, Schema, Status
+from ninja import Field, Schema
 
 from xinyong.accounts.auth import require_role, token_auth
 from xinyong.accounts.models import Role
@@ -90,18 +90,15 @@ def decide(request: HttpRequest, user: Any, case_id: int, payload: RepairDecisio
     return services.workflow.decide(case_id, user, payload.decision, payload.reason, request=request)
 
 
+def create(request: HttpRequest, user: Any, payload: RepairIn) -> Any:
+    return services.apply(user, payload.record_id, payload.statement, payload.commitment,
+                          green_flags=payload.green_flags, request=request)
+
+
 router = case_router(services.workflow, tags=["repairs"], out_schema=RepairOut, out=out,
                      public_schema=PublicRepairOut, public=public,
+                     create_schema=RepairIn, create=create,
                      decision_schema=RepairDecisionIn, decide=decide)
-
-
-@router.post("", auth=token_auth, response={201: RepairOut, 403: Error, 404: Error, 422: Error},
-             summary="申请信用修复（主体本人）")
-def create_repair(request: HttpRequest, payload: RepairIn) -> Status[dict[str, Any]]:
-    user = require_role(request, Role.SUBJECT)
-    repair = services.apply(user, payload.record_id, payload.statement, payload.commitment,
-                            green_flags=payload.green_flags, request=request)
-    return Status(201, out(repair))
 
 
 @router.post("/{int:case_id}/channel", auth=token_auth,

@@ -7,7 +7,7 @@ from typing import ClassVar
 from django.db import models
 
 from xinyong.casework import choices as c
-from xinyong.casework.models import Case, CaseEvidence, evidence_path
+from xinyong.casework.models import Case, CaseEvidence, evidence_path, one_open_case_per
 from xinyong.lib.choices import ChoiceSet
 from xinyong.repairs import choices
 
@@ -37,11 +37,7 @@ class Repair(Case):
 
     class Meta(Case.Meta):
         verbose_name = "信用修复申请"
-        constraints = [
-            # At most one open application per record, also under concurrent submissions.
-            models.UniqueConstraint(fields=["record"], condition=models.Q(status__in=c.OPEN),
-                                    name="one_open_repair_per_record"),
-        ]
+        constraints = [one_open_case_per("record", "one_open_repair_per_record")]
 
 
 class Evidence(CaseEvidence):
