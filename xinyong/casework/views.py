@@ -39,9 +39,9 @@ from xinyong.casework.models import Case
 from xinyong.casework.services import Workflow
 from xinyong.lib.errors import DomainError
 from xinyong.policies import rulebook
+from xinyong.policies.choices import SEVERITY
 from xinyong.policies.rulebook import Rulebook
-from xinyong.policies.schema import SEVERITY_LABELS
-from xinyong.records import determination as d
+from xinyong.records.choices import STATUS as RECORD_STATUS
 from xinyong.records.models import effective_status
 
 HANDLER_ACTIONS = ("accept", "material", "decide", "take_over")
@@ -220,9 +220,9 @@ class CaseViews:
             "forms": forms, "opened": opened, "policy_entry": book.entry(case.policy),
         }
         if record is not None:
-            context.update(record_status=d.STATUSES[effective_status(record, today)],
+            context.update(record_status=RECORD_STATUS.label(effective_status(record, today)),
                            behavior_text=behavior_text(book, record.behavior),
-                           severity_label=SEVERITY_LABELS.get(record.severity, record.severity))
+                           severity_label=SEVERITY.label(record.severity))
         context.update(self.detail_context(case, user, today, book))
         return render(request, f"{self.templates}/detail.html", context,
                       status=422 if opened else 200)

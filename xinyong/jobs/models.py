@@ -6,6 +6,8 @@ from typing import ClassVar
 
 from django.db import models
 
+from xinyong.jobs import choices
+
 
 class Job(models.Model):
     """A piece of background work a user waits for (an import, a check of a file).
@@ -16,10 +18,10 @@ class Job(models.Model):
     worker's reaper queues jobs that nobody is running any more (`jobs.worker.reap`).
     """
 
-    Status = [("queued", "排队中"), ("running", "处理中"), ("done", "已完成"), ("failed", "失败")]
-    FINISHED = ("done", "failed")
+    FINISHED = (choices.DONE, choices.FAILED)
 
-    status = models.CharField("状态", max_length=16, choices=Status, default="queued")
+    status = models.CharField("状态", max_length=16, choices=choices.STATUS.choices,
+                              default=choices.QUEUED)
     message = models.CharField("说明", max_length=500, blank=True)
     owner = models.CharField("执行进程", max_length=100, blank=True)
     heartbeat_at = models.DateTimeField("最近心跳", null=True, blank=True)
@@ -33,6 +35,10 @@ class Job(models.Model):
 
     class Meta:
         abstract = True
+
+    @property
+    def status_badge(self) -> str:
+        return choices.STATUS.badge(self.status)
 
     @property
     def finished(self) -> bool:

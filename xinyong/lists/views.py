@@ -13,12 +13,12 @@ from django.utils import timezone
 from ninja.errors import HttpError
 
 from xinyong.lists.api import public_page
+from xinyong.lists.choices import POLARITY as LIST_POLARITY
 from xinyong.lists.forms import ListSearchForm, page_number
 from xinyong.lists.models import Membership
 from xinyong.policies import rulebook
 
 PAGE_SIZE = 30
-POLARITY_LABELS = {"dishonest": "失信", "good": "守信"}
 
 
 def index(request: HttpRequest) -> HttpResponse:
@@ -36,7 +36,7 @@ def index(request: HttpRequest) -> HttpResponse:
         polarity = rules[0][1].polarity
         rows.append({
             "code": code, "name": book.list_name(code), "polarity": polarity,
-            "polarity_label": POLARITY_LABELS.get(polarity, polarity),
+            "polarity_label": LIST_POLARITY.label(polarity),
             "count": counts.get(code, 0),
             "sources": [{"policy": entry.pack.id, "doc_number": entry.pack.doc_number,
                          "clause": rule.clause} for entry, rule in rules if rule.public],

@@ -11,14 +11,15 @@ from xinyong.casework.forms import CaseForm, DecideForm, EvidenceMixin, evidence
 from xinyong.lib.forms import DateInput
 from xinyong.objections import services
 from xinyong.objections.models import Objection
-from xinyong.records import determination as d
-from xinyong.records.forms import SEVERITY_CHOICES, behavior_choices
+from xinyong.policies.choices import SEVERITY
+from xinyong.records.choices import STATUS as RECORD_STATUS
+from xinyong.records.forms import behavior_choices
 from xinyong.records.models import Record
 from xinyong.repairs.models import Repair
 
 
 def record_label(record: Record) -> str:
-    status = d.STATUSES.get(record.status, record.status)
+    status = RECORD_STATUS.label(record.status)
     return f"{record.decision_no}（{record.unit.name}，{record.decided_on:%Y-%m-%d}，{status}）"
 
 
@@ -83,7 +84,7 @@ class DecisionForm(DecideForm):
         choices=[("withdraw", "撤销记录（停止公示，移出名单）"),
                  ("correct", "更正记录（按下列更正后的事实重新认定）")])
     severity = forms.ChoiceField(label="更正情节", required=False,
-                                 choices=[("", "不更正"), *SEVERITY_CHOICES])
+                                 choices=[("", "不更正"), *SEVERITY.choices])
     behavior = forms.ChoiceField(label="更正行为", required=False)
     occurred_on = forms.DateField(label="更正行为发生日期", required=False, widget=DateInput())
     decided_on = forms.DateField(label="更正决定日期", required=False, widget=DateInput())

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from xinyong.policies.schema import SCENARIOS, SEVERITY_LABELS, Implementation, Pack
+from xinyong.policies.choices import SEVERITY
+from xinyong.policies.schema import SCENARIOS, Implementation, Pack
 
 KIND_LABELS = {
     "behavior": "行为认定", "measure": "奖惩措施", "list": "名单", "exemption": "豁免",
@@ -21,7 +22,7 @@ def describe(pack: Pack, impl: Implementation) -> str:
     if impl.kind == "behavior":
         b = next(b for b in pack.behaviors if b.code == ref)
         polarity = "失信" if b.polarity == "dishonest" else "良好"
-        threshold = (f"，{SEVERITY_LABELS[b.finding_min_severity]}及以上认定"
+        threshold = (f"，{SEVERITY.label(b.finding_min_severity)}及以上认定"
                      if b.polarity == "dishonest" else "")
         detail = f"{polarity}{threshold}"
     elif impl.kind == "measure":
@@ -33,7 +34,7 @@ def describe(pack: Pack, impl: Implementation) -> str:
         detail = next(entry.name for entry in pack.lists if entry.code == ref)
     elif impl.kind == "period":
         p = next(p for p in pack.periods if p.severity == ref)
-        detail = (f"{SEVERITY_LABELS[p.severity]}：最短 {p.min_months} 个月，最长 {p.max_months} 个月"
+        detail = (f"{SEVERITY.label(p.severity)}：最短 {p.min_months} 个月，最长 {p.max_months} 个月"
                   + ("" if p.publish else "，可不公示"))
     elif impl.kind == "repair_channel":
         r = next(r for r in pack.repair_channels if r.code == ref)

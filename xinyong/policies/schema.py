@@ -19,7 +19,6 @@ Circumstance = Literal["force_majeure", "epidemic_duty"]
 Level = Literal["national", "provincial", "city", "district", "platform"]
 
 SEVERITY_ORDER: dict[str, int] = {"minor": 0, "general": 1, "serious": 2}
-SEVERITY_LABELS = {"minor": "轻微", "general": "一般", "serious": "严重"}
 LOCAL_LEVELS = ("provincial", "city", "district")
 LEVEL_RANK: dict[str, int] = {
     "national": 4, "provincial": 3, "city": 2, "district": 1, "platform": 0

@@ -11,12 +11,13 @@ from xinyong.accounts.decorators import role_required
 from xinyong.accounts.models import Role
 from xinyong.policies import events as policy_events
 from xinyong.policies import loader
+from xinyong.policies.choices import SEVERITY
 from xinyong.policies.coverage import describe
 from xinyong.policies.forms import EventCorrectionForm, EventForm, PackUploadForm
 from xinyong.policies.models import STATUS_LABELS, PolicyEvent, PolicyPack, status_on
 from xinyong.policies.rulebook import events as happened_events
 from xinyong.policies.rulebook import pack_of
-from xinyong.policies.schema import SCENARIOS, SEVERITY_LABELS
+from xinyong.policies.schema import SCENARIOS
 
 
 def policy_list(request: HttpRequest) -> HttpResponse:
@@ -60,7 +61,7 @@ def policy_detail(request: HttpRequest, pack_id: str) -> HttpResponse:
         "pack": pack, "version": version, "status": status,
         "status_label": STATUS_LABELS[status], "clauses": clauses,
         "versions": row.versions.order_by("-number"),
-        "severity_labels": SEVERITY_LABELS, "scenarios": scenarios,
+        "severity_labels": dict(SEVERITY.choices), "scenarios": scenarios,
         "ended_on": happened.get(pack.ends_with_event.code) if pack.ends_with_event else None,
     })
 

@@ -20,8 +20,8 @@ from xinyong.lib.exports import download
 from xinyong.lists.api import MembershipOut
 from xinyong.lists.models import Membership, describe
 from xinyong.policies import rulebook
-from xinyong.records import determination as d
 from xinyong.records import imports, services, templates
+from xinyong.records.choices import STATUS as RECORD_STATUS
 from xinyong.records.models import ImportJob, Record, effective_status, publicity_end
 from xinyong.subjects import access
 
@@ -141,7 +141,7 @@ def to_out(record: Record, today: dt.date | None = None, viewer: User | None = N
         "code_masked": record.subject.code_masked, "unit": record.unit.name,
         "behavior": record.behavior, "polarity": record.polarity, "severity": record.severity,
         "occurred_on": record.occurred_on, "decided_on": record.decided_on,
-        "decision_no": record.decision_no, "status": status, "status_label": d.STATUSES[status],
+        "decision_no": record.decision_no, "status": status, "status_label": RECORD_STATUS.label(status),
         "publicity": publicity, "lists": [e["code"] for e in record.lists],
         "trace": record.trace, "objection": "open" if record.objection_open else None,
         "name_mismatch": record.name_mismatch, "version": record.version,

@@ -15,22 +15,18 @@ from xinyong.lib import workdays
 from xinyong.lib.dates import add_months
 from xinyong.lib.errors import DomainError
 from xinyong.policies import jurisdiction
+from xinyong.policies.choices import SEVERITY
 from xinyong.policies.rulebook import Entry, Rulebook, RuleError
-from xinyong.policies.schema import SEVERITY_LABELS, SEVERITY_ORDER, Behavior, Trigger
+from xinyong.policies.schema import SEVERITY_ORDER, Behavior, Trigger
 
-PUBLISHED = "published"
-EXEMPTED = "exempted"
-DEFERRED = "deferred"
-RECTIFIED = "rectified"
-REPAIRED = "repaired"
-EXPIRED = "expired"
-WITHDRAWN = "withdrawn"
-STATUSES = {
-    PUBLISHED: "公示中", EXEMPTED: "豁免", DEFERRED: "暂缓", RECTIFIED: "已按期整改",
-    REPAIRED: "已修复", EXPIRED: "公示期满", WITHDRAWN: "已撤销",
-}
-
-
+# The statuses are re-exported: callers read them as d.PUBLISHED, d.WITHDRAWN …
+from xinyong.records.choices import DEFERRED as DEFERRED
+from xinyong.records.choices import EXEMPTED as EXEMPTED
+from xinyong.records.choices import EXPIRED as EXPIRED
+from xinyong.records.choices import PUBLISHED as PUBLISHED
+from xinyong.records.choices import RECTIFIED as RECTIFIED
+from xinyong.records.choices import REPAIRED as REPAIRED
+from xinyong.records.choices import WITHDRAWN as WITHDRAWN
 
 
 @dataclass(frozen=True)
@@ -192,8 +188,8 @@ def _dishonest(book: Rulebook, entry: Entry, behavior: Behavior, facts: Facts,
         result.status = EXEMPTED
         condition = f"（{behavior.finding_condition}）" if behavior.finding_condition else ""
         result.step(entry, behavior.clause, f"finding_threshold:{threshold}",
-                    f"情节为{SEVERITY_LABELS[facts.severity]}，未达到认定为失信行为所需的"
-                    f"{SEVERITY_LABELS[threshold]}{condition}：记录保留，不公示，不实施惩戒")
+                    f"情节为{SEVERITY.label(facts.severity)}，未达到认定为失信行为所需的"
+                    f"{SEVERITY.label(threshold)}{condition}：记录保留，不公示，不实施惩戒")
         return result
     found = book.period(facts.severity, facts.decided_on)
     if found is None:
@@ -208,7 +204,7 @@ def _dishonest(book: Rulebook, entry: Entry, behavior: Behavior, facts: Facts,
         ends_on=add_months(start, period.max_months) - dt.timedelta(days=1),
     )
     result.step(period_entry, period.clause, f"period:{period.severity}",
-                f"{SEVERITY_LABELS[period.severity]}失信：自决定之日起最短公示 "
+                f"{SEVERITY.label(period.severity)}失信：自决定之日起最短公示 "
                 f"{period.min_months} 个月，最长 {period.max_months} 个月")
     if not period.publish:
         result.status = EXEMPTED

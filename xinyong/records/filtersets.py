@@ -9,9 +9,10 @@ from django import forms
 from django.db.models import Q, QuerySet
 
 from xinyong.accounts.models import Unit
+from xinyong.policies.choices import SEVERITY
 from xinyong.policies.rulebook import Rulebook
 from xinyong.records import determination as d
-from xinyong.records.forms import SEVERITY_CHOICES, DateInput, behavior_choices, status_choices
+from xinyong.records.forms import DateInput, behavior_choices, status_choices
 from xinyong.records.models import Record
 
 
@@ -46,7 +47,7 @@ class RecordFilterForm(forms.Form):
     status = forms.ChoiceField(label="状态", required=False)
     behavior = forms.ChoiceField(label="行为", required=False)
     severity = forms.ChoiceField(label="情节", required=False,
-                                 choices=[("", "全部情节"), *SEVERITY_CHOICES])
+                                 choices=[("", "全部情节"), *SEVERITY.choices])
     polarity = forms.ChoiceField(label="类别", required=False,
                                  choices=[("", "失信与良好"), ("dishonest", "失信"), ("good", "良好")])
     decided_from = forms.DateField(label="决定日期自", required=False, widget=DateInput())

@@ -11,18 +11,13 @@ from django.utils.text import Truncator
 from xinyong.lib import forms as lib_forms
 from xinyong.lib.forms import DateInput
 from xinyong.policies import jurisdiction
+from xinyong.policies.choices import POLARITY, SEVERITY
 from xinyong.policies.rulebook import Rulebook
-from xinyong.policies.schema import LEVEL_RANK, SEVERITY_LABELS
-from xinyong.records import determination as d
-from xinyong.records.models import ImportJob, Record
+from xinyong.policies.schema import LEVEL_RANK
+from xinyong.records.choices import STATUS as RECORD_STATUS
+from xinyong.records.models import Record
 from xinyong.subjects.models import Subject
 
-# Our own labels: Record.Severity and Record.Source were built with the functional TextChoices
-# API, which took ("minor", "轻微") as (name, value), so their choices could not be used here.
-SEVERITY_CHOICES = list(SEVERITY_LABELS.items())
-SOURCE_LABELS = {"form": "表单", "api": "接口", "import": "批量导入"}
-JOB_STATUS_LABELS = dict(ImportJob.Status)
-POLARITY_LABELS = {"dishonest": "失信", "good": "良好"}
 BEHAVIOR_NOTE = (
     "只列出今天施行中的政策文件所定义的行为。认定按行为发生日期适用当时施行的规则；"
     "行为属于已失效文件（如疫情应急响应结束后失效的疫情期间文件）的，请通过批量导入或接口报送。"
@@ -59,7 +54,7 @@ def behavior_choices(book: Rulebook, today: dt.date | None = None, keep: str = "
             if b.code in seen:
                 continue
             seen.add(b.code)
-            label = f"{b.clause} {Truncator(b.text).chars(40)}（{POLARITY_LABELS[b.polarity]}）"
+            label = f"{b.clause} {Truncator(b.text).chars(40)}（{POLARITY.label(b.polarity)}）"
             options.append((b.code, label))
         if options:
             groups.append((f"{entry.pack.doc_number} {Truncator(entry.pack.title).chars(30)}", options))
@@ -91,7 +86,7 @@ class RecordForm(BootstrapForm):
     decision_no = forms.CharField(label="决定文书号", max_length=200)
     facts = forms.CharField(label="事实", max_length=20000, required=False,
                             widget=forms.Textarea(attrs={"rows": 3}))
-    severity = forms.ChoiceField(label="情节", choices=SEVERITY_CHOICES, initial="general")
+    severity = forms.ChoiceField(label="情节", choices=SEVERITY.choices, initial="general")
     force_majeure = forms.BooleanField(label="因疫情不可抗力", required=False)
     epidemic_duty = forms.BooleanField(label="因参与疫情防控", required=False)
     rectify_by = forms.DateField(
@@ -130,7 +125,7 @@ class CorrectForm(BootstrapForm):
     decision_no = forms.CharField(label="决定文书号", max_length=200)
     facts = forms.CharField(label="事实", max_length=20000, required=False,
                             widget=forms.Textarea(attrs={"rows": 3}))
-    severity = forms.ChoiceField(label="情节", choices=SEVERITY_CHOICES)
+    severity = forms.ChoiceField(label="情节", choices=SEVERITY.choices)
     force_majeure = forms.BooleanField(label="因疫情不可抗力", required=False)
     epidemic_duty = forms.BooleanField(label="因参与疫情防控", required=False)
     rectify_by = forms.DateField(label="整改期限", required=False, widget=DateInput())
@@ -183,10 +178,10 @@ class UploadForm(BootstrapForm):
     )
     default_severity = forms.ChoiceField(
         label="默认情节", required=False,
-        choices=[("", "不设置（文件中须有情节列）"), *SEVERITY_CHOICES],
+        choices=[("", "不设置（文件中须有情节列）"), *SEVERITY.choices],
         help_text="文件中没有情节（失信程度）列或该列为空时采用",
     )
 
 
 def status_choices() -> list[tuple[str, str]]:
-    return [("", "全部状态"), *d.STATUSES.items()]
+    return [("", "全部状态"), *RECORD_STATUS.choices]

@@ -9,7 +9,10 @@ from django.conf import settings
 from django.db import models
 
 from xinyong.jobs.models import Job
+from xinyong.policies.choices import SEVERITY
 from xinyong.records import determination as d
+from xinyong.records.choices import SOURCE
+from xinyong.records.choices import STATUS as RECORD_STATUS
 
 
 class RecordQuerySet(models.QuerySet["Record"]):
@@ -28,10 +31,10 @@ class RecordQuerySet(models.QuerySet["Record"]):
 class Record(models.Model):
     """信用记录: one finding or good behaviour reported by a unit, and what it was determined to mean."""
 
-    # Choice lists are (stored value, label) pairs.
-    Status = list(d.STATUSES.items())
-    Severity = [("minor", "轻微"), ("general", "一般"), ("serious", "严重")]
-    Source = [("form", "表单"), ("api", "接口"), ("import", "批量导入")]
+    # Choice lists are (stored value, label) pairs (records/choices.py, policies/choices.py).
+    Status = RECORD_STATUS.choices
+    Severity = SEVERITY.choices
+    Source = SOURCE.choices
 
     # FK columns covered by the composite indexes below get no index of their own: every
     # index costs time on the million-row bulk path.

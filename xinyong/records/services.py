@@ -17,6 +17,7 @@ from xinyong.lib.pii import has_id_number, mask_id_numbers
 from xinyong.lists.services import sync_record
 from xinyong.policies import rulebook
 from xinyong.records import determination as d
+from xinyong.records.choices import STATUS as RECORD_STATUS
 from xinyong.records.models import Record, RecordVersion
 from xinyong.subjects import codes
 from xinyong.subjects.models import get_or_create_subject
@@ -137,7 +138,7 @@ def submit(unit: Unit, sub: Submission, *, actor: Any = None, source: str = "api
             save_version(record, "created", actor)
             audit("record.create", actor=actor, request=request, obj=record,
                   summary=f"报送信用记录 {record.decision_no}（{subject.code_masked}）："
-                          f"{d.STATUSES[record.status]}")
+                          f"{RECORD_STATUS.label(record.status)}")
     except IntegrityError:
         # A concurrent submission of the same record won the race: return theirs.
         found = existing(unit, sub, number)
@@ -168,7 +169,7 @@ def correct(record: Record, changes: dict[str, Any], reason: str, *, actor: Any,
         changes = {**changes, "facts": mask_id_numbers(changes["facts"])}
     record = lock_record(record.pk)
     if record.status in (d.WITHDRAWN, d.REPAIRED):
-        raise DomainError("status", f"记录已{d.STATUSES[record.status]}，不能更正")
+        raise DomainError("status", f"记录已{RECORD_STATUS.label(record.status)}，不能更正")
     allowed = {"behavior", "occurred_on", "decided_on", "decision_no", "facts", "severity",
                "force_majeure", "epidemic_duty", "rectify_by", "violation_type"}
     unknown = set(changes) - allowed
@@ -297,7 +298,7 @@ def _rectified_off_lists(record: Record, rectified_on: dt.date, note: str,
     status = effective_status(record, today)
     if not lists or status not in (d.PUBLISHED, d.EXPIRED):
         raise DomainError(
-            "status", f"本记录为{d.STATUSES[status]}，没有可因整改完成而移出的名单；只有暂缓的"
+            "status", f"本记录为{RECORD_STATUS.label(status)}，没有可因整改完成而移出的名单；只有暂缓的"
             "记录，或列入重点关注名单等可因整改移出的名单的记录，可以登记整改完成")
     if record.rectified_on:
         raise DomainError(

@@ -15,8 +15,9 @@ from pathlib import Path
 import xlsxwriter
 
 from xinyong.policies import jurisdiction
+from xinyong.policies.choices import SEVERITY
 from xinyong.policies.rulebook import Entry, Rulebook
-from xinyong.policies.schema import SEVERITY_LABELS, Behavior
+from xinyong.policies.schema import Behavior
 from xinyong.subjects import codes
 
 # Each header is one of bulk.COLUMNS' names, so the file reads back as it is.
@@ -99,7 +100,7 @@ def sample_rows(choices: list[Offer], today: dt.date) -> list[list[str]]:
             KIND_LABELS[codes.ORGANIZATION], name, code, "", offer.behavior.code,
             occurred.isoformat(), max(decided, occurred).isoformat(),
             f"示例〔{today.year}〕{n}号", f"示例：{offer.behavior.text[:30]}",
-            SEVERITY_LABELS[severity], "", "否", "否", "", f"SAMPLE-{today:%Y%m%d}-{n}",
+            SEVERITY.label(severity), "", "否", "否", "", f"SAMPLE-{today:%Y%m%d}-{n}",
         ])
     return rows
 
@@ -112,7 +113,7 @@ def behavior_table(choices: list[Offer]) -> tuple[list[str], list[list[str]]]:
         b, pack = offer.behavior, offer.entry.pack
         rows.append([
             b.code, b.text, POLARITY[b.polarity], "、".join(KIND_LABELS[k] for k in b.subject_kinds),
-            SEVERITY_LABELS[b.finding_min_severity] if b.polarity == "dishonest" else "—",
+            SEVERITY.label(b.finding_min_severity) if b.polarity == "dishonest" else "—",
             b.finding_condition, pack.doc_number, b.clause, offer.entry.dates(),
             jurisdiction.areas(offer.entry),
         ])

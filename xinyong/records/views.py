@@ -26,15 +26,15 @@ from xinyong.lib.errors import DomainError
 from xinyong.lib.exports import Written, csv_response, download, xlsx_response
 from xinyong.lists.models import Membership, describe
 from xinyong.policies import rulebook
+from xinyong.policies.choices import SEVERITY
 from xinyong.policies.rulebook import Rulebook, pack_of
 from xinyong.records import determination as d
 from xinyong.records import imports, services, templates
 from xinyong.records.api import visible_to
+from xinyong.records.choices import CHANGE, SOURCE
+from xinyong.records.choices import STATUS as RECORD_STATUS
 from xinyong.records.filtersets import RecordFilterForm, filter_records
 from xinyong.records.forms import (
-    JOB_STATUS_LABELS,
-    SEVERITY_CHOICES,
-    SOURCE_LABELS,
     CorrectForm,
     RecordForm,
     RectifiedForm,
@@ -52,17 +52,6 @@ from xinyong.subjects.access import may_view_profile
 from xinyong.subjects.codes import KIND_LABELS
 
 PAGE_SIZE = 50
-CHANGE_LABELS = {
-    "created": "报送", "corrected": "更正", "withdrawn": "撤销", "rectified": "登记按期整改",
-    "published": "整改期限已过，转为公示", "expired": "公示期满", "repaired": "信用修复",
-    "objection_upheld": "异议成立，撤销",
-}
-STATUS_BADGES = {
-    d.PUBLISHED: "text-bg-danger", d.DEFERRED: "text-bg-warning", d.EXEMPTED: "text-bg-secondary",
-    d.RECTIFIED: "text-bg-info", d.REPAIRED: "text-bg-success", d.EXPIRED: "text-bg-light border",
-    d.WITHDRAWN: "text-bg-dark",
-}
-SEVERITY_LABELS = dict(SEVERITY_CHOICES)
 SHOWN_ERRORS = 20
 
 
@@ -78,17 +67,17 @@ class Row:
 
     @property
     def status_label(self) -> str:
-        return d.STATUSES[self.status]
+        return RECORD_STATUS.label(self.status)
 
     @property
     def severity_label(self) -> str:
-        return SEVERITY_LABELS.get(self.record.severity, self.record.severity)
+        return SEVERITY.label(self.record.severity)
 
     @property
     def badge(self) -> str:
         if self.status == d.PUBLISHED and self.record.polarity == "good":
             return "text-bg-success"
-        return STATUS_BADGES.get(self.status, "text-bg-secondary")
+        return RECORD_STATUS.badge(self.status)
 
     @property
     def list_names(self) -> list[str]:
@@ -203,7 +192,8 @@ def record_export(request: HttpRequest, fmt: str = "xlsx") -> HttpResponseBase:
 
 def export_rows(queryset: QuerySet[Record], texts: dict[str, str], today: dt.date) -> Iterator[list[Any]]:
     """The export's rows, read in chunks; persons' codes masked (the full number never leaves)."""
-    kinds, severities, sources, statuses = KIND_LABELS, SEVERITY_LABELS, SOURCE_LABELS, d.STATUSES
+    kinds, severities, sources, statuses = (KIND_LABELS, dict(SEVERITY.choices), dict(SOURCE.choices),
+                                            dict(RECORD_STATUS.choices))
     rows = queryset.values_list(*EXPORT_COLUMNS, named=True).iterator(chunk_size=EXPORT_CHUNK)
     for r in rows:
         yield [
@@ -222,7 +212,7 @@ def _iso(day: dt.date | None) -> str:
 
 def _history(record: Record) -> list[dict[str, Any]]:
     versions = list(RecordVersion.objects.filter(record=record).select_related("actor"))
-    rows = [{"number": v.number, "change": CHANGE_LABELS.get(v.change, v.change), "reason": v.reason,
+    rows = [{"number": v.number, "change": CHANGE.label(v.change), "reason": v.reason,
              "actor": v.actor.label if v.actor else "系统", "at": v.at} for v in versions]
     if record.source == "import" and not any(v.number == 1 for v in versions):
         # Bulk rows land by one set-based merge with no version row until first changed.
@@ -272,8 +262,8 @@ def record_detail(request: HttpRequest, record_id: int) -> HttpResponse:
         "publicity_end": publicity_end(record, today),
         "basis": _basis(record), "profile_link": may_view_profile(viewer, record.subject),
         "kind_label": KIND_LABELS.get(record.subject.kind, record.subject.kind),
-        "severity_label": SEVERITY_LABELS.get(record.severity, record.severity),
-        "source_label": SOURCE_LABELS.get(record.source, record.source),
+        "severity_label": SEVERITY.label(record.severity),
+        "source_label": SOURCE.label(record.source),
         "history": _history(record) if staff else None, "staff": staff, "own": own,
         "forms": forms, "opened": opened,
         "can_correct": own and record.status not in (d.WITHDRAWN, d.REPAIRED),
@@ -363,7 +353,8 @@ def record_create(request: HttpRequest) -> HttpResponse:
             form.service_error(exc)
         else:
             if created:
-                messages.success(request, f"已报送 {record.decision_no}：{d.STATUSES[record.status]}")
+                label = RECORD_STATUS.label(record.status)
+                messages.success(request, f"已报送 {record.decision_no}：{label}")
                 return redirect("records:detail", record_id=record.pk)
             repeat = record
     status = 422 if form.errors else 200
@@ -407,12 +398,12 @@ def import_list(request: HttpRequest) -> HttpResponse:
     if user.role == Role.DEPARTMENT:
         jobs = jobs.filter(unit=user.unit)
     return render(request, "records/imports.html",
-                  {"form": form, "jobs": jobs[:30], "job_labels": JOB_STATUS_LABELS},
+                  {"form": form, "jobs": jobs[:30]},
                   status=422 if form is not None and form.errors else 200)
 
 
 def _progress_context(job: ImportJob) -> dict[str, Any]:
-    return {"job": job, "job_labels": JOB_STATUS_LABELS, "finished": job.finished,
+    return {"job": job, "finished": job.finished,
             "stalled": leases.stalled(job),
             "errors": job.errors[:SHOWN_ERRORS], "more_errors": max(len(job.errors) - SHOWN_ERRORS, 0)}
 

@@ -26,6 +26,7 @@ from xinyong.lists.services import sync_record
 from xinyong.policies import rulebook
 from xinyong.policies.schema import LEVEL_RANK, SUBJECT_FLAGS, RepairChannel
 from xinyong.records import determination as d
+from xinyong.records.choices import STATUS as RECORD_STATUS
 from xinyong.records.models import Record, effective_status
 from xinyong.records.services import lock_record, save_version
 from xinyong.repairs import choices
@@ -104,7 +105,7 @@ def check_repairable(record: Record, today: dt.date) -> None:
     if status == d.EXPIRED:
         raise DomainError("record_id", f"最长公示期已于 {record.ends_on} 届满，已自动停止公示，无需申请修复")
     if status != d.PUBLISHED:
-        raise DomainError("record_id", f"记录当前为“{d.STATUSES[status]}”，不在公示中，无需修复")
+        raise DomainError("record_id", f"记录当前为“{RECORD_STATUS.label(status)}”，不在公示中，无需修复")
     if record.objection_open:
         raise DomainError("record_id", "该记录有正在处理的异议，请待异议处理结束后再申请修复")
     if record.repairable_from and today < record.repairable_from:
@@ -145,8 +146,8 @@ class RepairWorkflow(Workflow):
         if record.status in (d.WITHDRAWN, d.REPAIRED):
             # Withdrawn (or upheld objection) since the application: nothing is left to
             # repair, and the record's own closing must not be overwritten.
-            raise DomainError("status", f"记录{d.STATUSES[record.status]}（{record.closed_reason}），"
-                                        "无需修复，请作出不予修复决定并说明", status=409)
+            closed = f"记录{RECORD_STATUS.label(record.status)}（{record.closed_reason}）"
+            raise DomainError("status", f"{closed}，无需修复，请作出不予修复决定并说明", status=409)
         record.status = d.REPAIRED
         record.closed_on, record.closed_reason = today, f"信用修复（{case.query_code}）"
         record.version += 1

@@ -19,8 +19,9 @@ from xinyong.casework.models import Case
 from xinyong.casework.views import CaseViews, behavior_text, mark
 from xinyong.lib.errors import DomainError
 from xinyong.policies import rulebook
+from xinyong.policies.choices import SEVERITY
 from xinyong.policies.rulebook import Entry, Rulebook
-from xinyong.policies.schema import SEVERITY_LABELS, SUBJECT_FLAGS
+from xinyong.policies.schema import SUBJECT_FLAGS
 from xinyong.records import determination as d
 from xinyong.records.models import Record, effective_status
 from xinyong.repairs import choices, services
@@ -108,7 +109,7 @@ def mine(request: HttpRequest) -> HttpResponse:
             except DomainError as exc:
                 refusal = exc.msg
         rows.append({"record": record, "behavior_text": behavior_text(book, record.behavior),
-                     "severity_label": SEVERITY_LABELS.get(record.severity, record.severity),
+                     "severity_label": SEVERITY.label(record.severity),
                      "refusal": refusal, "open_repair": open_records.get(record.pk),
                      "too_early": bool(record.repairable_from and today < record.repairable_from)})
     return render(request, "repairs/mine.html", {
@@ -164,7 +165,7 @@ def apply(request: HttpRequest, record_id: int) -> HttpResponse:
     return render(request, "repairs/apply.html", {
         "form": form, "record": record, "refusal": refusal, "commitment_text": COMMITMENT_TEXT,
         "behavior_text": behavior_text(book, record.behavior),
-        "severity_label": SEVERITY_LABELS.get(record.severity, record.severity),
+        "severity_label": SEVERITY.label(record.severity),
         "channels": _channels(today),
         "record_green": _record_green(record, today),
     }, status=422 if form.errors else 200)
@@ -203,7 +204,7 @@ def _guide(book: Rulebook, today: dt.date) -> dict[str, Any]:
                 earliest = f"决定之日起满 {months_text(p.min_months)}"
             else:
                 earliest = "随时可申请"
-            rows.append({"label": SEVERITY_LABELS[severity], "publish": p.publish,
+            rows.append({"label": SEVERITY.label(severity), "publish": p.publish,
                          "min": months_text(p.min_months) if p.min_months else "—",
                          "max": months_text(p.max_months), "earliest": earliest, "clause": p.clause})
         # The periods of the highest level in force apply (as the determination picks them).

@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from xinyong.accounts.models import Role
 from xinyong.audit.models import record as audit
+from xinyong.records.choices import STATUS as RECORD_STATUS
 from xinyong.subjects import access
 from xinyong.subjects.models import Subject
 
@@ -61,7 +62,6 @@ def build_profile(
 
 def profile_records(subject: Subject, viewer: Any, today: dt.date) -> list[dict[str, Any]]:
     from xinyong.policies.rulebook import pack_of
-    from xinyong.records import determination as d
     from xinyong.records.api import visible_to
     from xinyong.records.models import Record, effective_status, publicity_end
 
@@ -76,7 +76,7 @@ def profile_records(subject: Subject, viewer: Any, today: dt.date) -> list[dict[
         found.append({
             "id": record.pk, "behavior": record.behavior,
             "behavior_text": behavior.text if behavior else record.behavior,
-            "polarity": record.polarity, "status": status, "status_label": d.STATUSES[status],
+            "polarity": record.polarity, "status": status, "status_label": RECORD_STATUS.label(status),
             "decided_on": record.decided_on, "decision_no": record.decision_no,
             "unit": record.unit.name, "severity": record.severity,
             "publicity": {"starts_on": record.starts_on, "repairable_from": record.repairable_from,
