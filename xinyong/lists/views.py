@@ -10,12 +10,12 @@ from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
-from ninja.errors import HttpError
 
-from xinyong.lists.api import public_page
+from xinyong.lib.errors import DomainError
 from xinyong.lists.choices import POLARITY as LIST_POLARITY
 from xinyong.lists.forms import ListSearchForm, page_number
 from xinyong.lists.models import Membership
+from xinyong.lists.public import public_page
 from xinyong.policies import rulebook
 
 PAGE_SIZE = 30
@@ -57,7 +57,7 @@ def detail(request: HttpRequest, code: str) -> HttpResponse:
     page = page_number(request.GET.get("page"))
     try:
         data = public_page(code, page, PAGE_SIZE, query or None)
-    except HttpError:
+    except DomainError:
         return render(request, "lists/not_found.html", {"code": code}, status=404)
     num_pages = max(math.ceil(data["total"] / PAGE_SIZE), 1)  # public_page clamped the page
     return render(request, "lists/detail.html", {

@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, Literal
 
-from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from ninja import Field, File, Form, Router, Schema, Status
@@ -23,7 +22,6 @@ from xinyong.policies import rulebook
 from xinyong.records import imports, services, templates
 from xinyong.records.choices import STATUS as RECORD_STATUS
 from xinyong.records.models import ImportJob, Record, effective_status, publicity_end
-from xinyong.subjects import access
 
 router = Router(tags=["records"])
 
@@ -160,24 +158,6 @@ def _sees_all_lists(viewer: User | None, record: Record) -> bool:
                             or (role == Role.SUBJECT and viewer.subject_id == record.subject_id)))
 
 
-def visible_to(user: User | None) -> Q:
-    """Office: all; department: its unit's; subject: its own; everyone: what is published,
-    but a person's records only to those who may see the person's profile (staff and the
-    person: `subjects.access.may_view_profile`). The API and the record page both use this,
-    and answer 404 for what it hides, as for an id that does not exist."""
-    published = Q(pk__in=Record.objects.published_on(timezone.localdate()).values("pk"))
-    public = published & access.profile_visible(user)
-    if user is None:
-        return public
-    if user.role == Role.OFFICE:
-        return Q()
-    if user.role == Role.DEPARTMENT:
-        return Q(unit_id=user.unit_id) | public
-    if user.role == Role.SUBJECT:
-        return Q(subject_id=user.subject_id) | public
-    return public
-
-
 def submission(payload: RecordIn) -> services.Submission:
     return services.Submission(
         subject_kind=payload.subject.kind, subject_name=payload.subject.name,
@@ -202,8 +182,8 @@ def create_record(request: HttpRequest, payload: RecordIn) -> Status[dict[str, A
 
 
 def _get(request: HttpRequest, record_id: int) -> Record:
-    record = (Record.objects.select_related("subject", "unit")
-              .filter(visible_to(caller(request)), pk=record_id).first())
+    record = (Record.objects.visible_to(caller(request)).select_related("subject", "unit")
+              .filter(pk=record_id).first())
     if record is None:
         raise HttpError(404, "没有这条信用记录，或无权查看")
     return record

@@ -7,6 +7,7 @@ from typing import Any, Protocol
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 
 from xinyong.jobs.models import Job
 from xinyong.policies.choices import SEVERITY
@@ -26,6 +27,25 @@ class RecordQuerySet(models.QuerySet["Record"]):
                 | models.Q(status__in=[d.WITHDRAWN, d.REPAIRED], closed_on__gt=day)
             )
         )
+
+    def visible_to(self, user: Any) -> RecordQuerySet:
+        """Office: all; department: its unit's; subject: its own; everyone: what is
+        published today, but a person's records only to those who may see the person's
+        profile (staff and the person: `subjects.access.may_view_profile`). Pages and the
+        API answer 404 for what this hides, as for an id that does not exist."""
+        from xinyong.accounts.models import Role
+        from xinyong.subjects import access
+
+        published = models.Q(pk__in=Record.objects.published_on(timezone.localdate()).values("pk"))
+        public = published & access.profile_visible(user)
+        role = getattr(user, "role", None) if getattr(user, "is_authenticated", False) else None
+        if role == Role.OFFICE:
+            return self
+        if role == Role.DEPARTMENT:
+            return self.filter(models.Q(unit_id=user.unit_id) | public)
+        if role == Role.SUBJECT:
+            return self.filter(models.Q(subject_id=user.subject_id) | public)
+        return self.filter(public)
 
 
 class Record(models.Model):

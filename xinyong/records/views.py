@@ -30,7 +30,6 @@ from xinyong.policies.choices import SEVERITY
 from xinyong.policies.rulebook import Rulebook, pack_of
 from xinyong.records import determination as d
 from xinyong.records import imports, services, templates
-from xinyong.records.api import visible_to
 from xinyong.records.choices import CHANGE, SOURCE
 from xinyong.records.choices import STATUS as RECORD_STATUS
 from xinyong.records.filtersets import RecordFilterForm, filter_records
@@ -230,8 +229,9 @@ def _basis(record: Record) -> dict[str, str] | None:
 
 def record_detail(request: HttpRequest, record_id: int) -> HttpResponse:
     viewer = _viewer(request)
-    record = (Record.objects.select_related("subject", "unit", "created_by", "policy_version")
-              .filter(visible_to(viewer), pk=record_id).first())
+    record = (Record.objects.visible_to(viewer)
+              .select_related("subject", "unit", "created_by", "policy_version")
+              .filter(pk=record_id).first())
     if record is None:
         raise Http404("没有这条信用记录，或无权查看")
     today = timezone.localdate()

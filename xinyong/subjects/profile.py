@@ -62,10 +62,9 @@ def build_profile(
 
 def profile_records(subject: Subject, viewer: Any, today: dt.date) -> list[dict[str, Any]]:
     from xinyong.policies.rulebook import pack_of
-    from xinyong.records.api import visible_to
     from xinyong.records.models import Record, effective_status, publicity_end
 
-    rows = (Record.objects.filter(subject=subject).filter(visible_to(viewer))
+    rows = (Record.objects.visible_to(viewer).filter(subject=subject)
             .select_related("unit", "policy_version").order_by("-decided_on", "-id"))
     found = []
     for record in rows:
