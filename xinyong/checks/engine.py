@@ -19,7 +19,7 @@ from xinyong.lists.models import Membership
 from xinyong.policies import jurisdiction
 from xinyong.policies.models import PolicyPack, PolicyVersion
 from xinyong.policies.rulebook import Entry, Rulebook
-from xinyong.records import determination as d
+from xinyong.records import publicity
 from xinyong.records.models import Record
 from xinyong.subjects import codes
 from xinyong.subjects.models import Subject
@@ -145,8 +145,9 @@ def _lookup(digests: list[str], day: dt.date) -> list[tuple[Any, ...]]:
     `day`, in one round trip: `(tag, subject_id, ...)` rows tagged s, m or r.
 
     The same conditions as `Membership.objects.active_on` and `Record.objects.published_on`
-    (tests hold the two to the same answers); raw SQL because a single-subject check is
-    mostly query compilation and round trips otherwise.
+    (records.publicity writes the record rule once for both; tests hold them to the same
+    answers); raw SQL because a single-subject check is mostly query compilation and round
+    trips otherwise.
     """
     first: list[Any]
     if connection.vendor == "postgresql":
@@ -156,6 +157,7 @@ def _lookup(digests: list[str], day: dt.date) -> list[tuple[Any, ...]]:
     subject_t, member_t, record_t = (Subject._meta.db_table, Membership._meta.db_table,
                                      Record._meta.db_table)
     version_t, pack_t = PolicyVersion._meta.db_table, PolicyPack._meta.db_table
+    published, published_params = publicity.published_sql("r", day)
     # Only table names are formatted in (from the models); every value is a parameter.
     sql = f"""
         WITH q AS (SELECT id, code_digest, kind FROM {subject_t} WHERE code_digest {wanted})
@@ -172,10 +174,8 @@ def _lookup(digests: list[str], day: dt.date) -> list[tuple[Any, ...]]:
           FROM {record_t} r JOIN q ON q.id = r.subject_id
           LEFT JOIN {version_t} v ON v.id = r.policy_version_id
           LEFT JOIN {pack_t} p ON p.id = v.pack_id
-         WHERE r.starts_on <= %s AND (r.ends_on IS NULL OR r.ends_on >= %s)
-           AND (r.status IN (%s, %s, %s) OR (r.status IN (%s, %s) AND r.closed_on > %s))"""  # noqa: S608
-    params: list[Any] = [*first, day, day, day, day, day,
-                         d.PUBLISHED, d.EXPIRED, d.DEFERRED, d.WITHDRAWN, d.REPAIRED, day]
+         WHERE {published}"""  # noqa: S608
+    params: list[Any] = [*first, day, day, day, *published_params]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.fetchall()

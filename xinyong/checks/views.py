@@ -27,6 +27,7 @@ from xinyong.checks.models import Check, CheckFile, Feedback
 from xinyong.jobs import leases
 from xinyong.lib.errors import DomainError
 from xinyong.lib.exports import Written, xlsx_response
+from xinyong.lib.pii import looks_like_id_number
 from xinyong.policies import rulebook
 from xinyong.policies.rulebook import Rulebook
 from xinyong.subjects.models import Subject
@@ -66,7 +67,7 @@ class Row:
         """The code as shown: an invalid input that may still be an ID number (15 digits, a
         typo) is masked here too, whatever the stored result says."""
         code = str(self.result["code_masked"])
-        if self.state == "error" and may_be_id_number(code):
+        if self.state == "error" and looks_like_id_number(code):
             return f"{code[:6]}{'*' * (len(code) - 10)}{code[-4:]}"
         return code
 
@@ -86,15 +87,6 @@ class Row:
     def open_measures(self) -> list[dict[str, Any]]:
         """Measures no feedback was given for yet."""
         return [m for m in self.measures if m["feedback"] is None]
-
-
-def may_be_id_number(code: str) -> bool:
-    """15 to 18 characters, all digits but at most one (besides a final X): an ID number,
-    old-style or mistyped. A USCC carries letters; a wrong one stays readable."""
-    if "*" in code or not 15 <= len(code) <= 18:
-        return False
-    body = code[:-1] if code.endswith("X") else code
-    return sum(not c.isdigit() for c in body) <= 1
 
 
 def _user(request: HttpRequest) -> User:

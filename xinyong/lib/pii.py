@@ -93,5 +93,16 @@ def id_numbers(text: str) -> list[str]:
     return [number for _, _, number in _spans(text)] if text else []
 
 
+def looks_like_id_number(code: str) -> bool:
+    """A code on its own (spaces and dashes dropped, upper case) that may be a resident ID
+    number, old-style or mistyped: 15 to 18 characters, all digits but at most one (a
+    final X aside). A USCC carries letters, so a wrong one is not taken for an ID number.
+    Text in which numbers may hide is `has_id_number`'s."""
+    if "*" in code or not 15 <= len(code) <= 18 or not code.isalnum():
+        return False
+    body = code[:-1] if code.endswith("X") else code
+    return sum(not c.isdigit() for c in body) <= 1
+
+
 def has_id_number(text: str) -> bool:
     return bool(text) and any(True for _ in _spans(text))

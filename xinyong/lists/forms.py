@@ -2,20 +2,12 @@
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from django import forms
 
+from xinyong.lib.pii import looks_like_id_number
 from xinyong.subjects import codes
-
-# Anything that may be an ID number (18 or the old 15 digits, or one mistyped) and is not a
-# valid USCC: at least 14 digits in a code-like string. No subject's name looks like that.
-ID_LIKE = re.compile(r"^[0-9A-Z]{15,18}$")
-
-
-def looks_like_id_number(number: str) -> bool:
-    return bool(ID_LIKE.match(number)) and sum(c.isdigit() for c in number) >= 14
 
 
 class ListSearchForm(forms.Form):

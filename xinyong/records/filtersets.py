@@ -22,22 +22,20 @@ def status_q(status: str, today: dt.date) -> Q:
     Mirrors models.effective_status, so the list filters by what it shows even when the
     daily status task has not run yet.
     """
-    if status in (d.EXEMPTED, d.RECTIFIED):
-        return Q(status=status)
-    closed = Q(status__in=[d.WITHDRAWN, d.REPAIRED]) & (
-        Q(closed_on__isnull=True) | Q(closed_on__lte=today))
-    if status in (d.WITHDRAWN, d.REPAIRED):
-        return closed & Q(status=status)
-    dated = ~Q(status__in=[d.EXEMPTED, d.RECTIFIED]) & ~closed
+    # Rows whose status on `today` is the stored one, in effective_status's order:
+    # exempted or rectified; closed by now; never given a publicity window.
+    stored = (Q(status__in=[d.EXEMPTED, d.RECTIFIED])
+              | Q(status__in=[d.WITHDRAWN, d.REPAIRED]) & (Q(closed_on__isnull=True)
+                                                            | Q(closed_on__lte=today))
+              | Q(starts_on__isnull=True))
     deferred = Q(rectify_by__isnull=False, rectify_by__gte=today)
-    if status == d.DEFERRED:
-        return dated & deferred
     ended = Q(ends_on__isnull=False, ends_on__lt=today)
-    if status == d.EXPIRED:
-        return dated & ~deferred & ended
-    if status == d.PUBLISHED:
-        return dated & ~deferred & ~ended
-    return Q(pk__in=[])
+    by_dates = {d.DEFERRED: deferred, d.EXPIRED: ~deferred & ended,
+                d.PUBLISHED: ~deferred & ~ended}
+    found = stored & Q(status=status)
+    if status in by_dates:
+        found |= ~stored & by_dates[status]
+    return found
 
 
 class RecordFilterForm(forms.Form):

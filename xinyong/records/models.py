@@ -12,21 +12,15 @@ from django.utils import timezone
 from xinyong.jobs.models import Job
 from xinyong.policies.choices import SEVERITY
 from xinyong.records import determination as d
+from xinyong.records import publicity
 from xinyong.records.choices import SOURCE
 from xinyong.records.choices import STATUS as RECORD_STATUS
 
 
 class RecordQuerySet(models.QuerySet["Record"]):
     def published_on(self, day: dt.date) -> RecordQuerySet:
-        """Records shown to the public on `day`, by their dates (not the stored status)."""
-        return self.filter(
-            models.Q(starts_on__lte=day)
-            & (models.Q(ends_on__isnull=True) | models.Q(ends_on__gte=day))
-            & (
-                models.Q(status__in=[d.PUBLISHED, d.EXPIRED, d.DEFERRED])
-                | models.Q(status__in=[d.WITHDRAWN, d.REPAIRED], closed_on__gt=day)
-            )
-        )
+        """Records shown to the public on `day`, by their dates (records/publicity.py)."""
+        return self.filter(publicity.published_q(day))
 
     def visible_to(self, user: Any) -> RecordQuerySet:
         """Office: all; department: its unit's; subject: its own; everyone: what is
@@ -134,10 +128,6 @@ class Record(models.Model):
     def __str__(self) -> str:
         return f"{self.decision_no}（{self.reported_name}）"
 
-    @property
-    def is_published_now(self) -> bool:
-        return effective_status(self, dt.date.today()) == d.PUBLISHED
-
     def snapshot(self) -> dict[str, Any]:
         """The record's reported facts and determination, for its version history."""
         fields = ["reported_name", "behavior", "severity", "occurred_on", "decided_on",
@@ -158,6 +148,8 @@ class StatusDates(Protocol):
     @property
     def status(self) -> str: ...
     @property
+    def starts_on(self) -> dt.date | None: ...
+    @property
     def closed_on(self) -> dt.date | None: ...
     @property
     def rectify_by(self) -> dt.date | None: ...
@@ -166,11 +158,15 @@ class StatusDates(Protocol):
 
 
 def effective_status(record: StatusDates, day: dt.date) -> str:
-    """The status on `day`, from the dates alone: right even when the daily task ran late."""
+    """The status on `day`, from the dates alone: right even when the daily task ran late.
+    `records.filtersets.status_q` is the same rule in SQL; on the days a record exists it
+    is "published" exactly when `records.publicity.is_published` (tests hold all three)."""
     if record.status in (d.EXEMPTED, d.RECTIFIED):
         return record.status
     if record.status in (d.WITHDRAWN, d.REPAIRED) and (
             record.closed_on is None or day >= record.closed_on):
+        return record.status
+    if record.starts_on is None:  # never had a publicity window: the stored status stands
         return record.status
     if record.rectify_by and day <= record.rectify_by:
         return d.DEFERRED

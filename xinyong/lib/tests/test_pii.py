@@ -7,7 +7,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from stdnum.cn import ric
 
-from xinyong.lib.pii import has_id_number, id_numbers, mask_id_numbers
+from xinyong.lib.pii import has_id_number, id_numbers, looks_like_id_number, mask_id_numbers
 
 ID = "11010519491231002X"
 MASKED = "110105********002X"
@@ -102,3 +102,18 @@ def test_no_written_form_survives(case: tuple[str, str]) -> None:
     assert number not in compact
     assert number[6:14] not in compact  # the birth date, the part the mask hides
     assert number[:6] + "********" + number[-4:] in masked.upper() or "*" in masked
+
+
+@pytest.mark.parametrize(("code", "expected"), [
+    ("11010519491231002X", True),  # 18 characters
+    ("110105491231002", True),  # the old 15 digits
+    ("11010519491231O02X", True),  # one mistyped character
+    ("91350100M000100Y4X", False),  # a USCC (two letters), even a wrong one
+    ("91350105MA2Y00001R", False),
+    ("110105********002X", False),  # already masked
+    ("12345678901234", False),  # 14 digits: too short
+    ("1101051949123100211", False),  # 19: too long
+    ("110105-1949-1231", False),  # not a bare code
+])
+def test_looks_like_id_number(code: str, expected: bool) -> None:
+    assert looks_like_id_number(code) is expected
