@@ -22,10 +22,9 @@ LAPSED = "policy_lapsed"
 
 
 def _closed_reason(record: Record) -> str:
-    if record.status == d.REPAIRED:
-        return "repaired"
-    if record.status == d.WITHDRAWN:
-        return "objection_upheld" if record.closed_reason.startswith("异议成立") else "withdrawn"
+    """The exit reason a closed record gives its memberships (its `closed_cause`)."""
+    if record.status in (d.REPAIRED, d.WITHDRAWN):
+        return record.closed_cause or record.status
     return ""
 
 

@@ -22,6 +22,11 @@ STATUS = ChoiceSet(
     Choice(WITHDRAWN, "已撤销", "text-bg-dark"),
 )
 
+# Why a record left publicity early: withdrawn by its unit, withdrawn because an objection
+# was upheld, or repaired (the memberships' exit reason and the credit file read this).
+CLOSED_CAUSE = ChoiceSet(Choice("withdrawn", "记录撤销"), Choice("objection_upheld", "异议成立，记录撤销"),
+                         Choice("repaired", "信用修复"))
+
 SOURCE = ChoiceSet(Choice("form", "表单"), Choice("api", "接口"), Choice("import", "批量导入"))
 
 # What a version of a record records (RecordVersion.change).

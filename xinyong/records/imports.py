@@ -87,7 +87,7 @@ def create_job(unit: Unit, upload: UploadedFile | Path, *, actor: Any = None,
                 unit=unit, created_by=actor if getattr(actor, "is_authenticated", False) else None,
                 file_name=mask_id_numbers(Path(name).name)[:255], file_path=str(target),
                 sha256=sha256, accept_partial=accept_partial,
-                message=f"default_severity={default_severity}" if default_severity else "",
+                default_severity=default_severity or "",
             )
             audit("import.create", actor=actor, request=request, obj=job,
                   summary=f"上传批量文件 {job.file_name}（{size} 字节）")
@@ -214,7 +214,7 @@ def _run(job: ImportJob, today: dt.date, heartbeat: leases.Heartbeat) -> ImportJ
     ImportJob.objects.filter(pk=job.pk).update(
         total=0, processed=0, accepted=0, rejected=0, duplicates=0, errors=[],
         estimated_rows=job.estimated_rows)
-    options = bulk.Options(default_severity=_default_severity(job))
+    options = bulk.Options(default_severity=job.default_severity or None)
     book = rulebook.current()
     determined: dict[d.Facts, Outcome | DomainError] = {}
     code_cache = Codes()
@@ -306,11 +306,6 @@ def _fail_inactive(job: ImportJob) -> ImportJob:
     return _fail(job, message, [{"row": 0, "field": "unit", "msg": message}])
 
 
-def _default_severity(job: ImportJob) -> str | None:
-    prefix = "default_severity="
-    return job.message.removeprefix(prefix) if job.message.startswith(prefix) else None
-
-
 def _safe(text: str) -> str:
     from xinyong.lib.exports import safe_cell
 
@@ -397,12 +392,12 @@ INSERT INTO records_record (
     unit_id, subject_id, reported_name, name_mismatch, behavior, polarity, policy_version_id,
     severity, occurred_on, decided_on, decision_no, facts, force_majeure, epidemic_duty,
     rectify_by, external_id, violation_type, status, starts_on, repairable_from, ends_on, lists,
-    trace, closed_reason, rectification_note, objection_open, source, import_job_id, version, created_by_id,
-    created_at, updated_at)
+    trace, closed_reason, closed_cause, rectification_note, objection_open, source, import_job_id,
+    version, created_by_id, created_at, updated_at)
 SELECT s.unit_id, subj.id, s.name, subj.name <> s.name, s.behavior, s.polarity,
     s.policy_version_id, s.severity, s.occurred_on, s.decided_on, s.decision_no, s.facts,
     s.force_majeure, s.epidemic_duty, s.rectify_by, s.external_id, s.violation_type, s.status,
-    s.starts_on, s.repairable_from, s.ends_on, {json_lists}, {json_trace}, '', '', {false},
+    s.starts_on, s.repairable_from, s.ends_on, {json_lists}, {json_trace}, '', '', '', {false},
     'import', s.job_id, 1, %s, %s, %s
 FROM records_importrow s JOIN subjects_subject subj ON subj.code_digest = s.code_digest
 WHERE s.job_id = %s AND s.attempt = %s {order}

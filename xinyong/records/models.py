@@ -13,7 +13,7 @@ from xinyong.jobs.models import Job
 from xinyong.policies.choices import SEVERITY
 from xinyong.records import determination as d
 from xinyong.records import publicity
-from xinyong.records.choices import SOURCE
+from xinyong.records.choices import CLOSED_CAUSE, SOURCE
 from xinyong.records.choices import STATUS as RECORD_STATUS
 
 
@@ -91,6 +91,8 @@ class Record(models.Model):
     rectification_note = models.CharField("整改情况", max_length=500, blank=True)
     closed_on = models.DateField("撤销或修复日期", null=True, blank=True)
     closed_reason = models.CharField("撤销或修复原因", max_length=500, blank=True)
+    closed_cause = models.CharField("撤销或修复情形", max_length=20, choices=CLOSED_CAUSE.choices,
+                                    blank=True)
     objection_open = models.BooleanField("异议处理中", default=False)
 
     source = models.CharField("报送方式", max_length=16, choices=Source, default="api")
@@ -134,7 +136,7 @@ class Record(models.Model):
                   "decision_no", "facts", "force_majeure", "epidemic_duty", "rectify_by",
                   "external_id", "violation_type", "status", "starts_on", "repairable_from",
                   "ends_on", "lists", "trace", "rectified_on", "rectification_note", "closed_on",
-                  "closed_reason", "policy_version_id"]
+                  "closed_reason", "closed_cause", "policy_version_id"]
         data = {}
         for name in fields:
             value = getattr(self, name)
@@ -183,8 +185,7 @@ def publicity_end(record: Record, today: dt.date) -> tuple[dt.date | None, str]:
     if record.status in (d.WITHDRAWN, d.REPAIRED) and record.closed_on and record.closed_on <= today:
         if record.closed_on <= record.starts_on:
             return None, ""  # closed before its publicity began: never published
-        return record.closed_on, "信用修复" if record.status == d.REPAIRED else (
-            "异议成立，记录撤销" if record.closed_reason.startswith("异议成立") else "记录撤销")
+        return record.closed_on, CLOSED_CAUSE.label(record.closed_cause or record.status)
     if record.ends_on and record.ends_on < today:
         return record.ends_on + dt.timedelta(days=1), "最长公示期届满"
     return None, ""
@@ -229,6 +230,9 @@ class ImportJob(Job):
     file_path = models.CharField(max_length=500)
     sha256 = models.CharField(max_length=64)
     accept_partial = models.BooleanField("接受部分正确的行", default=False)
+    # The severity of rows that give none (a 双公示 file has no 情节 column), if set.
+    default_severity = models.CharField("默认情节", max_length=16, choices=SEVERITY.choices,
+                                        blank=True)
     total = models.PositiveIntegerField(default=0)
     # Rows the file seems to hold, counted before reading, so the progress bar has an end.
     estimated_rows = models.PositiveIntegerField(null=True, blank=True)

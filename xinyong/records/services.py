@@ -215,8 +215,7 @@ def withdraw(record: Record, reason: str, *, actor: Any, request: Any = None,
     if record.status == d.WITHDRAWN:
         raise DomainError("status", "记录已撤销")
     record.status = d.WITHDRAWN
-    record.closed_on = today
-    record.closed_reason = reason
+    record.closed_on, record.closed_reason, record.closed_cause = today, reason, change
     record.version += 1
     record.save()
     sync_record(record)

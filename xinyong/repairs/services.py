@@ -150,6 +150,7 @@ class RepairWorkflow(Workflow):
             raise DomainError("status", f"{closed}，无需修复，请作出不予修复决定并说明", status=409)
         record.status = d.REPAIRED
         record.closed_on, record.closed_reason = today, f"信用修复（{case.query_code}）"
+        record.closed_cause = "repaired"
         record.version += 1
         record.save()
         sync_record(record)

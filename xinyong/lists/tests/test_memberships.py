@@ -59,6 +59,18 @@ def test_withdrawn_record_takes_its_membership_with_it(loaded: Any, unit: Any) -
     assert not Membership.objects.active_on(D(2026, 11, 1)).filter(pk=m.pk).exists()
 
 
+def test_the_exit_reason_comes_from_the_record_not_from_its_reason_text(loaded: Any, unit: Any) -> None:
+    """A unit's own withdrawal whose reason happens to begin "异议成立" is a withdrawal."""
+    record = submit(unit)
+    services.withdraw(record, "异议成立的说法不实，但决定已被复议撤销", actor=None, today=D(2026, 11, 1))
+    record.refresh_from_db()
+    assert record.closed_cause == "withdrawn"
+    assert Membership.objects.get(record=record).exit_reason == "withdrawn"
+    other = submit(unit, decision_no="太农罚〔2026〕2号")
+    services.withdraw(other, "经核实有误", actor=None, change="objection_upheld", today=D(2026, 11, 2))
+    assert Membership.objects.get(record=other).exit_reason == "objection_upheld"
+
+
 def test_correction_below_threshold_removes_membership(loaded: Any, unit: Any) -> None:
     record = submit(unit)
     services.correct(record, {"severity": "general"}, "情节认定有误", actor=None, today=TODAY)

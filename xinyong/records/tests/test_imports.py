@@ -83,6 +83,7 @@ def test_shuanggongshi_columns(loaded: Any, unit: Any, media: Path) -> None:
     ])
     job = imports.create_job(unit, write(media, "sgs.csv", text), enqueue=False,
                              default_severity="general")
+    assert (job.default_severity, job.message) == ("general", "")  # a field, not message text
     job = imports.run(job.pk, today=dt.date(2025, 12, 1))
     assert (job.status, job.accepted) == ("done", 2), job.errors
     record = Record.objects.get(decision_no="榕马公罚〔2025〕10号")
