@@ -13,7 +13,6 @@ from ninja.errors import HttpError
 from xinyong.accounts.auth import require_role, token_auth
 from xinyong.accounts.models import Role
 from xinyong.lib.apierrors import Error
-from xinyong.lib.errors import DomainError
 from xinyong.policies import events as policy_events
 from xinyong.policies.models import PolicyEvent, PolicyPack, PolicyVersion, status_on
 from xinyong.policies.rulebook import events as happened_events
@@ -130,11 +129,8 @@ def list_events(request: HttpRequest) -> Any:
              summary="记录政策事件（如疫情防控应急响应结束）")
 def create_event(request: HttpRequest, payload: EventIn) -> Status[PolicyEvent]:
     actor = require_role(request, Role.OFFICE)
-    try:
-        event = policy_events.record_event(payload.code, payload.occurred_on, note=payload.note,
-                                           actor=actor, via="api")
-    except policy_events.EventError as exc:
-        raise DomainError("code", str(exc)) from None
+    event = policy_events.record_event(payload.code, payload.occurred_on, note=payload.note,
+                                       actor=actor, via="api")
     return Status(201, event)
 
 

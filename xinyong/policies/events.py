@@ -8,13 +8,10 @@ from typing import Any
 from django.db import transaction
 
 from xinyong.audit.models import record as audit
+from xinyong.lib.errors import DomainError
 from xinyong.policies import rulebook
 from xinyong.policies.models import PolicyEvent
 from xinyong.policies.signals import rules_changed
-
-
-class EventError(ValueError):
-    pass
 
 
 def known_events() -> dict[str, str]:
@@ -32,9 +29,9 @@ def record_event(code: str, day: dt.date, *, note: str = "", actor: Any = None,
     names = known_events()
     if code not in names:
         listed = "、".join(sorted(names)) or "（无）"
-        raise EventError(f"没有规则包以事件“{code}”结束；可记录的事件：{listed}")
+        raise DomainError("code", f"没有规则包以事件“{code}”结束；可记录的事件：{listed}")
     if PolicyEvent.objects.filter(code=code).exists():
-        raise EventError(f"事件“{code}”已记录；日期有误的，请更正已记录的事件并说明原因")
+        raise DomainError("code", f"事件“{code}”已记录；日期有误的，请更正已记录的事件并说明原因")
     event = PolicyEvent.objects.create(
         code=code, name=names[code], occurred_on=day, note=note,
         recorded_by=actor if getattr(actor, "is_authenticated", False) else None,
@@ -57,13 +54,13 @@ def correct_event(code: str, day: dt.date | None, reason: str, *, actor: Any = N
     and the lists their rules made, follow at once. The old and new dates are audited."""
     reason = reason.strip()
     if not reason:
-        raise EventError("更正已记录的事件须说明原因（reason）")
+        raise DomainError("reason", "更正已记录的事件须说明原因")
     event = PolicyEvent.objects.select_for_update().filter(code=code).first()
     if event is None:
-        raise EventError(f"事件“{code}”尚未记录，无需更正")
+        raise DomainError("code", f"事件“{code}”尚未记录，无需更正")
     before = event.occurred_on
     if day == before:
-        raise EventError(f"事件“{event.name}”已记录为 {before.isoformat()}，与更正日期相同")
+        raise DomainError("occurred_on", f"事件“{event.name}”已记录为 {before.isoformat()}，与更正日期相同")
     packs = packs_ending_with(code)
     if day is None:
         event.delete()

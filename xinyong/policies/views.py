@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from xinyong.accounts.decorators import role_required
 from xinyong.accounts.models import Role
+from xinyong.lib.errors import DomainError
 from xinyong.policies import events as policy_events
 from xinyong.policies import loader
 from xinyong.policies.choices import SEVERITY
@@ -97,8 +98,8 @@ def record_event(request: HttpRequest) -> HttpResponse:
             event = policy_events.record_event(
                 form.cleaned_data["code"], form.cleaned_data["occurred_on"],
                 note=form.cleaned_data["note"], actor=request.user, via="web")
-        except policy_events.EventError as exc:
-            messages.error(request, str(exc))
+        except DomainError as exc:
+            messages.error(request, exc.msg)
         else:
             messages.success(request, f"已记录：{event.name}（{event.occurred_on}）")
     else:
@@ -117,8 +118,8 @@ def correct_event(request: HttpRequest) -> HttpResponse:
         try:
             event = policy_events.correct_event(data["code"], day, data["reason"],
                                                 actor=request.user, via="web")
-        except policy_events.EventError as exc:
-            messages.error(request, str(exc))
+        except DomainError as exc:
+            messages.error(request, exc.msg)
         else:
             messages.success(request, f"已更正：{event.name}（{event.occurred_on}）" if event
                              else "已撤回该事件：以其结束的政策恢复施行")

@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from xinyong.accounts.models import Role, Unit, User
 from xinyong.audit.models import AuditEvent
+from xinyong.lib.errors import DomainError
 from xinyong.lists.models import Membership
 from xinyong.policies import events
 from xinyong.policies.models import PolicyEvent
@@ -94,9 +95,9 @@ def test_a_finding_reported_after_the_lapse_never_lists(dept: Any, office: User,
 def test_the_office_corrects_or_withdraws_the_event(dept: Any, office: User, client: Any) -> None:
     record = dept.post_json("/api/v1/records", body()).json()
     events.record_event(EVENT, today() - dt.timedelta(days=20), actor=office)
-    with pytest.raises(events.EventError, match="已记录"):
+    with pytest.raises(DomainError, match="已记录"):
         events.record_event(EVENT, today() - dt.timedelta(days=2), actor=office)
-    with pytest.raises(events.EventError, match="说明原因"):
+    with pytest.raises(DomainError, match="说明原因"):
         events.correct_event(EVENT, today() - dt.timedelta(days=2), "  ", actor=office)
     later = today() - dt.timedelta(days=2)
     events.correct_event(EVENT, later, "省政府通告日期录入错误", actor=office)

@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+from xinyong.lib.errors import DomainError
 from xinyong.policies import events, loader, rulebook
 from xinyong.policies.models import PolicyEvent
 
@@ -51,7 +52,7 @@ def test_ending_event_expires_pack_by_itself(shipped: Any) -> None:
 
 
 def test_event_must_be_one_a_pack_ends_with(shipped: Any) -> None:
-    with pytest.raises(events.EventError, match="没有规则包以事件“moon”结束"):
+    with pytest.raises(DomainError, match="没有规则包以事件“moon”结束"):
         events.record_event("moon", D(2020, 5, 1))
     assert not PolicyEvent.objects.exists()
 

@@ -11,6 +11,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import DatabaseError
 from django.utils import timezone
 
+from xinyong.lib.errors import DomainError
 from xinyong.policies import coverage, events, loader
 from xinyong.policies.models import STATUS_LABELS, PolicyPack, status_on
 from xinyong.policies.rulebook import events as happened_events
@@ -98,7 +99,7 @@ class Command(BaseCommand):
                 raise CommandError("--on：撤回事件时不填日期")
             try:
                 events.correct_event(options["code"], None, options["reason"])
-            except events.EventError as exc:
+            except DomainError as exc:
                 raise CommandError(str(exc)) from None
             self.stdout.write(f"withdrew {options['code']}")
             return
@@ -111,15 +112,15 @@ class Command(BaseCommand):
         if options["correct"]:
             try:
                 corrected = events.correct_event(options["code"], day, options["reason"])
-            except events.EventError as exc:
+            except DomainError as exc:
                 raise CommandError(str(exc)) from None
             assert corrected is not None
             self.stdout.write(f"corrected {corrected.code} to {corrected.occurred_on}")
             return
         try:
             event = events.record_event(options["code"], day, note=options["note"])
-        except events.EventError as exc:
-            raise CommandError(f"CODE：{exc}") from None
+        except DomainError as exc:
+            raise CommandError(f"CODE：{exc.msg}" if exc.field == "code" else str(exc)) from None
         self.stdout.write(f"recorded {event.code} on {event.occurred_on}")
 
     def do_coverage(self, options: dict[str, Any]) -> None:
