@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from typing import Any
 
 from django.contrib.auth.models import AbstractUser
 from django.db import models
@@ -33,6 +34,19 @@ class Role(models.TextChoices):
     DEPARTMENT = "department", "成员单位"
     SUBJECT = "subject", "信用主体"
     INSTITUTION = "institution", "金融机构"
+
+
+class UnitWorkQuerySet(models.QuerySet[Any]):
+    """Rows of a unit's own work (imports, checks, files of codes): the office sees them
+    all, a department its own unit's, nobody else any. Pages and the API both use this."""
+
+    def visible_to(self, user: Any) -> UnitWorkQuerySet:
+        role = getattr(user, "role", None)
+        if role == Role.OFFICE:
+            return self
+        if role == Role.DEPARTMENT and getattr(user, "unit_id", None) is not None:
+            return self.filter(unit_id=user.unit_id)
+        return self.none()
 
 
 class User(AbstractUser):

@@ -8,13 +8,13 @@ from typing import Any, Literal
 from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Field, Router, Schema, Status
-from ninja.errors import HttpError
 
 from xinyong.accounts.auth import require_role, token_auth
 from xinyong.accounts.models import Role
 from xinyong.checks import services
 from xinyong.checks.models import Check
 from xinyong.lib.apierrors import Error
+from xinyong.lib.errors import DomainError
 
 router = Router(tags=["checks"])
 
@@ -93,9 +93,9 @@ def create_check(request: HttpRequest, payload: CheckIn) -> dict[str, Any]:
 
 def _check(request: HttpRequest, check_id: int) -> tuple[Any, Check]:
     user = require_role(request, Role.OFFICE, Role.DEPARTMENT)
-    check = Check.objects.filter(pk=check_id).first()
-    if check is None or (user.role == Role.DEPARTMENT and check.unit_id != user.unit_id):
-        raise HttpError(404, "没有这次核查，或无权查看")
+    check = Check.objects.visible_to(user).filter(pk=check_id).first()
+    if check is None:
+        raise DomainError("id", "没有这次核查，或无权查看", status=404)
     return user, check
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
+from xinyong.accounts.models import UnitWorkQuerySet
 from xinyong.jobs.models import Job
 
 
@@ -23,6 +24,8 @@ class Check(models.Model):
     incentivised = models.PositiveIntegerField("命中激励", default=0)
     results = models.JSONField(default=list)
 
+    objects = UnitWorkQuerySet.as_manager()
+
     class Meta:
         verbose_name = "核查"
         ordering = ["-created_at"]
@@ -38,6 +41,8 @@ class CheckFile(Job):
     task_path = "xinyong.checks.tasks.run_check_file_task"
 
     unit = models.ForeignKey("accounts.Unit", null=True, blank=True, on_delete=models.PROTECT)
+
+    objects = UnitWorkQuerySet.as_manager()
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     scenario = models.CharField("场景", max_length=64)
     as_of = models.DateField("核查日期")

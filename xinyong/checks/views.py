@@ -9,7 +9,7 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db.models import Count, QuerySet, Sum
+from django.db.models import Count, Sum
 from django.http import Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
@@ -93,17 +93,8 @@ def _user(request: HttpRequest) -> User:
     return request.user  # type: ignore[return-value]
 
 
-def _visible(user: User) -> QuerySet[Check]:
-    """Checks a user may see: the office all, a department its own unit's."""
-    queryset = Check.objects.all()
-    if user.role == Role.DEPARTMENT:
-        unit_id = user.unit_id
-        queryset = queryset.filter(unit_id=unit_id) if unit_id is not None else queryset.none()
-    return queryset
-
-
 def _get_check(user: User, check_id: int) -> Check:
-    check = _visible(user).select_related("unit", "user").filter(pk=check_id).first()
+    check = Check.objects.visible_to(user).select_related("unit", "user").filter(pk=check_id).first()
     if check is None:
         raise Http404("没有这次核查，或无权查看")
     return check
@@ -191,10 +182,7 @@ def new(request: HttpRequest) -> HttpResponse:
 
 
 def _get_file(user: User, job_id: int) -> CheckFile:
-    files = CheckFile.objects.all()
-    if user.role == Role.DEPARTMENT:
-        files = files.filter(unit_id=user.unit_id) if user.unit_id is not None else files.none()
-    job = files.filter(pk=job_id).first()
+    job = CheckFile.objects.visible_to(user).filter(pk=job_id).first()
     if job is None:
         raise Http404("没有这个核查文件，或无权查看")
     return job
@@ -325,7 +313,8 @@ def _check_list(request: HttpRequest, office: bool) -> HttpResponse:
     book = rulebook.current()
     scenarios = book.scenarios()
     form = CheckFilterForm(request.GET or None, scenarios=scenarios, office=office)
-    checks = filter_checks(_visible(user), form) if form.is_bound else _visible(user)
+    visible = Check.objects.visible_to(user)
+    checks = filter_checks(visible, form) if form.is_bound else visible
     by_unit = []
     if office:
         by_unit = list(

@@ -9,7 +9,23 @@ from django.conf import settings
 from django.core.mail import send_mail
 from django.db import models, transaction
 
+from xinyong.accounts.models import Role
+
 log = logging.getLogger(__name__)
+
+
+class NoticeQuerySet(models.QuerySet[Any]):
+    def addressed_to(self, user: Any) -> NoticeQuerySet:
+        """The notices to this user (a subject user: to any user of its subject)."""
+        if getattr(user, "role", None) == Role.SUBJECT and getattr(user, "subject_id", None):
+            return self.filter(user__subject_id=user.subject_id)
+        return self.filter(user_id=getattr(user, "pk", None)) if user is not None else self.none()
+
+    def visible_to(self, user: Any) -> NoticeQuerySet:
+        """The outbox: the office sees every notice sent, others those addressed to them."""
+        if getattr(user, "role", None) == Role.OFFICE:
+            return self
+        return self.addressed_to(user)
 
 
 class Notice(models.Model):
@@ -23,6 +39,8 @@ class Notice(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     read_at = models.DateTimeField(null=True, blank=True)
     emailed = models.BooleanField(default=False)
+
+    objects = NoticeQuerySet.as_manager()
 
     class Meta:
         verbose_name = "通知"

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -18,23 +17,16 @@ from xinyong.notices.models import Notice
 PAGE_SIZE = 50
 
 
-def addressed_to(user: User) -> QuerySet[Notice]:
-    """The notices addressed to this user (or to its subject)."""
-    if user.role == Role.SUBJECT and user.subject_id:
-        return Notice.objects.filter(user__subject_id=user.subject_id)
-    return Notice.objects.filter(user=user)
-
-
 @role_required(*Role.values)
 def outbox(request: HttpRequest) -> HttpResponse:
     user: User = request.user  # type: ignore[assignment]
     office = user.role == Role.OFFICE
-    queryset = Notice.objects.all() if office else addressed_to(user)
+    queryset = Notice.objects.visible_to(user)
     queryset = queryset.select_related("user", "user__unit", "user__subject")
     page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "notices/outbox.html", {
         "page": page, "office": office,
-        "unread": addressed_to(user).filter(read_at__isnull=True).count(),
+        "unread": Notice.objects.addressed_to(user).filter(read_at__isnull=True).count(),
     })
 
 
@@ -43,6 +35,6 @@ def outbox(request: HttpRequest) -> HttpResponse:
 def mark_read(request: HttpRequest) -> HttpResponse:
     """Mark one's own notices read; the office reading the outbox marks nobody else's."""
     user: User = request.user  # type: ignore[assignment]
-    count = addressed_to(user).filter(read_at__isnull=True).update(read_at=timezone.now())
+    count = Notice.objects.addressed_to(user).filter(read_at__isnull=True).update(read_at=timezone.now())
     messages.success(request, f"已将 {count} 条通知标为已读")
     return redirect("notices:outbox")

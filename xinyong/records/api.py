@@ -281,9 +281,9 @@ def create_import(request: HttpRequest, file: UploadedFile = File(...),  # noqa:
 
 def _job(request: HttpRequest, job_id: int) -> ImportJob:
     user = require_role(request, Role.DEPARTMENT, Role.OFFICE)
-    job = ImportJob.objects.filter(pk=job_id).first()
-    if job is None or (user.role == Role.DEPARTMENT and job.unit_id != user.unit_id):
-        raise HttpError(404, "没有这个导入任务，或无权查看")
+    job = ImportJob.objects.visible_to(user).filter(pk=job_id).first()
+    if job is None:
+        raise DomainError("id", "没有这个导入任务，或无权查看", status=404)
     return job
 
 

@@ -9,6 +9,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from xinyong.accounts.models import UnitWorkQuerySet
 from xinyong.jobs.models import Job
 from xinyong.policies.choices import SEVERITY
 from xinyong.records import determination as d
@@ -223,6 +224,8 @@ class ImportJob(Job):
     task_path = "xinyong.records.tasks.run_import_task"
 
     unit = models.ForeignKey("accounts.Unit", on_delete=models.PROTECT)
+
+    objects = UnitWorkQuerySet.as_manager()
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )

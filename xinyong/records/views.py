@@ -366,8 +366,9 @@ def record_create(request: HttpRequest) -> HttpResponse:
 
 def _job_for(request: HttpRequest, job_id: int) -> ImportJob:
     user: User = request.user  # type: ignore[assignment]
-    job = ImportJob.objects.select_related("unit", "created_by").filter(pk=job_id).first()
-    if job is None or (user.role == Role.DEPARTMENT and job.unit_id != user.unit_id):
+    job = (ImportJob.objects.visible_to(user).select_related("unit", "created_by")
+           .filter(pk=job_id).first())
+    if job is None:
         raise Http404("没有这个导入任务，或无权查看")
     return job
 
@@ -394,9 +395,7 @@ def import_list(request: HttpRequest) -> HttpResponse:
             else:
                 messages.success(request, f"已上传 {job.file_name}，正在后台导入")
                 return redirect("records:import", job_id=job.pk)
-    jobs = ImportJob.objects.select_related("unit", "created_by")
-    if user.role == Role.DEPARTMENT:
-        jobs = jobs.filter(unit=user.unit)
+    jobs = ImportJob.objects.visible_to(user).select_related("unit", "created_by")
     return render(request, "records/imports.html",
                   {"form": form, "jobs": jobs[:30]},
                   status=422 if form is not None and form.errors else 200)

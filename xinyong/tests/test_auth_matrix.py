@@ -299,3 +299,81 @@ def test_page_status_by_role(web: Callable[..., Any], users: dict[str, User], ur
     assert response.status_code == expected, response.content.decode()[:300]
     if expected == 302:
         assert response["Location"].startswith("/login/")
+
+
+# --- the access rules themselves -----------------------------------------------------------
+# Pages and the API both ask the model who may see a row (`Model.objects.visible_to(user)`);
+# here each rule is called for every role, with real rows of two units and two subjects.
+
+@pytest.fixture
+def world(users: dict[str, User], unit: Any, other_unit: Any, organization: Subject,
+          person: Subject, make_user: Callable[..., User]) -> dict[str, Any]:
+    import datetime as dt
+
+    from django.contrib.auth.models import AnonymousUser
+
+    from xinyong.checks.models import Check, CheckFile
+    from xinyong.notices.models import notify
+    from xinyong.objections import services as objections
+    from xinyong.policies import loader
+    from xinyong.records import services as records
+    from xinyong.records.models import ImportJob
+    from xinyong.repairs import services as repairs
+
+    loader.load(loader.shipped())
+    other_dept = make_user("other-dept", Role.DEPARTMENT, unit=other_unit)
+    person_user = make_user("person", Role.SUBJECT, subject=person)
+
+    def record(by: Any, subject: Subject, n: int) -> Any:
+        return records.submit(by, records.Submission(
+            subject_kind=subject.kind, subject_name=subject.name, subject_code=subject.full_code(),
+            behavior="administrative_penalty", occurred_on=dt.date(2026, 3, 20),
+            decided_on=dt.date(2026, 4, 1), decision_no=f"访问规则〔2026〕{n}号", facts="",
+            severity="general"), today=dt.date(2026, 4, 1))[0]
+
+    own, persons = record(unit, organization, 1), record(other_unit, person, 2)
+    day = dt.date(2026, 8, 3)
+    rows = {
+        "own record": own, "person's record": persons,
+        "own repair": repairs.apply(users[Role.SUBJECT], own.pk, "已整改", True, today=day),
+        "person's objection": objections.submit(person_user, persons.pk, "有误", today=day),
+        "own import": ImportJob.objects.create(unit=unit, file_name="a.csv", file_path="",
+                                               sha256=""),
+        "other import": ImportJob.objects.create(unit=other_unit, file_name="b.csv",
+                                                 file_path="", sha256=""),
+        "own check": Check.objects.create(unit=unit, user=users[Role.DEPARTMENT],
+                                          scenario="bidding", as_of=day),
+        "office check": Check.objects.create(unit=None, user=users[Role.OFFICE],
+                                             scenario="bidding", as_of=day),
+        "other file": CheckFile.objects.create(unit=other_unit, user=other_dept, scenario="bidding",
+                                               as_of=day),
+    }
+    rows["notice to the enterprise"] = notify(users[Role.SUBJECT], "通知", "内容")
+    viewers = {**users, "other department": other_dept, "person": person_user,
+               ANON: AnonymousUser()}
+    return {"rows": rows, "viewers": viewers}
+
+
+# Who sees which row (the rows of a model that the viewer's visible_to returns).
+SEES: dict[str, set[str]] = {
+    Role.OFFICE: {"own record", "person's record", "own repair", "person's objection",
+                  "own import", "other import", "own check", "office check", "other file",
+                  "notice to the enterprise"},
+    Role.DEPARTMENT: {"own record", "person's record", "own repair", "own import", "own check"},
+    "other department": {"own record", "person's record", "person's objection",
+                         "other import", "other file"},
+    Role.SUBJECT: {"own record", "own repair", "notice to the enterprise"},
+    "person": {"own record", "person's record", "person's objection"},
+    Role.INSTITUTION: {"own record"},
+    ANON: {"own record"},
+}
+
+
+@pytest.mark.parametrize("viewer", list(SEES))
+def test_visible_to_of_every_model(world: dict[str, Any], viewer: str) -> None:
+    user = world["viewers"][viewer]
+    seen = set()
+    for name, row in world["rows"].items():
+        if type(row).objects.visible_to(user).filter(pk=row.pk).exists():
+            seen.add(name)
+    assert seen == SEES[viewer]
