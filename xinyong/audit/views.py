@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
@@ -8,13 +7,11 @@ from xinyong.accounts.decorators import role_required
 from xinyong.accounts.models import Role
 from xinyong.audit.filtersets import filter_events
 from xinyong.audit.models import AuditEvent
+from xinyong.lib.paging import paginate
 
 
 @role_required(Role.OFFICE)
 def events(request: HttpRequest) -> HttpResponse:
     queryset, form = filter_events(AuditEvent.objects.all(), request.GET)
-    page = Paginator(queryset, 50).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
-    return render(request, "audit/events.html",
-                  {"page": page, "form": form, "query": query.urlencode()})
+    page, query = paginate(request, queryset, 50)
+    return render(request, "audit/events.html", {"page": page, "form": form, "query": query})

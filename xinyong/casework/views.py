@@ -13,7 +13,6 @@ from typing import Any, ClassVar
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.db.models import Q, QuerySet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -38,6 +37,7 @@ from xinyong.casework.forms import (
 from xinyong.casework.models import Case
 from xinyong.casework.services import Workflow
 from xinyong.lib.errors import DomainError
+from xinyong.lib.paging import paginate
 from xinyong.policies import rulebook
 from xinyong.policies.choices import SEVERITY
 from xinyong.policies.rulebook import Rulebook
@@ -148,14 +148,11 @@ class CaseViews:
         if query := (data.get("q") or "").strip():
             cases = cases.filter(Q(query_code=timeline.normalize_code(query))
                                  | Q(subject__name__icontains=query))
-        page = Paginator(cases.order_by("due_by", "accept_by", "id"), self.queue_page).get_page(
-            request.GET.get("page"))
-        params = request.GET.copy()
-        params.pop("page", None)
+        page, query = paginate(request, cases.order_by("due_by", "accept_by", "id"), self.queue_page)
         return render(request, f"{self.templates}/queue.html", {
             "form": form, "page": page, "cases": [mark(x, today) for x in page], "office": office,
             "today": today,
-            "query": params.urlencode(), "urls": self.names(), "title": self.title,
+            "query": query, "urls": self.names(), "title": self.title,
             "kind": self.model, "columns": self.queue_columns(),
             "open_count": base.open().count(),  # type: ignore[attr-defined]
             "overdue_count": base.overdue(today).count(),  # type: ignore[attr-defined]

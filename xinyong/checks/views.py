@@ -27,6 +27,7 @@ from xinyong.checks.models import Check, CheckFile, Feedback
 from xinyong.jobs import leases
 from xinyong.lib.errors import DomainError
 from xinyong.lib.exports import Written, xlsx_response
+from xinyong.lib.paging import paginate
 from xinyong.lib.pii import looks_like_id_number
 from xinyong.policies import rulebook
 from xinyong.policies.rulebook import Rulebook
@@ -328,12 +329,10 @@ def _check_list(request: HttpRequest, office: bool) -> HttpResponse:
               .annotate(fb_subjects=Count("feedback__subject", distinct=True),
                         fb_count=Count("feedback", distinct=True))
               .order_by("-created_at", "-pk"))
-    page = Paginator(listed, CHECKS_PAGE).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
+    page, query = paginate(request, listed, CHECKS_PAGE)
     return render(request, "checks/list.html", {
         "form": form, "page": page, "by_unit": by_unit, "office": office,
-        "scenarios": scenarios, "query": query.urlencode(),
+        "scenarios": scenarios, "query": query,
     })
 
 

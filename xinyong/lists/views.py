@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import math
 from typing import Any
 from urllib.parse import urlencode
 
+from django.core.paginator import Paginator
 from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -59,12 +59,11 @@ def detail(request: HttpRequest, code: str) -> HttpResponse:
         data = public_page(code, page, PAGE_SIZE, query or None)
     except DomainError:
         return render(request, "lists/not_found.html", {"code": code}, status=404)
-    num_pages = max(math.ceil(data["total"] / PAGE_SIZE), 1)  # public_page clamped the page
+    # public_page clamped the page; the bar needs a Page of the same numbers.
+    bar = Paginator(range(data["total"]), PAGE_SIZE).page(data["page"])
     return render(request, "lists/detail.html", {
         "list": data, "form": form, "query": query,
-        "items": [_split_basis(item) for item in data["items"]],
-        "page": data["page"], "num_pages": num_pages,
-        "has_previous": data["page"] > 1, "has_next": data["page"] < num_pages,
+        "items": [_split_basis(item) for item in data["items"]], "page": bar,
         "querystring": urlencode({"q": query}) if query else "",
         "today": timezone.localdate(),
     })

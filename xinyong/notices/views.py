@@ -4,7 +4,6 @@ them (a subject user: those to any user of its subject)."""
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -12,6 +11,7 @@ from django.views.decorators.http import require_POST
 
 from xinyong.accounts.decorators import role_required
 from xinyong.accounts.models import Role, User
+from xinyong.lib.paging import paginate
 from xinyong.notices.models import Notice
 
 PAGE_SIZE = 50
@@ -23,9 +23,9 @@ def outbox(request: HttpRequest) -> HttpResponse:
     office = user.role == Role.OFFICE
     queryset = Notice.objects.visible_to(user)
     queryset = queryset.select_related("user", "user__unit", "user__subject")
-    page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+    page, query = paginate(request, queryset, PAGE_SIZE)
     return render(request, "notices/outbox.html", {
-        "page": page, "office": office,
+        "page": page, "query": query, "office": office,
         "unread": Notice.objects.addressed_to(user).filter(read_at__isnull=True).count(),
     })
 

@@ -9,7 +9,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
@@ -24,6 +23,7 @@ from xinyong.jobs import leases
 from xinyong.lib import exports
 from xinyong.lib.errors import DomainError
 from xinyong.lib.exports import Written, csv_response, download, xlsx_response
+from xinyong.lib.paging import paginate
 from xinyong.lists.models import Membership, describe
 from xinyong.policies import rulebook
 from xinyong.policies.choices import SEVERITY
@@ -130,7 +130,7 @@ def _filtered(request: HttpRequest) -> tuple[QuerySet[Record], RecordFilterForm,
 @role_required(Role.OFFICE, Role.DEPARTMENT)
 def record_list(request: HttpRequest) -> HttpResponse:
     queryset, form, book, today = _filtered(request)
-    page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+    page, query = paginate(request, queryset, PAGE_SIZE)
     texts = behavior_texts(book)
     on_lists: dict[int, list[str]] = {}
     # The lists as they stand today (one query for the page), not as the record entered them.
@@ -140,10 +140,8 @@ def record_list(request: HttpRequest) -> HttpResponse:
         on_lists.setdefault(record_id, []).append(name)
     rows = [Row(r, effective_status(r, today), texts.get(r.behavior, r.behavior),
                 on_lists.get(r.pk, [])) for r in page]
-    query = request.GET.copy()
-    query.pop("page", None)
     return render(request, "records/list.html", {
-        "form": form, "page": page, "rows": rows, "query": query.urlencode(),
+        "form": form, "page": page, "rows": rows, "query": query,
         "office": request.user.role == Role.OFFICE,  # type: ignore[union-attr]
         "export_sheets": exports.sheets_needed(page.paginator.count),
         "sheet_rows": exports.SHEET_ROWS - 1,

@@ -187,7 +187,7 @@ def test_filter_keeps_its_values_and_pages_keep_the_filter(
         record("token.create", actor=users[Role.OFFICE], summary=f"第 {i} 个")
     html = office.get("/office/audit/?action=token").content.decode()
     assert 'value="token"' in html and "共 55 条" in html
-    assert 'href="?action=token&page=2"' in html
+    assert 'href="?action=token&amp;page=2"' in html
     second = office.get("/office/audit/?action=token&page=2").content.decode()
     assert "第 2 / 2 页" in second
 
