@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Iterator
 from functools import cache
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -13,6 +14,7 @@ from django.test import Client
 
 from xinyong.accounts.models import ApiToken, Role, Unit, User
 from xinyong.conftest_helpers import login
+from xinyong.policies import loader
 from xinyong.subjects.models import Subject, get_or_create_subject
 
 PASSWORD = "correct-horse-battery-staple"  # noqa: S105 (test users only)
@@ -27,6 +29,29 @@ UNIT_CODE = "113501050030000041"
 UNIT2_CODE = "11350105003000001P"
 TAICANG_UNIT_CODE = "11320585003000001U"
 MAWEI, TAICANG = "350105", "320585"  # 行政区划代码 of the two notices' areas
+# A made-up district's pack (清石区), loaded beside the shipped ones in most tests.
+QINGSHI = Path(__file__).resolve().parent / "xinyong" / "policies" / "tests" / "data" / "qingshi-2024-3.yaml"
+
+
+@pytest.fixture(scope="session")
+def shipped_packs() -> list[Any]:
+    return [p.pack for p in loader.shipped()]
+
+
+@pytest.fixture(scope="session")
+def qingshi_pack() -> Any:
+    return loader.parse_file(QINGSHI).pack
+
+
+@pytest.fixture
+def qingshi_text() -> str:
+    return QINGSHI.read_text(encoding="utf-8")
+
+
+@pytest.fixture
+def loaded(db: Any) -> Any:
+    """Shipped packs and the made-up district's pack, loaded in the database."""
+    return loader.load([*loader.shipped(), loader.parse_file(QINGSHI)])
 
 
 @pytest.fixture

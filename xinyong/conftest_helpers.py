@@ -25,6 +25,33 @@ def close_response(response: Any) -> None:
         request_finished.connect(close_old_connections)
 
 
+# --- files that attack the readers -----------------------------------------------------
+
+def far_cell_xlsx(path: Path, lying: bool = False) -> Path:
+    """An XLSX with one cell at XFD1048576 (1.6 KB; a dimension bomb), or one whose sheet
+    claims A1:B2 while that cell is there (`lying`)."""
+    import re
+    import zipfile
+
+    import xlsxwriter
+
+    book = xlsxwriter.Workbook(str(path))
+    sheet = book.add_worksheet()
+    sheet.write_row(0, 0, ["subject_name", "decision_no"])
+    sheet.write(1_048_575, 16_383, "x")
+    book.close()
+    if lying:  # the sheet says A1:B2, its one far cell says otherwise
+        honest = path.with_suffix(".honest.xlsx")
+        path.rename(honest)
+        with zipfile.ZipFile(honest) as src, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as out:
+            for info in src.infolist():
+                data = src.read(info.filename)
+                if info.filename == "xl/worksheets/sheet1.xml":
+                    data = re.sub(rb'<dimension ref="[^"]*"/>', b'<dimension ref="A1:B2"/>', data)
+                out.writestr(info, data)
+    return path
+
+
 # --- browser tests (Playwright in Debian's Chromium) --------------------------------------
 
 CHROMIUM = Path("/usr/bin/chromium")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Protocol
+from typing import Any
 
 from django.conf import settings
 from django.db import models
@@ -145,22 +145,7 @@ class Record(models.Model):
         return data
 
 
-class StatusDates(Protocol):
-    """What `effective_status` reads: a Record, or a row of those columns (the export's)."""
-
-    @property
-    def status(self) -> str: ...
-    @property
-    def starts_on(self) -> dt.date | None: ...
-    @property
-    def closed_on(self) -> dt.date | None: ...
-    @property
-    def rectify_by(self) -> dt.date | None: ...
-    @property
-    def ends_on(self) -> dt.date | None: ...
-
-
-def effective_status(record: StatusDates, day: dt.date) -> str:
+def effective_status(record: publicity.Dates, day: dt.date) -> str:
     """The status on `day`, from the dates alone: right even when the daily task ran late.
     `records.filtersets.status_q` is the same rule in SQL; on the days a record exists it
     is "published" exactly when `records.publicity.is_published` (tests hold all three)."""

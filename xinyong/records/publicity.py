@@ -23,8 +23,12 @@ CLOSED = (WITHDRAWN, REPAIRED)  # shown until the day they were closed
 
 
 class Dates(Protocol):
+    """What the rule reads: a Record, or a row of those columns (the export's)."""
+
     @property
     def status(self) -> str: ...
+    @property
+    def rectify_by(self) -> dt.date | None: ...
     @property
     def starts_on(self) -> dt.date | None: ...
     @property

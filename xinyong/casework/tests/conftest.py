@@ -16,7 +16,6 @@ from xinyong.accounts.models import Role, User
 from xinyong.casework.models import Case
 from xinyong.casework.services import Workflow
 from xinyong.objections import services as objections
-from xinyong.policies import loader
 from xinyong.records import services as records
 from xinyong.records.models import Record
 from xinyong.repairs import services as repairs
@@ -48,18 +47,13 @@ KINDS = {
 }
 
 
-@pytest.fixture
-def packs(db: Any) -> Any:
-    return loader.load(loader.shipped())
-
-
 @pytest.fixture(params=list(KINDS))
 def kind(request: Any) -> Kind:
     return KINDS[request.param]
 
 
 @pytest.fixture
-def record(packs: Any, unit: Any, users: dict[str, User]) -> Record:
+def record(loaded: Any, unit: Any, users: dict[str, User]) -> Record:
     """A general penalty of the subject user's enterprise, published, repairable from 07-01."""
     subject = users[Role.SUBJECT].subject
     assert subject is not None

@@ -2,8 +2,6 @@ from typing import Any
 
 import pytest
 
-from xinyong.records.tests.conftest import loaded, shipped_packs  # noqa: F401
-
 
 @pytest.fixture
 def unit(taicang_unit: Any) -> Any:

@@ -427,7 +427,7 @@ def test_the_file_that_killed_a_web_worker_is_refused_by_the_reader(
         loaded: Any, users: dict[str, User], web: Callable[..., Client], tmp_path: Path) -> None:
     """Finding 1: a 1.6 KB XLSX with one cell at XFD1048576 aborted the web worker that
     parsed it. The page only stores it; the worker's bounded reader refuses it by name."""
-    from xinyong.lib.tests.test_tabular import far_cell_xlsx
+    from xinyong.conftest_helpers import far_cell_xlsx
 
     bomb = far_cell_xlsx(tmp_path / "codes.xlsx").read_bytes()
     response = upload_and_run(web(users[Role.DEPARTMENT]), "codes.xlsx", bomb)

@@ -8,33 +8,14 @@ caller gets a message and lives on)."""
 from __future__ import annotations
 
 import os
-import re
-import zipfile
 from pathlib import Path
 
 import pytest
 import xlsxwriter
 
+from xinyong.conftest_helpers import far_cell_xlsx
 from xinyong.lib import tabular
 from xinyong.lib.tabular import FileError, Limits
-
-
-def far_cell_xlsx(path: Path, lying: bool = False) -> Path:
-    book = xlsxwriter.Workbook(str(path))
-    sheet = book.add_worksheet()
-    sheet.write_row(0, 0, ["subject_name", "decision_no"])
-    sheet.write(1_048_575, 16_383, "x")
-    book.close()
-    if lying:  # the sheet says A1:B2, its one far cell says otherwise
-        honest = path.with_suffix(".honest.xlsx")
-        path.rename(honest)
-        with zipfile.ZipFile(honest) as src, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as out:
-            for info in src.infolist():
-                data = src.read(info.filename)
-                if info.filename == "xl/worksheets/sheet1.xml":
-                    data = re.sub(rb'<dimension ref="[^"]*"/>', b'<dimension ref="A1:B2"/>', data)
-                out.writestr(info, data)
-    return path
 
 
 def test_a_far_cell_is_refused_before_reading(tmp_path: Path) -> None:

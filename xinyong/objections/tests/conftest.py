@@ -10,7 +10,6 @@ from django.utils import timezone
 from xinyong.accounts.models import Unit
 from xinyong.records import services as records
 from xinyong.records.models import Record
-from xinyong.records.tests.conftest import loaded, shipped_packs  # noqa: F401
 from xinyong.subjects.models import Subject
 
 

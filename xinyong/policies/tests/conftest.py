@@ -15,7 +15,3 @@ def shipped(db: Any) -> list[Any]:
     """The packs shipped with the platform, loaded as `xinyong migrate` loads them."""
     return loader.load_shipped()
 
-
-@pytest.fixture
-def qingshi_text() -> str:
-    return (DATA / "qingshi-2024-3.yaml").read_text(encoding="utf-8")

@@ -1,1 +1,0 @@
-from xinyong.records.tests.conftest import loaded, shipped_packs  # noqa: F401
