@@ -21,6 +21,7 @@ from xinyong.accounts.decorators import role_required
 from xinyong.accounts.models import Role, User
 from xinyong.audit.models import record as audit
 from xinyong.checks import services
+from xinyong.checks.choices import MEASURE_KIND, VERDICT
 from xinyong.checks.filtersets import CheckFilterForm, filter_checks, has_feedback
 from xinyong.checks.forms import CheckForm, FeedbackForm
 from xinyong.checks.models import Check, CheckFile, Feedback
@@ -36,13 +37,6 @@ from xinyong.subjects.models import Subject
 RESULTS_PAGE = 100
 CHECKS_PAGE = 50
 CHUNK = 2000
-VERDICTS = {
-    "restrict": ("惩戒", "text-bg-danger"), "incentive": ("激励", "text-bg-success"),
-    "mixed": ("奖惩并存", "text-bg-warning"),
-    # Dishonest on file but no measure of the caller's packs in this scenario: never 未命中.
-    "attention": ("关注", "text-bg-info"), "none": ("未命中", "text-bg-light border"),
-}
-KINDS = {"restrict": ("惩戒", "text-bg-danger"), "incentive": ("激励", "text-bg-success")}
 SHOW = {"": "全部主体", "hits": "命中措施的", "attention": "需关注的", "unknown": "平台无记录的",
         "errors": "代码有误的"}
 
@@ -76,13 +70,13 @@ class Row:
     def verdict_label(self) -> str:
         if self.state == "error":
             return "无法核查"
-        return VERDICTS.get(self.result["verdict"], (self.result["verdict"], ""))[0]
+        return VERDICT.label(self.result["verdict"])
 
     @property
     def verdict_badge(self) -> str:
         if self.state == "error":
             return "text-bg-warning"
-        return VERDICTS.get(self.result["verdict"], ("", "text-bg-secondary"))[1]
+        return VERDICT.badge(self.result["verdict"])
 
     @property
     def open_measures(self) -> list[dict[str, Any]]:
@@ -129,7 +123,7 @@ def build_rows(check: Check, indexed: list[tuple[int, dict[str, Any]]], book: Ru
         sid = result.get("subject_id")
         measures = []
         for m in result.get("measures", []):
-            label, badge = KINDS.get(m["kind"], (m["kind"], "text-bg-secondary"))
+            label, badge = MEASURE_KIND.label(m["kind"]), MEASURE_KIND.badge(m["kind"])
             measures.append({**m, "kind_label": label, "kind_badge": badge,
                              "doc_number": m.get("doc_number") or m["policy"],
                              "feedback": given.get((sid, m["code"])) if sid else None})
