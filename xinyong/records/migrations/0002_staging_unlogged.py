@@ -14,5 +14,5 @@ def backwards(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("records", "0002_import_staging")]
+    dependencies = [("records", "0001_initial")]
     operations = [migrations.RunPython(forwards, backwards)]
