@@ -9,6 +9,7 @@ from typing import Any
 
 from django.db import InterfaceError, OperationalError, connection
 from django.http import HttpRequest, HttpResponse
+from django.http.request import RawPostDataException
 from ninja import NinjaAPI, Schema, Status
 from ninja.errors import (
     AuthenticationError,
@@ -185,6 +186,11 @@ def on_domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
 def on_server_error(request: HttpRequest, exc: Exception) -> HttpResponse:
     """A fault of ours is still an answer in the contract's format; the log has the rest.
     A database that is restarting is a 503 the caller may retry."""
+    if isinstance(exc, RawPostDataException):
+        # A form (multipart or urlencoded) sent to an endpoint that reads a JSON body: the
+        # form was parsed on the way in, so the body cannot be read as JSON any more.
+        return error_response(request, 400, "此接口的请求体应为 JSON（Content-Type: application/json）",
+                              [{"loc": ["body"], "msg": "应为 JSON"}])
     if isinstance(exc, (OperationalError, InterfaceError)):
         log.warning("database unavailable on %s %s: %s", request.method, request.path, exc)
         response = error_response(request, 503, "数据库暂时不可用，请稍后重试")

@@ -188,3 +188,11 @@ def test_a_database_outage_is_a_503_to_retry(db: Any, monkeypatch: pytest.Monkey
     response = Client(raise_request_exception=False).get("/api/v1/policies")
     assert response.status_code == 503 and response["Retry-After"] == "5"
     assert response.json()["detail"] == "数据库暂时不可用，请稍后重试"
+
+
+def test_a_form_sent_to_a_json_endpoint_is_400_not_a_fault(office_api: ApiClient) -> None:
+    """A form body (here: multipart with no fields, as a plain POST from many clients) to an
+    endpoint that reads JSON: the form was parsed on the way in, the JSON cannot be read."""
+    response = office_api.post("/api/v1/repairs/999999/accept")
+    assert response.status_code == 400
+    assert response.json()["errors"] == [{"loc": ["body"], "msg": "应为 JSON"}]
