@@ -14,7 +14,7 @@ from typing import Any
 
 from django.db import connection
 
-from xinyong.lib.pii import mask_id_numbers
+from xinyong.lib.pii import looks_like_id_number, mask_code, mask_id_numbers
 from xinyong.lists.models import Membership
 from xinyong.policies import jurisdiction
 from xinyong.policies.models import PolicyPack, PolicyVersion
@@ -132,12 +132,9 @@ def records_in_force(book: Rulebook, known: Known) -> list[dict[str, Any]]:
 
 def _mask_input(raw: str) -> str:
     text = codes.normalize(mask_id_numbers(raw))
-    digits = sum(ch.isdigit() for ch in text)
-    # Anything that could be a mistyped ID number (15 or 18 characters, mostly digits) is
-    # masked: a typo must not put a person's number into the check log in full.
-    if 14 <= len(text) <= 19 and digits >= len(text) - 2:
-        return text[:6] + "*" * (len(text) - 10) + text[-4:]
-    return text[:40]
+    # Anything that could be a mistyped ID number is masked: a typo must not put a person's
+    # number into the check log in full.
+    return mask_code(text) if looks_like_id_number(text) else text[:40]
 
 
 def _lookup(digests: list[str], day: dt.date) -> list[tuple[Any, ...]]:
