@@ -6,6 +6,8 @@ import datetime as dt
 
 from django.db import models
 
+from xinyong.lists.choices import EXIT, EXPIRED, SHOWN_EXIT
+
 
 class MembershipQuerySet(models.QuerySet["Membership"]):
     def active_on(self, day: dt.date) -> MembershipQuerySet:
@@ -20,11 +22,6 @@ class MembershipQuerySet(models.QuerySet["Membership"]):
 class Membership(models.Model):
     """名单成员: a subject on a list because of one record, under one policy clause."""
 
-    Exit = [
-        ("repaired", "信用修复"), ("withdrawn", "记录撤销"), ("objection_upheld", "异议成立"),
-        ("rectified", "整改完成"), ("policy_lapsed", "政策失效"),
-    ]
-
     list_code = models.CharField("名单", max_length=64)
     list_name = models.CharField("名单名称", max_length=200)
     public = models.BooleanField("公开", default=True)
@@ -38,7 +35,8 @@ class Membership(models.Model):
     since = models.DateField("列入日期")
     until = models.DateField("届满日期", null=True, blank=True)
     ended_on = models.DateField("提前移出日期", null=True, blank=True)
-    exit_reason = models.CharField("移出原因", max_length=32, choices=Exit, blank=True)
+    exit_reason = models.CharField("移出原因", max_length=32, choices=EXIT.choices,
+                                   blank=True)
     exit_note = models.CharField("移出说明", max_length=500, blank=True)
 
     objects = MembershipQuerySet.as_manager()
@@ -59,11 +57,8 @@ class Membership(models.Model):
         if self.ended_on and day >= self.ended_on:
             return self.exit_reason
         if self.until and day > self.until:
-            return "expired"
+            return EXPIRED
         return ""
-
-
-EXIT_LABELS = dict(Membership.Exit) | {"expired": "期限届满"}
 
 
 def describe(rows: models.QuerySet[Membership], today: dt.date) -> list[dict[str, object]]:
@@ -75,9 +70,9 @@ def describe(rows: models.QuerySet[Membership], today: dt.date) -> list[dict[str
         found.append({
             "code": m.list_code, "name": m.list_name, "since": m.since, "until": m.until,
             "ended_on": m.ended_on if m.ended_on and reason == m.exit_reason else (
-                m.until + dt.timedelta(days=1) if reason == "expired" and m.until else None),
+                m.until + dt.timedelta(days=1) if reason == EXPIRED and m.until else None),
             "exit_reason": reason or None,
-            "exit_label": EXIT_LABELS.get(reason, "") if reason else "",
+            "exit_label": SHOWN_EXIT.label(reason) if reason else "",
             "exit_note": m.exit_note if reason == m.exit_reason else "",
             "active": not reason and m.since <= today, "public": m.public,
             "policy": m.policy, "doc_number": m.doc_number, "clause": m.clause,
