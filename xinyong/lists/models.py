@@ -3,20 +3,51 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any, Protocol
 
 from django.db import models
+from django.db.models import Q
 
 from xinyong.lists.choices import EXIT, EXPIRED, SHOWN_EXIT
+
+# "In force on a given day" (在列), written once in each form the platform needs: a Python
+# predicate (describe, so pages and the API), an ORM condition (Membership.objects.active_on:
+# public lists, the credit file) and an SQL fragment (the checks' single round trip).
+# tests/test_active.py holds the three to the same answers with Hypothesis.
+# A membership is in force on `day` when it has begun (`since`), its term has not run out
+# (`until`, the last day) and it has not ended early (`ended_on`, the first day off the list).
+
+class Dates(Protocol):
+    @property
+    def since(self) -> dt.date: ...
+    @property
+    def until(self) -> dt.date | None: ...
+    @property
+    def ended_on(self) -> dt.date | None: ...
+
+
+def is_active(membership: Dates, day: dt.date) -> bool:
+    return (membership.since <= day
+            and (membership.until is None or membership.until >= day)
+            and (membership.ended_on is None or membership.ended_on > day))
+
+
+def active_q(day: dt.date) -> Q:
+    return (Q(since__lte=day) & (Q(until__isnull=True) | Q(until__gte=day))
+            & (Q(ended_on__isnull=True) | Q(ended_on__gt=day)))
+
+
+def active_sql(alias: str, day: dt.date) -> tuple[str, list[Any]]:
+    """The same rule as an SQL condition on the membership table aliased `alias`, and its
+    parameters (every value a parameter)."""
+    return (f"{alias}.since <= %s AND ({alias}.until IS NULL OR {alias}.until >= %s)"
+            f" AND ({alias}.ended_on IS NULL OR {alias}.ended_on > %s)"), [day, day, day]
 
 
 class MembershipQuerySet(models.QuerySet["Membership"]):
     def active_on(self, day: dt.date) -> MembershipQuerySet:
         """Memberships in force on `day`: started, not past `until`, not ended early."""
-        return self.filter(
-            models.Q(since__lte=day)
-            & (models.Q(until__isnull=True) | models.Q(until__gte=day))
-            & (models.Q(ended_on__isnull=True) | models.Q(ended_on__gt=day))
-        )
+        return self.filter(active_q(day))
 
 
 class Membership(models.Model):
@@ -74,7 +105,7 @@ def describe(rows: models.QuerySet[Membership], today: dt.date) -> list[dict[str
             "exit_reason": reason or None,
             "exit_label": SHOWN_EXIT.label(reason) if reason else "",
             "exit_note": m.exit_note if reason == m.exit_reason else "",
-            "active": not reason and m.since <= today, "public": m.public,
+            "active": is_active(m, today), "public": m.public,
             "policy": m.policy, "doc_number": m.doc_number, "clause": m.clause,
             "record_id": m.record_id,
         })
