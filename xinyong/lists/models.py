@@ -17,6 +17,7 @@ from xinyong.lists.choices import EXIT, EXPIRED, SHOWN_EXIT
 # A membership is in force on `day` when it has begun (`since`), its term has not run out
 # (`until`, the last day) and it has not ended early (`ended_on`, the first day off the list).
 
+
 class Dates(Protocol):
     @property
     def since(self) -> dt.date: ...
