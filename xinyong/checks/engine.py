@@ -14,8 +14,8 @@ from typing import Any
 
 from django.db import connection
 
-from xinyong.lib.pii import mask_id_numbers
-from xinyong.lists.models import Membership
+from xinyong.lib.pii import looks_like_id_number, mask_code, mask_id_numbers
+from xinyong.lists.models import Membership, active_sql
 from xinyong.policies import jurisdiction
 from xinyong.policies.models import PolicyPack, PolicyVersion
 from xinyong.policies.rulebook import Entry, Rulebook
@@ -132,12 +132,9 @@ def records_in_force(book: Rulebook, known: Known) -> list[dict[str, Any]]:
 
 def _mask_input(raw: str) -> str:
     text = codes.normalize(mask_id_numbers(raw))
-    digits = sum(ch.isdigit() for ch in text)
-    # Anything that could be a mistyped ID number (15 or 18 characters, mostly digits) is
-    # masked: a typo must not put a person's number into the check log in full.
-    if 14 <= len(text) <= 19 and digits >= len(text) - 2:
-        return text[:6] + "*" * (len(text) - 10) + text[-4:]
-    return text[:40]
+    # Anything that could be a mistyped ID number is masked: a typo must not put a person's
+    # number into the check log in full.
+    return mask_code(text) if looks_like_id_number(text) else text[:40]
 
 
 def _lookup(digests: list[str], day: dt.date) -> list[tuple[Any, ...]]:
@@ -145,9 +142,9 @@ def _lookup(digests: list[str], day: dt.date) -> list[tuple[Any, ...]]:
     `day`, in one round trip: `(tag, subject_id, ...)` rows tagged s, m or r.
 
     The same conditions as `Membership.objects.active_on` and `Record.objects.published_on`
-    (records.publicity writes the record rule once for both; tests hold them to the same
-    answers); raw SQL because a single-subject check is mostly query compilation and round
-    trips otherwise.
+    (lists.models and records.publicity write each rule once for both; tests hold them to
+    the same answers); raw SQL because a single-subject check is mostly query compilation
+    and round trips otherwise.
     """
     first: list[Any]
     if connection.vendor == "postgresql":
@@ -157,6 +154,7 @@ def _lookup(digests: list[str], day: dt.date) -> list[tuple[Any, ...]]:
     subject_t, member_t, record_t = (Subject._meta.db_table, Membership._meta.db_table,
                                      Record._meta.db_table)
     version_t, pack_t = PolicyVersion._meta.db_table, PolicyPack._meta.db_table
+    active, active_params = active_sql("m", day)
     published, published_params = publicity.published_sql("r", day)
     # Only table names are formatted in (from the models); every value is a parameter.
     sql = f"""
@@ -166,8 +164,7 @@ def _lookup(digests: list[str], day: dt.date) -> list[tuple[Any, ...]]:
         UNION ALL
         SELECT 'm', m.subject_id, m.list_code, m.list_name, m.policy, NULL, NULL, NULL
           FROM {member_t} m JOIN q ON q.id = m.subject_id
-         WHERE m.since <= %s
-           AND (m.until IS NULL OR m.until >= %s) AND (m.ended_on IS NULL OR m.ended_on > %s)
+         WHERE {active}
         UNION ALL
         SELECT 'r', r.subject_id, r.behavior, r.polarity, COALESCE(p.pack_id, ''), r.id,
                r.decided_on, r.ends_on
@@ -175,7 +172,7 @@ def _lookup(digests: list[str], day: dt.date) -> list[tuple[Any, ...]]:
           LEFT JOIN {version_t} v ON v.id = r.policy_version_id
           LEFT JOIN {pack_t} p ON p.id = v.pack_id
          WHERE {published}"""  # noqa: S608
-    params: list[Any] = [*first, day, day, day, *published_params]
+    params: list[Any] = [*first, *active_params, *published_params]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.fetchall()

@@ -29,7 +29,7 @@ from xinyong.jobs import leases
 from xinyong.lib.errors import DomainError
 from xinyong.lib.exports import Written, xlsx_response
 from xinyong.lib.paging import paginate
-from xinyong.lib.pii import looks_like_id_number
+from xinyong.lib.pii import looks_like_id_number, mask_code
 from xinyong.policies import rulebook
 from xinyong.policies.rulebook import Rulebook
 from xinyong.subjects.models import Subject
@@ -63,7 +63,7 @@ class Row:
         typo) is masked here too, whatever the stored result says."""
         code = str(self.result["code_masked"])
         if self.state == "error" and looks_like_id_number(code):
-            return f"{code[:6]}{'*' * (len(code) - 10)}{code[-4:]}"
+            return mask_code(code)
         return code
 
     @property

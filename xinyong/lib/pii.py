@@ -35,7 +35,9 @@ ID_LENGTHS = (15, 17, 18)
 FULL_WIDTH = str.maketrans("０１２３４５６７８９ｘＸx", "0123456789XXX")
 
 
-def _mask(number: str) -> str:
+def mask_code(number: str) -> str:
+    """A person's number as the platform shows it: the first 6 and last 4 characters kept,
+    the rest asterisks (110105********002X)."""
     return number[:6] + "*" * (len(number) - 10) + number[-4:]
 
 
@@ -80,7 +82,7 @@ def mask_id_numbers(text: str) -> str:
     out, last = [], 0
     for start, end, number in _spans(text):
         out.append(text[last:start])
-        out.append(_mask(number))
+        out.append(mask_code(number))
         last = end
     if not out:
         return text
@@ -94,14 +96,14 @@ def id_numbers(text: str) -> list[str]:
 
 
 def looks_like_id_number(code: str) -> bool:
-    """A code on its own (spaces and dashes dropped, upper case) that may be a resident ID
-    number, old-style or mistyped: 15 to 18 characters, all digits but at most one (a
-    final X aside). A USCC carries letters, so a wrong one is not taken for an ID number.
-    Text in which numbers may hide is `has_id_number`'s."""
-    if "*" in code or not 15 <= len(code) <= 18 or not code.isalnum():
-        return False
-    body = code[:-1] if code.endswith("X") else code
-    return sum(not c.isdigit() for c in body) <= 1
+    """A code on its own (spaces and dashes dropped, upper case: `subjects.codes.normalize`)
+    that may be a resident ID number, typed right or wrong: 14 to 19 characters (the old 15
+    or the 18, a digit missing or one too many), all digits but at most two (the final X, a
+    mistyped letter). A USCC carries more letters, so even a wrong one stays readable; a
+    masked number is mostly asterisks, so it is not taken for one again. The one rule for
+    bare codes (check inputs, list searches); text in which numbers may hide is
+    `has_id_number`'s."""
+    return 14 <= len(code) <= 19 and sum(not c.isdigit() for c in code) <= 2
 
 
 def has_id_number(text: str) -> bool:

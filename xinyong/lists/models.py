@@ -3,27 +3,56 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any, Protocol
 
 from django.db import models
+from django.db.models import Q
+
+from xinyong.lists.choices import EXIT, EXPIRED, SHOWN_EXIT
+
+# "In force on a given day" (在列), written once in each form the platform needs: a Python
+# predicate (describe, so pages and the API), an ORM condition (Membership.objects.active_on:
+# public lists, the credit file) and an SQL fragment (the checks' single round trip).
+# tests/test_active.py holds the three to the same answers with Hypothesis.
+# A membership is in force on `day` when it has begun (`since`), its term has not run out
+# (`until`, the last day) and it has not ended early (`ended_on`, the first day off the list).
+
+
+class Dates(Protocol):
+    @property
+    def since(self) -> dt.date: ...
+    @property
+    def until(self) -> dt.date | None: ...
+    @property
+    def ended_on(self) -> dt.date | None: ...
+
+
+def is_active(membership: Dates, day: dt.date) -> bool:
+    return (membership.since <= day
+            and (membership.until is None or membership.until >= day)
+            and (membership.ended_on is None or membership.ended_on > day))
+
+
+def active_q(day: dt.date) -> Q:
+    return (Q(since__lte=day) & (Q(until__isnull=True) | Q(until__gte=day))
+            & (Q(ended_on__isnull=True) | Q(ended_on__gt=day)))
+
+
+def active_sql(alias: str, day: dt.date) -> tuple[str, list[Any]]:
+    """The same rule as an SQL condition on the membership table aliased `alias`, and its
+    parameters (every value a parameter)."""
+    return (f"{alias}.since <= %s AND ({alias}.until IS NULL OR {alias}.until >= %s)"
+            f" AND ({alias}.ended_on IS NULL OR {alias}.ended_on > %s)"), [day, day, day]
 
 
 class MembershipQuerySet(models.QuerySet["Membership"]):
     def active_on(self, day: dt.date) -> MembershipQuerySet:
         """Memberships in force on `day`: started, not past `until`, not ended early."""
-        return self.filter(
-            models.Q(since__lte=day)
-            & (models.Q(until__isnull=True) | models.Q(until__gte=day))
-            & (models.Q(ended_on__isnull=True) | models.Q(ended_on__gt=day))
-        )
+        return self.filter(active_q(day))
 
 
 class Membership(models.Model):
     """名单成员: a subject on a list because of one record, under one policy clause."""
-
-    Exit = [
-        ("repaired", "信用修复"), ("withdrawn", "记录撤销"), ("objection_upheld", "异议成立"),
-        ("rectified", "整改完成"), ("policy_lapsed", "政策失效"),
-    ]
 
     list_code = models.CharField("名单", max_length=64)
     list_name = models.CharField("名单名称", max_length=200)
@@ -38,7 +67,8 @@ class Membership(models.Model):
     since = models.DateField("列入日期")
     until = models.DateField("届满日期", null=True, blank=True)
     ended_on = models.DateField("提前移出日期", null=True, blank=True)
-    exit_reason = models.CharField("移出原因", max_length=32, choices=Exit, blank=True)
+    exit_reason = models.CharField("移出原因", max_length=32, choices=EXIT.choices,
+                                   blank=True)
     exit_note = models.CharField("移出说明", max_length=500, blank=True)
 
     objects = MembershipQuerySet.as_manager()
@@ -59,11 +89,8 @@ class Membership(models.Model):
         if self.ended_on and day >= self.ended_on:
             return self.exit_reason
         if self.until and day > self.until:
-            return "expired"
+            return EXPIRED
         return ""
-
-
-EXIT_LABELS = dict(Membership.Exit) | {"expired": "期限届满"}
 
 
 def describe(rows: models.QuerySet[Membership], today: dt.date) -> list[dict[str, object]]:
@@ -75,11 +102,11 @@ def describe(rows: models.QuerySet[Membership], today: dt.date) -> list[dict[str
         found.append({
             "code": m.list_code, "name": m.list_name, "since": m.since, "until": m.until,
             "ended_on": m.ended_on if m.ended_on and reason == m.exit_reason else (
-                m.until + dt.timedelta(days=1) if reason == "expired" and m.until else None),
+                m.until + dt.timedelta(days=1) if reason == EXPIRED and m.until else None),
             "exit_reason": reason or None,
-            "exit_label": EXIT_LABELS.get(reason, "") if reason else "",
+            "exit_label": SHOWN_EXIT.label(reason) if reason else "",
             "exit_note": m.exit_note if reason == m.exit_reason else "",
-            "active": not reason and m.since <= today, "public": m.public,
+            "active": is_active(m, today), "public": m.public,
             "policy": m.policy, "doc_number": m.doc_number, "clause": m.clause,
             "record_id": m.record_id,
         })

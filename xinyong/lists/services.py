@@ -13,12 +13,11 @@ from typing import Any
 from django.db import connection
 from django.db.models import Q
 
+from xinyong.lists.choices import LAPSED, RECTIFIED
 from xinyong.lists.models import Membership
 from xinyong.policies.rulebook import Entry, Rulebook
 from xinyong.records import determination as d
 from xinyong.records.models import Record
-
-LAPSED = "policy_lapsed"
 
 
 def _closed_reason(record: Record) -> str:
@@ -51,8 +50,8 @@ def exits(record: Record, book: Rulebook, policy: str, list_code: str
         found.append((record.closed_on, reason, record.closed_reason))
     rule = next((r for e, r in book.lists().get(list_code, []) if e.pack.id == policy), None)
     if (record.rectified_on and record.status != d.RECTIFIED and rule is not None
-            and "rectified" in rule.exits):
-        found.append((record.rectified_on, "rectified", record.rectification_note))
+            and RECTIFIED in rule.exits):
+        found.append((record.rectified_on, RECTIFIED, record.rectification_note))
     entry = book.entry(policy)
     lapse = lapse_of(entry)
     if lapse and entry:

@@ -35,6 +35,7 @@ from xinyong.lib.pii import mask_id_numbers
 from xinyong.lists.models import Membership
 from xinyong.lists.services import sync_import
 from xinyong.policies import rulebook
+from xinyong.policies.choices import SEVERITY
 from xinyong.records import bulk
 from xinyong.records import determination as d
 from xinyong.records.models import ImportJob, ImportRow, Record
@@ -71,7 +72,7 @@ def create_job(unit: Unit, upload: UploadedFile | Path, *, actor: Any = None,
     suffix = Path(name).suffix.lower()
     if suffix not in (".csv", ".xlsx"):
         raise DomainError("file", "文件应为 .csv 或 .xlsx")
-    if default_severity not in (None, "", "minor", "general", "serious"):
+    if default_severity and default_severity not in SEVERITY:
         raise DomainError("default_severity", "应为 minor、general 或 serious")
     chunks = files.file_chunks(upload) if isinstance(upload, Path) else upload.chunks()
     try:

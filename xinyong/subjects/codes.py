@@ -19,6 +19,8 @@ from cryptography.fernet import Fernet
 from django.conf import settings
 from stdnum.cn import ric, uscc
 
+from xinyong.lib import pii
+
 ORGANIZATION = "organization"
 INDIVIDUAL_BUSINESS = "individual_business"
 PERSON = "person"
@@ -112,7 +114,7 @@ def classify(code: str) -> tuple[str, str]:
 def mask(kind: str, number: str) -> str:
     """Persons' ID numbers are shown as 110105********002X; enterprises' codes are public."""
     if kind == PERSON:
-        return f"{number[:6]}********{number[-4:]}"
+        return pii.mask_code(number)
     return number
 
 

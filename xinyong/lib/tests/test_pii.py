@@ -7,7 +7,13 @@ from hypothesis import given
 from hypothesis import strategies as st
 from stdnum.cn import ric
 
-from xinyong.lib.pii import has_id_number, id_numbers, looks_like_id_number, mask_id_numbers
+from xinyong.lib.pii import (
+    has_id_number,
+    id_numbers,
+    looks_like_id_number,
+    mask_code,
+    mask_id_numbers,
+)
 
 ID = "11010519491231002X"
 MASKED = "110105********002X"
@@ -108,12 +114,28 @@ def test_no_written_form_survives(case: tuple[str, str]) -> None:
     ("11010519491231002X", True),  # 18 characters
     ("110105491231002", True),  # the old 15 digits
     ("11010519491231O02X", True),  # one mistyped character
-    ("91350100M000100Y4X", False),  # a USCC (two letters), even a wrong one
+    ("1101051949123100", True),  # 16: a digit or two missing
+    ("12345678901234", True),  # 14 digits: the old number with one missing
+    ("1101051949123100211", True),  # 19: one too many
+    ("1101051949123A0B2X", False),  # three letters: not a number typed wrong
+    ("91350100M000100Y4X", False),  # a USCC (two letters and a check letter), even a wrong one
     ("91350105MA2Y00001R", False),
     ("110105********002X", False),  # already masked
-    ("12345678901234", False),  # 14 digits: too short
-    ("1101051949123100211", False),  # 19: too long
-    ("110105-1949-1231", False),  # not a bare code
+    ("1234567890123", False),  # 13: too short
+    ("11010519491231002X1", True),
+    ("1101051949123100211X", False),  # 20: too long
 ])
 def test_looks_like_id_number(code: str, expected: bool) -> None:
     assert looks_like_id_number(code) is expected
+
+
+def test_a_code_that_looks_like_an_id_number_is_masked_as_one() -> None:
+    assert mask_code(ID) == MASKED
+    assert mask_code("110105491231002") == "110105*****1002"
+    assert mask_id_numbers(f"号码 {ID}") == f"号码 {MASKED}"
+
+
+@given(st.text(alphabet="0123456789X", min_size=14, max_size=19))
+def test_what_looks_like_an_id_number_no_longer_does_once_masked(code: str) -> None:
+    if looks_like_id_number(code):
+        assert not looks_like_id_number(mask_code(code))

@@ -95,7 +95,8 @@ def test_search_by_name_and_uscc(loaded: Any, unit: Unit, client: Client) -> Non
 
 
 @pytest.mark.parametrize("typed", [PERSON_CODE, PERSON_CODE.lower(), "110105491231002",
-                                   "11010519491231O02X", "110105 1949 1231 002X"])
+                                   "11010519491231O02X", "110105 1949 1231 002X",
+                                   "11010549123100", "1101051949123100211"])  # a digit short, one over
 def test_search_by_id_number_is_refused_and_not_echoed(loaded: Any, unit: Unit, client: Client,
                                                        typed: str) -> None:
     punish_person(unit)

@@ -91,6 +91,25 @@ def test_shuanggongshi_columns(loaded: Any, unit: Any, media: Path) -> None:
     assert record.trace[0]["policy"] == "cn-ndrc-2019-527"
 
 
+def test_an_unknown_default_severity_is_refused_by_name(unit: Any, media: Path) -> None:
+    with pytest.raises(DomainError) as refused:
+        imports.create_job(unit, write(media, "a.csv", "x\n"), enqueue=False,
+                           default_severity="huge")
+    assert (refused.value.field, refused.value.msg) == ("default_severity", "应为 minor、general 或 serious")
+    assert not ImportJob.objects.exists()
+
+
+def test_the_run_reads_the_jobs_field(loaded: Any, unit: Any, media: Path) -> None:
+    text = ("行政相对人名称,行政相对人类别,统一社会信用代码,行政处罚决定书文号,违法事实,处罚决定日期\n"
+            "福州马尾康宁医疗器械有限公司,法人及非法人组织,91350105MA2Y00001R,榕马市监罚〔2025〕9号,"
+            "未按规定标价,2025/06/30\n")
+    job = imports.create_job(unit, write(media, "sgs.csv", text), enqueue=False)
+    ImportJob.objects.filter(pk=job.pk).update(default_severity="serious")
+    job = imports.run(job.pk, today=dt.date(2025, 12, 1))
+    assert (job.status, job.accepted) == ("done", 1), job.errors
+    assert Record.objects.get(decision_no="榕马市监罚〔2025〕9号").severity == "serious"
+
+
 def test_missing_severity_is_named(loaded: Any, unit: Any, media: Path) -> None:
     text = "行政相对人名称,行政相对人类别,统一社会信用代码,行政处罚决定书文号,处罚决定日期\n" \
            "福州马尾康宁医疗器械有限公司,法人及非法人组织,91350105MA2Y00001R,X〔2025〕1号,2025-06-30\n"

@@ -18,6 +18,7 @@ from django.core.management.base import BaseCommand, CommandError
 from xinyong.accounts.models import Unit
 from xinyong.jobs import leases
 from xinyong.lib.errors import DomainError
+from xinyong.policies.choices import SEVERITY
 from xinyong.records import imports
 from xinyong.records.models import ImportJob
 from xinyong.subjects import codes
@@ -31,7 +32,7 @@ class Command(BaseCommand):
         parser.add_argument("--unit", metavar="CODE", help="the unit's USCC")
         parser.add_argument("--accept-partial", action="store_true",
                             help="import the good rows even if some rows are bad")
-        parser.add_argument("--severity", choices=["minor", "general", "serious"],
+        parser.add_argument("--severity", choices=SEVERITY.values,
                             help="severity for rows (and files) that have none")
         parser.add_argument("--resume", type=int, metavar="JOB",
                             help="run an unfinished job (left by a worker that died)")
