@@ -122,6 +122,8 @@ class Case(models.Model):
 
     @property
     def limit_label(self) -> str:
+        if self.status == c.AWAITING_MATERIAL:
+            return "办理期限"
         return "受理期限" if self.status == c.SUBMITTED else "办结期限"
 
     def is_overdue(self, today: dt.date) -> bool:

@@ -262,8 +262,9 @@ class Workflow:
             case.accept_by = workdays.add_workdays(case.accept_by, waited)
         case.due_by = workdays.add_workdays(case.due_by, waited)
         case.status, case.paused_from, case.paused_on = case.paused_from, "", None
+        moved = f"期限顺延 {waited} 个工作日" if waited else "当日补正，期限不变"
         step(case.timeline, "补正材料", user, note,
-             public=f"期限顺延 {waited} 个工作日：{case.limit_label} {case.current_limit}"
+             public=f"{moved}：{case.limit_label} {case.current_limit}"
                     + (f"；补正文件 {len(files)} 个" if files else ""))
         case.save()
         self._store(case, files)

@@ -259,7 +259,7 @@ class CaseViews:
             elif action == "supply":
                 result = workflow.supply_material(case.pk, user, data["note"], data["evidence"],
                                                   request=request)
-                messages.success(request, f"已补正，{result.limit_label}顺延至 {result.current_limit}")
+                messages.success(request, f"已补正，{result.limit_label}为 {result.current_limit}")
             elif action == "withdraw":
                 workflow.withdraw(case.pk, user, data["reason"], request=request)
                 messages.success(request, f"{self.model.NOUN}已撤回")
