@@ -49,6 +49,14 @@ class UnitWorkQuerySet(models.QuerySet[Any]):
         return self.none()
 
 
+class OfficeOnlyQuerySet(models.QuerySet[Any]):
+    """Rows only the office sees (the audit log, API tokens): all of them for the office,
+    none for anybody else. Pages use this as well as their role check."""
+
+    def visible_to(self, user: Any) -> OfficeOnlyQuerySet:
+        return self if getattr(user, "role", None) == Role.OFFICE else self.none()
+
+
 class User(AbstractUser):
     """A user of the platform with exactly one role."""
 
@@ -112,6 +120,8 @@ class ApiToken(models.Model):
     )
     last_used_at = models.DateTimeField("最近使用", null=True, blank=True)
     revoked_at = models.DateTimeField("吊销时间", null=True, blank=True)
+
+    objects = OfficeOnlyQuerySet.as_manager()
 
     class Meta:
         verbose_name = "接口令牌"

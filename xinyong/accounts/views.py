@@ -145,7 +145,8 @@ def tokens(request: HttpRequest) -> HttpResponse:
         _, new_token = issue_token(form.cleaned_data["user"], form.cleaned_data["name"],
                                        actor=request.user, via="web", request=request)  # type: ignore[arg-type]
         form = TokenForm()
-    rows = ApiToken.objects.select_related("user", "user__unit").order_by("-created_at")
+    rows = (ApiToken.objects.visible_to(request.user).select_related("user", "user__unit")
+            .order_by("-created_at"))
     response = render(request, "accounts/tokens.html",
                       {"form": form, "tokens": rows, "new_token": new_token})
     if new_token:
@@ -156,7 +157,8 @@ def tokens(request: HttpRequest) -> HttpResponse:
 @role_required(Role.OFFICE)
 @require_POST
 def revoke(request: HttpRequest, token_id: int) -> HttpResponse:
-    token = get_object_or_404(ApiToken.objects.select_related("user"), pk=token_id)
+    token = get_object_or_404(ApiToken.objects.visible_to(request.user).select_related("user"),
+                              pk=token_id)
     if token.is_active:
         revoke_token(token, actor=request.user, via="web", request=request)  # type: ignore[arg-type]
         messages.success(request, f"已吊销令牌 {token.prefix}…")

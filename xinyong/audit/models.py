@@ -8,6 +8,7 @@ from django.conf import settings
 from django.db import models
 from django.http import HttpRequest
 
+from xinyong.accounts.models import OfficeOnlyQuerySet
 from xinyong.lib.pii import mask_id_numbers
 
 
@@ -35,6 +36,8 @@ class AuditEvent(models.Model):
     detail = models.JSONField("详情", default=dict, blank=True)
     ip = models.GenericIPAddressField("来源地址", null=True, blank=True)
     via = models.CharField("渠道", max_length=16, blank=True)  # web, api, cli, task
+
+    objects = OfficeOnlyQuerySet.as_manager()
 
     class Meta:
         verbose_name = "审计事件"

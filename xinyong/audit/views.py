@@ -12,6 +12,6 @@ from xinyong.lib.paging import paginate
 
 @role_required(Role.OFFICE)
 def events(request: HttpRequest) -> HttpResponse:
-    queryset, form = filter_events(AuditEvent.objects.all(), request.GET)
+    queryset, form = filter_events(AuditEvent.objects.visible_to(request.user), request.GET)
     page, query = paginate(request, queryset, 50)
     return render(request, "audit/events.html", {"page": page, "form": form, "query": query})

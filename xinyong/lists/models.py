@@ -50,6 +50,26 @@ class MembershipQuerySet(models.QuerySet["Membership"]):
         """Memberships in force on `day`: started, not past `until`, not ended early."""
         return self.filter(active_q(day))
 
+    def visible_to(self, user: Any, public_on: dt.date | None = None) -> MembershipQuerySet:
+        """Memberships `user` may see: every one of their own (the office: all; a department:
+        those of its unit's records; a subject user: its subject's, in force or ended, public
+        or not) and, of the others, those on public lists; with `public_on`, only those in
+        force that day (the credit file). Record pages, the record API and the credit file
+        all read this; the records themselves are filtered by `Record.objects.visible_to`."""
+        from xinyong.accounts.models import Role
+
+        role = getattr(user, "role", None)
+        if role == Role.OFFICE:
+            return self
+        others = models.Q(public=True)
+        if public_on is not None:
+            others &= active_q(public_on)
+        if role == Role.DEPARTMENT:
+            return self.filter(models.Q(record__unit_id=user.unit_id) | others)
+        if role == Role.SUBJECT:
+            return self.filter(models.Q(subject_id=user.subject_id) | others)
+        return self.filter(others)
+
 
 class Membership(models.Model):
     """名单成员: a subject on a list because of one record, under one policy clause."""

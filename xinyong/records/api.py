@@ -127,9 +127,7 @@ def to_out(record: Record, today: dt.date | None = None, viewer: User | None = N
     today = today or timezone.localdate()
     status = effective_status(record, today)
     ended_on, ended_why = publicity_end(record, today)
-    rows = Membership.objects.filter(record=record)
-    if not _sees_all_lists(viewer, record):
-        rows = rows.filter(public=True)
+    rows = Membership.objects.visible_to(viewer).filter(record=record)
     publicity = None
     if record.starts_on:
         publicity = {"starts_on": record.starts_on, "repairable_from": record.repairable_from,
@@ -149,13 +147,6 @@ def to_out(record: Record, today: dt.date | None = None, viewer: User | None = N
         "publicity_ended_on": ended_on, "publicity_ended_why": ended_why,
         "memberships": describe(rows, today),
     }
-
-
-def _sees_all_lists(viewer: User | None, record: Record) -> bool:
-    role = getattr(viewer, "role", None)
-    return bool(viewer and (role == Role.OFFICE
-                            or (role == Role.DEPARTMENT and viewer.unit_id == record.unit_id)
-                            or (role == Role.SUBJECT and viewer.subject_id == record.subject_id)))
 
 
 def submission(payload: RecordIn) -> services.Submission:

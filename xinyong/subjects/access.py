@@ -41,10 +41,12 @@ def may_view_profile(viewer: Any, subject: Subject) -> bool:
 
 def profile_visible(viewer: Any, field: str = "subject") -> Q:
     """`may_view_profile` as a filter on rows that name their subject in `field` (a foreign
-    key): what the public may see of a subject, a person's rows only staff and the person."""
+    key; "" for subjects themselves): what the public may see of a subject, a person's rows
+    only staff and the person."""
     if getattr(viewer, "role", None) in PROFILE_STAFF:
         return Q()
-    enterprises = ~Q(**{f"{field}__kind": codes.PERSON})
+    kind, pk = (f"{field}__kind", f"{field}_id") if field else ("kind", "pk")
+    enterprises = ~Q(**{kind: codes.PERSON})
     if getattr(viewer, "role", None) == Role.SUBJECT:
-        return enterprises | Q(**{f"{field}_id": viewer.subject_id})
+        return enterprises | Q(**{pk: viewer.subject_id})
     return enterprises

@@ -101,9 +101,9 @@ def lookup(request: HttpRequest, payload: LookupIn) -> Subject:
     summary="主体信用档案",
 )
 def profile(request: HttpRequest, subject_id: int) -> dict[str, Any]:
-    subject = Subject.objects.filter(pk=subject_id).first()
     viewer = caller(request)
-    if subject is None or not access.may_view_profile(viewer, subject):
+    subject = Subject.objects.visible_to(viewer).filter(pk=subject_id).first()
+    if subject is None:
         # Persons' profiles answer 404 to those who may not see them: no enumeration.
         raise HttpError(404, "没有这个信用主体，或无权查看")
     return build_profile(subject, viewer, request=request)

@@ -7,6 +7,8 @@ what everyone else sees. Organisations' USCCs are public and kept in `code` as w
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db import IntegrityError, models, transaction
 
 from xinyong.subjects import codes
@@ -16,6 +18,14 @@ class SubjectQuerySet(models.QuerySet["Subject"]):
     def by_code(self, number: str) -> Subject | None:
         """Find a subject by an already normalized code."""
         return self.filter(code_digest=codes.digest(number)).first()
+
+    def visible_to(self, user: Any) -> SubjectQuerySet:
+        """Whose credit file `user` may open: enterprises' and individual businesses' are
+        public, a person's only staff's and the person's own (`subjects.access`). Pages and
+        the API answer 404 for what this hides, as for an id that does not exist."""
+        from xinyong.subjects import access
+
+        return self.filter(access.profile_visible(user, field=""))
 
 
 class Subject(models.Model):

@@ -13,7 +13,6 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.db.models import Q
 from django.http import HttpRequest
 from django.utils import timezone
 
@@ -91,11 +90,6 @@ def profile_records(subject: Subject, viewer: Any, today: dt.date) -> list[dict[
 def profile_lists(subject: Subject, viewer: Any, today: dt.date) -> list[dict[str, Any]]:
     from xinyong.lists.models import Membership, describe
 
-    rows = Membership.objects.filter(subject=subject).select_related("record")
-    if not sees_everything(viewer, subject):
-        public_now = Q(pk__in=Membership.objects.active_on(today).filter(
-            subject=subject, public=True).values("pk"))
-        if getattr(viewer, "role", None) == Role.DEPARTMENT:
-            public_now |= Q(record__unit_id=viewer.unit_id)
-        rows = rows.filter(public_now)
+    rows = (Membership.objects.visible_to(viewer, public_on=today).filter(subject=subject)
+            .select_related("record"))
     return describe(rows, today)

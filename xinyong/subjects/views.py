@@ -2,13 +2,13 @@ from __future__ import annotations
 
 from django import forms
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import render
 from django.utils import timezone
 
 from xinyong.accounts.decorators import role_required
 from xinyong.accounts.models import Role
 from xinyong.audit.models import record as audit
-from xinyong.subjects import access, codes
+from xinyong.subjects import codes
 from xinyong.subjects.models import Subject
 from xinyong.subjects.profile import NOT_YET_AVAILABLE, build_profile
 
@@ -42,9 +42,9 @@ def search(request: HttpRequest) -> HttpResponse:
 
 
 def detail(request: HttpRequest, subject_id: int) -> HttpResponse:
-    subject = get_object_or_404(Subject, pk=subject_id)
     viewer = request.user if request.user.is_authenticated else None
-    if not access.may_view_profile(viewer, subject):
+    subject = Subject.objects.visible_to(viewer).filter(pk=subject_id).first()
+    if subject is None:
         raise Http404("没有这个信用主体，或无权查看")
     today = timezone.localdate()
     profile = build_profile(subject, viewer, request=request, today=today)

@@ -312,7 +312,9 @@ def world(users: dict[str, User], unit: Any, other_unit: Any, organization: Subj
 
     from django.contrib.auth.models import AnonymousUser
 
+    from xinyong.audit.models import record as audit
     from xinyong.checks.models import Check, CheckFile
+    from xinyong.lists.models import Membership
     from xinyong.notices.models import notify
     from xinyong.objections import services as objections
     from xinyong.policies import loader
@@ -349,23 +351,47 @@ def world(users: dict[str, User], unit: Any, other_unit: Any, organization: Subj
                                                as_of=day),
     }
     rows["notice to the enterprise"] = notify(users[Role.SUBJECT], "通知", "内容")
+    rows["enterprise"], rows["person"] = organization, person
+
+    def membership(of: Any, public: bool, **dates: Any) -> Membership:
+        return Membership.objects.create(
+            record=of, subject=of.subject, list_code="watch", list_name="重点关注名单",
+            public=public, policy="test", clause="第一条", since=dt.date(2026, 4, 1), **dates)
+
+    rows["own public membership"] = membership(own, True)
+    rows["own watch-list membership"] = membership(own, False)
+    rows["person's watch-list membership"] = membership(persons, False)
+    rows["person's ended public membership"] = membership(persons, True, ended_on=dt.date(2026, 5, 1),
+                                                          exit_reason="rectified")
+    rows["audit event"] = audit("test.event", actor=users[Role.OFFICE], obj=own, summary="访问规则")
+    rows["department's token"] = ApiToken.issue(users[Role.DEPARTMENT], "测试")[0]
     viewers = {**users, "other department": other_dept, "person": person_user,
                ANON: AnonymousUser()}
     return {"rows": rows, "viewers": viewers}
 
 
 # Who sees which row (the rows of a model that the viewer's visible_to returns).
+# "own" rows are the department's unit's (`unit`) and the enterprise's (`organization`, the
+# subject user's); "person's" rows are the other department's unit's, of the person 张三.
+# Public memberships are seen by all (the record they belong to has its own rule).
+PUBLIC_MEMBERSHIPS = {"own public membership", "person's ended public membership"}
 SEES: dict[str, set[str]] = {
     Role.OFFICE: {"own record", "person's record", "own repair", "person's objection",
                   "own import", "other import", "own check", "office check", "other file",
-                  "notice to the enterprise"},
-    Role.DEPARTMENT: {"own record", "person's record", "own repair", "own import", "own check"},
+                  "notice to the enterprise", "enterprise", "person", *PUBLIC_MEMBERSHIPS,
+                  "own watch-list membership", "person's watch-list membership",
+                  "audit event", "department's token"},
+    Role.DEPARTMENT: {"own record", "person's record", "own repair", "own import", "own check",
+                      "enterprise", "person", *PUBLIC_MEMBERSHIPS, "own watch-list membership"},
     "other department": {"own record", "person's record", "person's objection",
-                         "other import", "other file"},
-    Role.SUBJECT: {"own record", "own repair", "notice to the enterprise"},
-    "person": {"own record", "person's record", "person's objection"},
-    Role.INSTITUTION: {"own record"},
-    ANON: {"own record"},
+                         "other import", "other file", "enterprise", "person", *PUBLIC_MEMBERSHIPS,
+                         "person's watch-list membership"},
+    Role.SUBJECT: {"own record", "own repair", "notice to the enterprise", "enterprise",
+                   *PUBLIC_MEMBERSHIPS, "own watch-list membership"},
+    "person": {"own record", "person's record", "person's objection", "enterprise", "person",
+               *PUBLIC_MEMBERSHIPS, "person's watch-list membership"},
+    Role.INSTITUTION: {"own record", "enterprise", *PUBLIC_MEMBERSHIPS},
+    ANON: {"own record", "enterprise", *PUBLIC_MEMBERSHIPS},
 }
 
 
@@ -377,3 +403,22 @@ def test_visible_to_of_every_model(world: dict[str, Any], viewer: str) -> None:
         if type(row).objects.visible_to(user).filter(pk=row.pk).exists():
             seen.add(name)
     assert seen == SEES[viewer]
+
+
+# The credit file shows, of the memberships outside the viewer's own, only those in force
+# (`public_on`): the person's ended membership stays for the office, the other department
+# (its unit's record) and the person, and goes for everybody else.
+ENDED_IN_FILE = {Role.OFFICE, "other department", "person"}
+
+
+@pytest.mark.parametrize("viewer", list(SEES))
+def test_memberships_in_force_for_the_credit_file(world: dict[str, Any], viewer: str) -> None:
+    import datetime as dt
+
+    from xinyong.lists.models import Membership
+
+    user, rows = world["viewers"][viewer], world["rows"]
+    in_file = Membership.objects.visible_to(user, public_on=dt.date(2026, 8, 3))
+    assert in_file.filter(pk=rows["own public membership"].pk).exists()
+    ended = in_file.filter(pk=rows["person's ended public membership"].pk).exists()
+    assert ended == (viewer in ENDED_IN_FILE)
