@@ -72,6 +72,21 @@ class Rulebook:
     def entry(self, pack_id: str) -> Entry | None:
         return next((e for e in self.entries if e.pack.id == pack_id), None)
 
+    def behavior_texts(self) -> dict[str, str]:
+        """What each behaviour code means, in words, for pages and exports (the first pack
+        that names a code gives its text, in force or not: records keep their codes)."""
+        texts = self._memo.get("behavior_texts")
+        if texts is None:
+            texts = self._memo["behavior_texts"] = {}
+            for entry in self.entries:
+                for b in entry.pack.behaviors:
+                    texts.setdefault(b.code, b.text)
+        return texts
+
+    def behavior_text(self, code: str) -> str:
+        """`code` in words (the code itself when no pack names it)."""
+        return self.behavior_texts().get(code, code)
+
     def behavior(self, code: str, day: dt.date) -> tuple[Entry, Behavior]:
         """The behaviour `code` as the packs in force on `day` define it."""
         key = ("behavior", code, day)

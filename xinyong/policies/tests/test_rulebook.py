@@ -103,3 +103,12 @@ def test_rulebook_rebuilt_when_pack_changes(qingshi: None, qingshi_text: str) ->
     after = rulebook.current()
     assert after is not before
     assert after.period("general", D(2024, 6, 1))[1].max_months == 8  # type: ignore[index]
+
+
+def test_behavior_texts_name_every_code_in_words(shipped: Any) -> None:
+    book = rulebook.current()
+    texts = book.behavior_texts()
+    every = {b.code for entry in book.entries for b in entry.pack.behaviors}
+    assert set(texts) == every and all(texts.values())
+    assert book.behavior_text("administrative_penalty") == texts["administrative_penalty"]
+    assert book.behavior_text("no_such_behavior") == "no_such_behavior"
