@@ -48,12 +48,6 @@ HANDLER_ACTIONS = ("accept", "material", "decide", "take_over")
 APPLICANT_ACTIONS = ("supply", "withdraw")
 
 
-def behavior_text(book: Rulebook, code: str) -> str:
-    for entry in book.entries:
-        for behavior in entry.pack.behaviors:
-            if behavior.code == code:
-                return behavior.text
-    return code
 
 
 def mark(case: Case, today: dt.date) -> Case:
@@ -218,7 +212,7 @@ class CaseViews:
         }
         if record is not None:
             context.update(record_status=RECORD_STATUS.label(effective_status(record, today)),
-                           behavior_text=behavior_text(book, record.behavior),
+                           behavior_text=book.behavior_text(record.behavior),
                            severity_label=SEVERITY.label(record.severity))
         context.update(self.detail_context(case, user, today, book))
         return render(request, f"{self.templates}/detail.html", context,

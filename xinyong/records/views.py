@@ -100,12 +100,6 @@ def flags(name_mismatch: bool, objection_open: bool) -> list[str]:
     return found
 
 
-def behavior_texts(book: Rulebook) -> dict[str, str]:
-    texts: dict[str, str] = {}
-    for entry in book.entries:
-        for b in entry.pack.behaviors:
-            texts.setdefault(b.code, b.text)
-    return texts
 
 
 def _viewer(request: HttpRequest) -> User | None:
@@ -131,7 +125,7 @@ def _filtered(request: HttpRequest) -> tuple[QuerySet[Record], RecordFilterForm,
 def record_list(request: HttpRequest) -> HttpResponse:
     queryset, form, book, today = _filtered(request)
     page, query = paginate(request, queryset, PAGE_SIZE)
-    texts = behavior_texts(book)
+    texts = book.behavior_texts()
     on_lists: dict[int, list[str]] = {}
     # The lists as they stand today (one query for the page), not as the record entered them.
     for record_id, name in (Membership.objects.active_on(today)
@@ -167,7 +161,7 @@ def record_export(request: HttpRequest, fmt: str = "xlsx") -> HttpResponseBase:
     if not form.is_valid():
         messages.error(request, "筛选条件有误，未导出")
         return redirect(f"{reverse('records:list')}?{request.GET.urlencode()}")
-    rows = export_rows(queryset, behavior_texts(book), today)
+    rows = export_rows(queryset, book.behavior_texts(), today)
     filters = {k: v for k, v in request.GET.items() if k != "page"}
 
     def audited(written: Written) -> None:
@@ -256,7 +250,8 @@ def record_detail(request: HttpRequest, record_id: int) -> HttpResponse:
     text = next((b.text for b in pack.behaviors if b.code == record.behavior), "")
     return render(request, "records/detail.html", {
         "record": record, "row": Row(record, status, text), "pack": pack,
-        "memberships": _memberships(viewer, record, staff, today),
+        # Non-public lists (重点关注名单) only for the office, the unit and the subject itself.
+        "memberships": describe(Membership.objects.visible_to(viewer).filter(record=record), today),
         "publicity_end": publicity_end(record, today),
         "basis": _basis(record), "profile_link": may_view_profile(viewer, record.subject),
         "kind_label": KIND_LABELS.get(record.subject.kind, record.subject.kind),
@@ -269,18 +264,6 @@ def record_detail(request: HttpRequest, record_id: int) -> HttpResponse:
         "can_rectify": own and services.may_rectify(record, today),
         "rectifiable_lists": services.rectifiable_lists(record) if own else [],
     }, status=422 if opened else 200)
-
-
-def _memberships(viewer: User | None, record: Record, staff: bool,
-                 today: dt.date) -> list[dict[str, Any]]:
-    """The record's list memberships as they stand (in force, or ended: when and why), from
-    the rows the public lists and checks read. Non-public lists (重点关注名单) only for
-    staff and the subject itself."""
-    rows = Membership.objects.filter(record=record)
-    own = bool(viewer and viewer.role == Role.SUBJECT and viewer.subject_id == record.subject_id)
-    if not (staff or own):
-        rows = rows.filter(public=True)
-    return describe(rows, today)
 
 
 def _act(request: HttpRequest, record: Record, action: str, forms: dict[str, Any],

@@ -16,7 +16,7 @@ from xinyong.accounts.decorators import role_required
 from xinyong.accounts.models import Role, User
 from xinyong.casework import evidence as case_evidence
 from xinyong.casework.models import Case
-from xinyong.casework.views import CaseViews, behavior_text, mark
+from xinyong.casework.views import CaseViews, mark
 from xinyong.lib.errors import DomainError
 from xinyong.policies import rulebook
 from xinyong.policies.choices import SEVERITY
@@ -108,7 +108,7 @@ def mine(request: HttpRequest) -> HttpResponse:
                 services.check_repairable(record, today)
             except DomainError as exc:
                 refusal = exc.msg
-        rows.append({"record": record, "behavior_text": behavior_text(book, record.behavior),
+        rows.append({"record": record, "behavior_text": book.behavior_text(record.behavior),
                      "severity_label": SEVERITY.label(record.severity),
                      "refusal": refusal, "open_repair": open_records.get(record.pk),
                      "too_early": bool(record.repairable_from and today < record.repairable_from)})
@@ -164,7 +164,7 @@ def apply(request: HttpRequest, record_id: int) -> HttpResponse:
             refusal = exc.msg
     return render(request, "repairs/apply.html", {
         "form": form, "record": record, "refusal": refusal, "commitment_text": COMMITMENT_TEXT,
-        "behavior_text": behavior_text(book, record.behavior),
+        "behavior_text": book.behavior_text(record.behavior),
         "severity_label": SEVERITY.label(record.severity),
         "channels": _channels(today),
         "record_green": _record_green(record, today),
