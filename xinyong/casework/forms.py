@@ -124,8 +124,6 @@ class TakeOverForm(CaseForm):
 class SupplyForm(EvidenceMixin, CaseForm):
     """The applicant's 补正: a note and files."""
 
-    error_fields = {**CaseForm.error_fields, "files": "evidence"}
-
     note = forms.CharField(label="补正说明", max_length=MAX_NOTE, required=False,
                            widget=forms.Textarea(attrs={"rows": 3}))
     evidence = evidence_field("补正材料", "按要求补正的材料")

@@ -78,9 +78,9 @@ class Case(models.Model):
     accept_by = models.DateField("受理期限")
     due_by = models.DateField("办结期限")
     accepted_on = models.DateField("受理日期", null=True, blank=True)
-    # 补正: the day material was asked for, the step to return to, and what is missing.
+    # 补正: the day material was asked for and what is missing (the step to return to is
+    # accepted if `accepted_on` is set, else submitted).
     paused_on = models.DateField("要求补正日期", null=True, blank=True)
-    paused_from = models.CharField(max_length=20, blank=True)
     material_request = models.TextField("需补正的材料", blank=True)
     decided_on = models.DateField("办结日期", null=True, blank=True)
     decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,

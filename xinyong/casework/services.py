@@ -124,18 +124,18 @@ class Workflow:
         return getattr(user, "role", None) == Role.SUBJECT and user.subject_id == case.subject_id
 
     def _lock(self, case_id: int, user: Any, *, applicant: bool = False) -> Case:
-        case = (self.model.objects.select_for_update(of=("self",))
-                .select_related("record", "applicant", "unit", "subject").filter(pk=case_id).first())
-        if case is None:
-            raise DomainError("id", f"没有这个{self.noun}", status=404)
-        if applicant:
-            if not self.is_applicant(user, case):
-                raise DomainError("id", f"没有这个{self.noun}，或不是本主体的申请", status=404)
-            return case
+        """The case, locked, if `user` may take the step: the applicant's steps need the
+        applicant's subject, the handler's the office or the unit (`visible_to`)."""
         role = getattr(user, "role", None)
-        if role not in (Role.OFFICE, Role.DEPARTMENT) or not self.model.objects.visible_to(
-                user).filter(pk=case.pk).exists():
-            raise DomainError("id", f"没有这个{self.noun}，或无权办理", status=404)
+        allowed = (role == Role.SUBJECT) if applicant else role in (Role.OFFICE, Role.DEPARTMENT)
+        case = (self.model.objects.visible_to(user).select_for_update(of=("self",))
+                .select_related("record", "applicant", "unit", "subject")
+                .filter(pk=case_id).first()) if allowed else None
+        if case is None:
+            whose = "，或不是本主体的申请" if applicant else "，或无权办理"
+            raise DomainError("id", f"没有这个{self.noun}{whose}", status=404)
+        if applicant:
+            return case
         if not self.may_handle(user, case):
             raise DomainError("status", f"该{self.noun}已由信用办接办，本单位不再办理", status=409)
         return case
@@ -181,7 +181,7 @@ class Workflow:
     def _store(self, case: Case, files: list[Any]) -> None:
         for upload in files:
             self._files.create(case=case, file=upload, size=upload.size,
-                                               name=mask_id_numbers(upload.name)[:255])
+                               name=mask_id_numbers(upload.name)[:255])
 
     # --- the handler's steps ---------------------------------------------------------------
 
@@ -231,7 +231,7 @@ class Workflow:
         self._must_be_open(case, "要求补正")
         if case.status not in c.RUNNING:
             raise DomainError("status", "已在等待申请人补正材料", status=409)
-        case.paused_from, case.paused_on, case.material_request = case.status, today, note
+        case.paused_on, case.material_request = today, note
         case.status = c.AWAITING_MATERIAL
         step(case.timeline, "要求补正材料", user, note,
              public="办理期限自即日起暂停计算，申请人补正后继续计算")
@@ -258,10 +258,12 @@ class Workflow:
         evidence.check(files, already=self._files.filter(case=case).count())
         assert case.paused_on is not None  # set with the status
         waited = workdays.workdays_between(case.paused_on, today)
-        if case.paused_from == c.SUBMITTED:
+        # Back to the step it was paused from: accepted if it had been, else submitted.
+        if case.accepted_on is None:
             case.accept_by = workdays.add_workdays(case.accept_by, waited)
         case.due_by = workdays.add_workdays(case.due_by, waited)
-        case.status, case.paused_from, case.paused_on = case.paused_from, "", None
+        case.status = c.ACCEPTED if case.accepted_on else c.SUBMITTED
+        case.paused_on = None
         moved = f"期限顺延 {waited} 个工作日" if waited else "当日补正，期限不变"
         step(case.timeline, "补正材料", user, note,
              public=f"{moved}：{case.limit_label} {case.current_limit}"
@@ -279,7 +281,7 @@ class Workflow:
         reason = clean_text(reason, "reason")
         case = self._lock(case_id, user, applicant=True)
         self._must_be_open(case, "撤回")
-        case.status, case.decided_on, case.paused_on, case.paused_from = c.WITHDRAWN, today, None, ""
+        case.status, case.decided_on, case.paused_on = c.WITHDRAWN, today, None
         step(case.timeline, "申请人撤回", user, reason)
         self.on_closed(case, today)
         case.save()
@@ -322,7 +324,7 @@ class Workflow:
         self.check_decision(case, decision, extra)
         if case.status == c.SUBMITTED:
             self._start(case, user, today)
-        case.status, case.paused_on, case.paused_from = self.outcomes[decision], None, ""
+        case.status, case.paused_on = self.outcomes[decision], None
         case.decided_on, case.decided_by, case.decision_reason = today, user, reason
         self.remedy(case, user, decision, reason, request=request, today=today, extra=extra)
         self.on_closed(case, today)
@@ -357,11 +359,11 @@ class Workflow:
         today = today or timezone.localdate()
         cutoff = today - dt.timedelta(days=settings.EVIDENCE_RETENTION_DAYS)
         due = self._files.filter(purged_on__isnull=True, case__decided_on__lte=cutoff)
-        count = 0
+        purged = []
         for item in due.iterator():
             item.file.delete(save=False)
-            self._files.filter(pk=item.pk).update(purged_on=today)
-            count += 1
+            purged.append(item.pk)
+        count = self._files.filter(pk__in=purged).update(purged_on=today) if purged else 0
         if count:
             days = settings.EVIDENCE_RETENTION_DAYS
             audit(f"{self.audit_prefix}.evidence_purge", via="task",

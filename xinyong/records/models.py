@@ -31,8 +31,7 @@ class RecordQuerySet(models.QuerySet["Record"]):
         from xinyong.accounts.models import Role
         from xinyong.subjects import access
 
-        published = models.Q(pk__in=Record.objects.published_on(timezone.localdate()).values("pk"))
-        public = published & access.profile_visible(user)
+        public = publicity.published_q(timezone.localdate()) & access.profile_visible(user)
         role = getattr(user, "role", None) if getattr(user, "is_authenticated", False) else None
         if role == Role.OFFICE:
             return self

@@ -156,8 +156,45 @@ class RepairWorkflow(Workflow):
         sync_record(record)
         save_version(record, "repaired", user, reason)
 
+    @transaction.atomic
+    def review_claim(self, repair_id: int, user: Any, decision: str, reason: str = "", *,
+                     request: Any = None) -> Repair:
+        """The officer checks an applicant's claimed situation (green channel by claim):
+        `confirm` keeps the green channel; `standard` moves the case to the standard channel,
+        with a reason, its time limits counted again from the submission date."""
+        if decision not in ("confirm", "standard"):
+            raise DomainError("decision", "应为 confirm（核实属实）或 standard（转标准渠道）")
+        needed = "转入标准渠道须说明理由" if decision == "standard" else ""
+        reason = clean_text(reason, "reason", required=needed)
+        repair: Any = self._lock(repair_id, user)  # a Repair
+        self._must_be_open(repair, "核实")
+        if repair.channel_basis != choices.BY_CLAIM or repair.claim_status != choices.PENDING:
+            by_record = repair.channel_basis == choices.BY_RECORD
+            raise DomainError("status", "本申请没有待核实的自报情形"
+                              + ("（依记录适用绿色通道，无需核实）" if by_record else ""), status=409)
+        if decision == "confirm":
+            repair.claim_status = choices.CONFIRMED
+            step(repair.timeline, "核实自报情形", user, reason, public="情形属实，按绿色通道办理")
+        else:
+            entry, channel = standard_channel(repair.submitted_on)
+            repair.claim_status, repair.channel = choices.MOVED, choices.STANDARD
+            repair.policy, repair.clause = entry.pack.id, channel.clause
+            repair.accept_by = workdays.add_workdays(repair.submitted_on, channel.accept_working_days)
+            repair.due_by = workdays.add_workdays(repair.submitted_on, channel.decide_working_days)
+            step(repair.timeline, "转入标准渠道", user, reason,
+                 public=f"{channel.name}：{repair.accept_by} 前受理，{repair.due_by} 前办结"
+                        f"（{entry.pack.doc_number}）")
+        repair.save()
+        found = choices.CLAIM_STATUS.label(repair.claim_status) + (f"：{reason}" if reason else "")
+        self._record("channel", repair, user, request,
+                     f"修复申请 {repair.query_code} 自报情形核实：{found}")
+        if decision == "standard":
+            self._tell(repair, "信用修复申请转入标准渠道", f"理由：{reason}。办结期限为 {repair.due_by}。")
+        return repair  # type: ignore[no-any-return]
+
 
 workflow = RepairWorkflow()
+review_claim = workflow.review_claim
 
 
 @transaction.atomic
@@ -199,42 +236,6 @@ def apply(user: Any, record_id: int, statement: str, commitment: bool, *,
                + (f"；{choice.note}" if choice.note else ""),
         summary=f"申请信用修复 {record.decision_no}（{choices.CHANNEL.label(repair.channel)}）",
         busy="该记录已有正在办理的修复申请")
-    return repair  # type: ignore[no-any-return]
-
-
-@transaction.atomic
-def review_claim(repair_id: int, user: Any, decision: str, reason: str = "", *,
-                 request: Any = None) -> Repair:
-    """The officer checks an applicant's claimed situation (green channel by claim):
-    `confirm` keeps the green channel; `standard` moves the case to the standard channel,
-    with a reason, its time limits counted again from the submission date."""
-    if decision not in ("confirm", "standard"):
-        raise DomainError("decision", "应为 confirm（核实属实）或 standard（转标准渠道）")
-    reason = clean_text(reason, "reason", required="转入标准渠道须说明理由" if decision == "standard" else "")
-    repair: Any = workflow._lock(repair_id, user)  # a Repair
-    workflow._must_be_open(repair, "核实")
-    if repair.channel_basis != choices.BY_CLAIM or repair.claim_status != choices.PENDING:
-        by_record = repair.channel_basis == choices.BY_RECORD
-        raise DomainError("status", "本申请没有待核实的自报情形"
-                          + ("（依记录适用绿色通道，无需核实）" if by_record else ""), status=409)
-    if decision == "confirm":
-        repair.claim_status = choices.CONFIRMED
-        step(repair.timeline, "核实自报情形", user, reason, public="情形属实，按绿色通道办理")
-    else:
-        entry, channel = standard_channel(repair.submitted_on)
-        repair.claim_status, repair.channel = choices.MOVED, choices.STANDARD
-        repair.policy, repair.clause = entry.pack.id, channel.clause
-        repair.accept_by = workdays.add_workdays(repair.submitted_on, channel.accept_working_days)
-        repair.due_by = workdays.add_workdays(repair.submitted_on, channel.decide_working_days)
-        step(repair.timeline, "转入标准渠道", user, reason,
-             public=f"{channel.name}：{repair.accept_by} 前受理，{repair.due_by} 前办结"
-                    f"（{entry.pack.doc_number}）")
-    repair.save()
-    workflow._record("channel", repair, user, request,
-                     f"修复申请 {repair.query_code} 自报情形核实："
-                     f"{choices.CLAIM_STATUS.label(repair.claim_status)}" + (f"：{reason}" if reason else ""))
-    if decision == "standard":
-        workflow._tell(repair, "信用修复申请转入标准渠道", f"理由：{reason}。办结期限为 {repair.due_by}。")
     return repair  # type: ignore[no-any-return]
 
 

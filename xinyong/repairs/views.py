@@ -91,7 +91,7 @@ def mine(request: HttpRequest) -> HttpResponse:
     user = _user(request)
     today = timezone.localdate()
     book = rulebook.current()
-    repairs = list(Repair.objects.filter(subject_id=_subject_id(user))
+    repairs = list(Repair.objects.visible_to(user)
                    .select_related("record", "unit").order_by("-submitted_on", "-id"))
     open_records = {r.record_id: r for r in repairs if r.is_open}
     rows = []

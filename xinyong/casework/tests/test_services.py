@@ -42,7 +42,8 @@ def test_accept_then_decide(kind: Kind, case: Case, users: dict[str, User]) -> N
     assert done.decision_reason == "材料不足以证明"
     again = refused(lambda: kind.workflow.decide(case.pk, dept, kind.decide_yes, "再来一次"))
     assert again.status == 409 and "不能重复决定" in again.msg
-    assert [s["step"] for s in done.timeline][:2] == [done.timeline[0]["step"], kind.workflow.accept_step]
+    steps = [s["step"] for s in done.timeline]
+    assert steps[1:] == [kind.workflow.accept_step, kind.workflow.outcome_label(done)]
     actions = set(AuditEvent.objects.values_list("action", flat=True))
     assert {f"{kind.workflow.audit_prefix}.accept", f"{kind.workflow.audit_prefix}.decide"} <= actions
     assert Notice.objects.filter(user=case.applicant).count() == 3  # submitted, accepted, decided
