@@ -33,6 +33,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "axes",
+    "ninja",  # Swagger UI from its own static files: no CDN on closed networks
     "django_tasks",
     "django_tasks_db",
     "xinyong.jobs",
@@ -138,6 +139,8 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = envint("XINYONG_SESSION_SECONDS", "28800")
 SESSION_COOKIE_SECURE = envbool("XINYONG_SECURE_COOKIES", "False")
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+# The form-expired page in Chinese, in the site's layout (Django's own is English).
+CSRF_FAILURE_VIEW = "xinyong.front.views.csrf_failure"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 

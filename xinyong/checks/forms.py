@@ -32,7 +32,7 @@ class CheckForm(BootstrapForm):
     file = forms.FileField(
         label="或上传文件", required=False,
         widget=forms.ClearableFileInput(attrs={"accept": ".csv,.xlsx"}),
-        help_text="CSV 或 XLSX：读取名为 subject_code、统一社会信用代码或证件号码的列，"
+        help_text="CSV 或 XLSX：读取名为“统一社会信用代码”或“证件号码”的列，"
                   "没有这样的列时读取第一列。文件在后台读取，完成后自动显示结果。")
 
     def __init__(self, *args: Any, scenarios: dict[str, str], **kwargs: Any) -> None:

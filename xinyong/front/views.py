@@ -24,3 +24,7 @@ def home(request: HttpRequest) -> HttpResponse:
         context["units_without_region"] = list(
             Unit.objects.filter(is_active=True, region="").values_list("name", flat=True)[:20])
     return render(request, "front/home.html", context)
+
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    return render(request, "403_csrf.html", status=403)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from xinyong.policies.choices import SEVERITY
 from xinyong.policies.schema import SCENARIOS, Implementation, Pack
 
@@ -14,41 +16,103 @@ KIND_LABELS = {
 }
 
 
-def describe(pack: Pack, impl: Implementation) -> str:
-    """One line on what the platform does for a clause."""
+@dataclass(frozen=True)
+class Does:
+    """What the platform does for a clause, in parts: the kind (行为认定…), what it is called
+    in words, its code (shown beside the words, for clerks), details and the pack's note."""
+
+    label: str
+    name: str = ""
+    code: str = ""
+    detail: str = ""
+    note: str = ""
+    url: str = ""
+
+
+def _short(text: str, limit: int = 40) -> str:
+    flat = " ".join(text.split())
+    return flat if len(flat) <= limit else flat[: limit - 1] + "…"
+
+
+def explain(pack: Pack, impl: Implementation) -> Does:
+    """One implementation of a clause, for the policy page and the coverage table."""
     label = KIND_LABELS[impl.kind]
     ref = impl.ref or ""
-    detail = ""
+    name = detail = url = ""
     if impl.kind == "behavior":
         b = next(b for b in pack.behaviors if b.code == ref)
+        name = _short(b.text)
         polarity = "失信" if b.polarity == "dishonest" else "良好"
         threshold = (f"，{SEVERITY.label(b.finding_min_severity)}及以上认定"
                      if b.polarity == "dishonest" else "")
         detail = f"{polarity}{threshold}"
     elif impl.kind == "measure":
         m = next(m for m in pack.measures if m.code == ref)
+        name = _short(m.text)
         kind = "惩戒" if m.kind == "restrict" else "激励"
         scenes = "、".join(pack.scenarios.get(s) or SCENARIOS.get(s, s) for s in m.scenarios)
         detail = f"{kind}：{scenes}"
     elif impl.kind == "list":
-        detail = next(entry.name for entry in pack.lists if entry.code == ref)
+        name = next(entry.name for entry in pack.lists if entry.code == ref)
     elif impl.kind == "period":
         p = next(p for p in pack.periods if p.severity == ref)
-        detail = (f"{SEVERITY.label(p.severity)}：最短 {p.min_months} 个月，最长 {p.max_months} 个月"
+        name = SEVERITY.label(p.severity)
+        detail = (f"最短 {p.min_months} 个月，最长 {p.max_months} 个月"
                   + ("" if p.publish else "，可不公示"))
     elif impl.kind == "repair_channel":
         r = next(r for r in pack.repair_channels if r.code == ref)
-        detail = f"{r.name}：{r.decide_working_days} 个工作日内办结"
+        name, detail = r.name, f"{r.decide_working_days} 个工作日内办结"
     elif impl.kind == "violation_kind":
         k = next(k for k in pack.violation_kinds if k.category == ref)
-        detail = f"{k.name}：违法行为类型含“{'、'.join(k.contains[:3])}”等"
+        name, detail = k.name, f"违法行为类型含“{'、'.join(k.contains[:3])}”等"
     elif impl.kind == "service":
-        detail = next(s.name for s in pack.services if s.code == ref)
-    text = f"{label} `{ref}`" if ref else label
-    if detail:
-        text += f"（{detail}）"
-    if impl.note:
-        text += f"：{impl.note}"
+        name = next(s.name for s in pack.services if s.code == ref)
+    elif impl.kind == "exemption":
+        name = _short(next(e.text for e in pack.exemptions if e.code == ref))
+    elif impl.kind == "deferral":
+        name = _short(next(d.text for d in pack.deferrals if d.code == ref))
+    elif impl.kind == "score":
+        name = next((s.name for s in pack.scores if s.code == ref), "")
+    elif impl.kind == "page":
+        from django.urls import NoReverseMatch, reverse
+
+        try:
+            url = reverse(ref)
+        except NoReverseMatch:
+            url = ""
+    return Does(label, name, ref, detail, impl.note, url)
+
+
+# Trace steps (records.determination) whose rule is not an implementation kind.
+STEP_LABELS = {"finding_threshold": "认定门槛", "rectified": "按期整改",
+               "period:elapsed": "公示期已满", "deferral:lapsed": "暂缓期满未整改",
+               "unpublished": "不予公示", "rectified_list": "整改移出名单"}
+
+
+def rule_label(rule: str) -> str:
+    """A trace step's rule (`period:serious`, `list:watch:rectified`…) in words, for pages;
+    the API keeps the code."""
+    kind, _, rest = rule.partition(":")
+    if rule in STEP_LABELS:
+        return STEP_LABELS[rule]
+    if kind == "period" and rest:
+        severity, _, flag = rest.partition(":")
+        label = f"公示期限（{SEVERITY.label(severity) if severity in SEVERITY else severity}）"
+        return label + ("：不予公示" if flag == "unpublished" else "")
+    if kind == "list" and rest.endswith(":rectified"):
+        return STEP_LABELS["rectified_list"]
+    return KIND_LABELS.get(kind) or STEP_LABELS.get(kind) or rule
+
+
+def describe(pack: Pack, impl: Implementation) -> str:
+    """One line on what the platform does for a clause (Markdown, for docs/policies.md)."""
+    does = explain(pack, impl)
+    text = f"{does.label} `{does.code}`" if does.code else does.label
+    words = "：".join(part for part in (does.name, does.detail) if part)
+    if words:
+        text += f"（{words}）"
+    if does.note:
+        text += f"：{does.note}"
     return text
 
 

@@ -17,6 +17,8 @@ Severity = Literal["minor", "general", "serious"]
 SubjectKind = Literal["organization", "individual_business", "person"]
 Circumstance = Literal["force_majeure", "epidemic_duty"]
 Level = Literal["national", "provincial", "city", "district", "platform"]
+LEVEL_LABELS = {"national": "国家", "provincial": "省", "city": "市", "district": "区县",
+                "platform": "平台默认"}
 
 SEVERITY_ORDER: dict[str, int] = {"minor": 0, "general": 1, "serious": 2}
 LOCAL_LEVELS = ("provincial", "city", "district")

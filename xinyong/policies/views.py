@@ -13,12 +13,12 @@ from xinyong.lib.errors import DomainError
 from xinyong.policies import events as policy_events
 from xinyong.policies import loader
 from xinyong.policies.choices import SEVERITY
-from xinyong.policies.coverage import describe
+from xinyong.policies.coverage import explain
 from xinyong.policies.forms import EventCorrectionForm, EventForm, PackUploadForm
 from xinyong.policies.models import STATUS_LABELS, PolicyEvent, PolicyPack, status_on
 from xinyong.policies.rulebook import events as happened_events
 from xinyong.policies.rulebook import pack_of
-from xinyong.policies.schema import SCENARIOS
+from xinyong.policies.schema import LEVEL_LABELS, SCENARIOS
 
 
 def policy_list(request: HttpRequest) -> HttpResponse:
@@ -54,7 +54,7 @@ def policy_detail(request: HttpRequest, pack_id: str) -> HttpResponse:
     happened = happened_events()
     status = status_on(version, happened, timezone.localdate())
     clauses = [
-        {"clause": c, "does": [describe(pack, impl) for impl in c.implemented_by]}
+        {"clause": c, "does": [explain(pack, impl) for impl in c.implemented_by]}
         for c in pack.clauses
     ]
     scenarios = {**SCENARIOS, **pack.scenarios}
@@ -63,6 +63,7 @@ def policy_detail(request: HttpRequest, pack_id: str) -> HttpResponse:
         "status_label": STATUS_LABELS[status], "clauses": clauses,
         "versions": row.versions.order_by("-number"),
         "severity_labels": dict(SEVERITY.choices), "scenarios": scenarios,
+        "yields_to": [LEVEL_LABELS.get(level, level) for level in pack.yields_to],
         "ended_on": happened.get(pack.ends_with_event.code) if pack.ends_with_event else None,
     })
 

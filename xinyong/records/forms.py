@@ -170,7 +170,7 @@ class RectifiedForm(BootstrapForm):
 
 
 class UploadForm(BootstrapForm):
-    file = forms.FileField(label="批量文件（.csv 或 .xlsx，UTF-8 或 GBK）",
+    file = forms.FileField(label="批量文件（CSV 或 XLSX，UTF-8 或 GBK 编码）",
                            widget=forms.ClearableFileInput(attrs={"accept": ".csv,.xlsx"}))
     accept_partial = forms.BooleanField(
         label="只导入正确的行", required=False,

@@ -204,12 +204,12 @@ def _iso(day: dt.date | None) -> str:
 def _history(record: Record) -> list[dict[str, Any]]:
     versions = list(RecordVersion.objects.filter(record=record).select_related("actor"))
     rows = [{"number": v.number, "change": CHANGE.label(v.change), "reason": v.reason,
-             "actor": v.actor.label if v.actor else "系统", "at": v.at} for v in versions]
+             "actor": str(v.actor) if v.actor else "系统", "at": v.at} for v in versions]
     if record.source == "import" and not any(v.number == 1 for v in versions):
         # Bulk rows land by one set-based merge with no version row until first changed.
         job = f"（任务 #{record.import_job_id}）" if record.import_job_id else ""
         rows.insert(0, {"number": 1, "change": f"批量导入{job}", "reason": "",
-                        "actor": record.created_by.label if record.created_by else "批量导入",
+                        "actor": str(record.created_by) if record.created_by else "批量导入",
                         "at": record.created_at, "job_id": record.import_job_id})
     return rows
 

@@ -26,3 +26,11 @@ def mask_ids(text: Any) -> str:
     """Free text as shown: ID numbers masked again on the way out (stored text already is,
     this also covers anything stored before the recogniser learnt a new way of writing)."""
     return mask_id_numbers(str(text)) if text is not None else ""
+
+
+@register.filter
+def rule_label(rule: str) -> str:
+    """A determination step's rule in words (the API keeps the code)."""
+    from xinyong.policies.coverage import rule_label as label
+
+    return label(rule or "")

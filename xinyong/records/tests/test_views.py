@@ -278,7 +278,8 @@ def test_record_page_shows_trace_with_policy_links(loaded: Any, unit: Unit, dept
     page = html(response)
     trace = page.split('data-testid="trace"', 1)[1].split("</table>", 1)[0]
     assert 'href="/policies/fuzhou-2020-4/#clause-二.7"' in trace
-    assert "榕发改信用〔2020〕4号" in trace and "behavior:fz_mask_fraud" in trace
+    assert "榕发改信用〔2020〕4号" in trace and "<td>行为认定</td>" in trace
+    assert "<td>公示期限（严重）</td>" in trace and "behavior:" not in trace  # words, not codes
     assert len(re.findall(r"<tr>", trace)) == len(record.trace) + 1
     assert "重点监管对象" in page and "公示开始" in page and "2020-02-20" in page
     assert "销售假冒口罩" in page and ORG_CODE in page
