@@ -21,7 +21,7 @@ MENU: list[tuple[Any, ...]] = [
     ("记录列表", "records:list", (Role.OFFICE, Role.DEPARTMENT), "信用记录"),
     ("新增记录", "records:create", (Role.DEPARTMENT,), "信用记录"),
     ("批量导入", "records:imports", (Role.OFFICE, Role.DEPARTMENT), "信用记录"),
-    ("主体查询", "subjects:search", (Role.OFFICE, Role.DEPARTMENT)),
+    ("信用查询", "subjects:search", ()),
     ("信用核查", "checks:new", (Role.DEPARTMENT,)),
     ("信用核查", "checks:office", (Role.OFFICE,)),
     ("我的信用修复", "repairs:mine", (Role.SUBJECT,), "信用修复"),

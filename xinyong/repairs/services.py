@@ -128,6 +128,34 @@ def repair_offer(user: Any, record: Record, today: dt.date) -> dict[str, Any] | 
     return {"may_apply": True}
 
 
+def repair_options(user: Any, today: dt.date) -> list[dict[str, Any]]:
+    """The subject's own published dishonest records, each with whether it may be repaired
+    now, from when, or why not (我的信用修复 and the subject's home page)."""
+    from xinyong.policies.choices import SEVERITY
+
+    book = rulebook.current()
+    open_cases = {r.record_id: r for r in Repair.objects.visible_to(user).open()}  # type: ignore[attr-defined]
+    rows = []
+    records = (Record.objects.filter(subject_id=user.subject_id, polarity="dishonest")
+               .select_related("unit").order_by("repairable_from", "-decided_on", "id"))
+    for record in records:
+        if effective_status(record, today) != d.PUBLISHED:
+            continue
+        refusal = ""
+        if record.pk in open_cases:
+            refusal = "已有正在办理的修复申请"
+        else:
+            try:
+                check_repairable(record, today)
+            except DomainError as exc:
+                refusal = exc.msg
+        rows.append({"record": record, "behavior_text": book.behavior_text(record.behavior),
+                     "severity_label": SEVERITY.label(record.severity),
+                     "refusal": refusal, "open_repair": open_cases.get(record.pk),
+                     "too_early": bool(record.repairable_from and today < record.repairable_from)})
+    return rows
+
+
 class RepairWorkflow(Workflow):
     model = Repair
     evidence_model = Evidence

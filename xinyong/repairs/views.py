@@ -22,8 +22,7 @@ from xinyong.policies import rulebook
 from xinyong.policies.choices import SEVERITY
 from xinyong.policies.rulebook import Entry, Rulebook
 from xinyong.policies.schema import SUBJECT_FLAGS
-from xinyong.records import determination as d
-from xinyong.records.models import Record, effective_status
+from xinyong.records.models import Record
 from xinyong.repairs import choices, services
 from xinyong.repairs.forms import COMMITMENT_TEXT, ApplyForm, ChannelForm, DecisionForm
 from xinyong.repairs.models import Repair
@@ -90,28 +89,9 @@ def mine(request: HttpRequest) -> HttpResponse:
     from which each may be repaired."""
     user = _user(request)
     today = timezone.localdate()
-    book = rulebook.current()
     repairs = list(Repair.objects.visible_to(user)
                    .select_related("record", "unit").order_by("-submitted_on", "-id"))
-    open_records = {r.record_id: r for r in repairs if r.is_open}
-    rows = []
-    records = (Record.objects.filter(subject_id=_subject_id(user), polarity="dishonest")
-               .select_related("unit").order_by("repairable_from", "-decided_on", "id"))
-    for record in records:
-        if effective_status(record, today) != d.PUBLISHED:
-            continue
-        refusal = ""
-        if record.pk in open_records:
-            refusal = "已有正在办理的修复申请"
-        else:
-            try:
-                services.check_repairable(record, today)
-            except DomainError as exc:
-                refusal = exc.msg
-        rows.append({"record": record, "behavior_text": book.behavior_text(record.behavior),
-                     "severity_label": SEVERITY.label(record.severity),
-                     "refusal": refusal, "open_repair": open_records.get(record.pk),
-                     "too_early": bool(record.repairable_from and today < record.repairable_from)})
+    rows = services.repair_options(user, today)
     return render(request, "repairs/mine.html", {
         "cases": [mark(r, today) for r in repairs], "rows": rows, "today": today,
     })

@@ -73,7 +73,7 @@ def test_office_home_names_the_demo_accounts(office: Client) -> None:
     text = warning(office)
     assert text, "no warning on the office's home page"
     for name in DEMO_NAMES:
-        assert f"<code>{name}</code>" in text
+        assert f'<code translate="no">{name}</code>' in text
     assert "公开的演示密码" in text and "正式上线前" in text
     assert "xinyong changepassword" in text
 
@@ -93,8 +93,9 @@ def test_a_changed_password_or_deactivated_account_is_no_longer_named(
     bank.save()
     User.objects.filter(username="kangning").update(is_active=False)
     text = warning(office)
-    assert "<code>office</code>" in text and "<code>scjg</code>" in text
-    assert "<code>bank</code>" not in text and "<code>kangning</code>" not in text
+    assert '<code translate="no">office</code>' in text and '<code translate="no">scjg</code>' in text
+    assert '<code translate="no">bank</code>' not in text
+    assert '<code translate="no">kangning</code>' not in text
     for name in ("office", "scjg", "tcny"):
         user = User.objects.get(username=name)
         user.set_password(f"{name}-new-password-2026")

@@ -69,7 +69,7 @@ def test_office_logs_in_and_sees_chinese(
     expect(page.get_by_test_id("whoami")).to_have_text("信用办管理员 · 信用办")
     expect(page.get_by_text("您的角色是信用办")).to_be_visible()
     nav = page.locator("nav")
-    for item in ("首页", "政策规则", "主体查询"):
+    for item in ("首页", "政策规则", "信用查询"):
         expect(nav.get_by_role("link", name=item, exact=True)).to_be_visible()
     # The office sees many pages: they are grouped so that the bar stays on one line.
     brand = nav.locator(".navbar-brand").bounding_box()

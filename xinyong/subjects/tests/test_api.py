@@ -245,11 +245,18 @@ def test_web_search_says_what_is_wrong_with_a_code(
     assert "统一社会信用代码校验位错误" in html and "is-invalid" in html
 
 
-def test_web_search_is_for_staff_only(
-    users: dict[str, User], web: Callable[..., Client]
+def test_web_search_finds_enterprises_by_name_for_everyone_and_persons_for_staff_only(
+    users: dict[str, User], web: Callable[..., Client], organization: Subject, person: Subject
 ) -> None:
-    assert web(users[Role.INSTITUTION]).get("/subjects/search/").status_code == 403
-    assert web(users[Role.SUBJECT]).post("/subjects/search/",
-                                         {"code": PERSON_CODE}).status_code == 403
-    anonymous = web().get("/subjects/search/")
-    assert anonymous.status_code == 302 and anonymous["Location"].startswith("/login/")
+    for who in (None, users[Role.INSTITUTION], users[Role.SUBJECT], users[Role.OFFICE]):
+        client = web(who)
+        assert client.get("/subjects/search/").status_code == 200
+        html = client.post("/subjects/search/", {"code": organization.name[2:6]}).content.decode()
+        assert f'href="/subjects/{organization.pk}/"' in html, who
+        # Never a person by name, whoever asks.
+        html = client.post("/subjects/search/", {"code": person.name}).content.decode()
+        assert f'href="/subjects/{person.pk}/"' not in html and "没有找到" in html, who
+    for who in (None, users[Role.INSTITUTION], users[Role.SUBJECT]):
+        html = web(who).post("/subjects/search/", {"code": PERSON_CODE}).content.decode()
+        assert "不提供按身份证号码查询自然人" in html and person.name not in html, who
+    assert not AuditEvent.objects.filter(action="subject.lookup").exists()

@@ -1,0 +1,103 @@
+"""What each role's home page puts first: the clerk's work due, the subject's own credit.
+
+Each part reads through the models' own access rules (`visible_to`), so a department sees
+its unit's work and the office everybody's; nothing here decides who may see what.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.db.models import Count, Q
+from django.urls import reverse
+
+from xinyong.accounts.models import Role
+from xinyong.casework.services import Workflow
+from xinyong.checks.filtersets import has_feedback
+from xinyong.checks.models import Check
+from xinyong.jobs import choices as job_choices
+from xinyong.records.choices import PUBLISHED
+from xinyong.records.models import ImportJob
+
+# Cases whose deadline is this close (working days) are listed as due.
+DUE_SOON_WORKING_DAYS = 3
+SHOWN = 5
+
+
+def case_work(user: Any, today: dt.date) -> list[dict[str, Any]]:
+    """Per kind of case (repair, objection): open cases, overdue ones, and the first few by
+    deadline that are overdue or due within DUE_SOON_WORKING_DAYS."""
+    from xinyong.casework.views import mark
+
+    kinds = []
+    for workflow in Workflow.registry:
+        model = workflow.model
+        open_cases = model.objects.visible_to(user).open()  # type: ignore[attr-defined]
+        due = []
+        for case in open_cases.select_related("subject", "unit").order_by("accept_by", "due_by", "id")[:50]:
+            left = case.working_days_left(today)
+            if left is not None and left <= DUE_SOON_WORKING_DAYS:
+                due.append(mark(case, today))
+        due.sort(key=lambda c: (c.working_days_left(today), c.pk))
+        kinds.append({
+            "title": model._meta.verbose_name, "open": open_cases.count(),
+            "overdue": open_cases.overdue(today).count(), "due": due[:SHOWN],
+            "queue": reverse(f"{workflow.url_namespace}:queue"),
+            "detail": f"{workflow.url_namespace}:detail",
+        })
+    return kinds
+
+
+def imports_running(user: Any) -> list[ImportJob]:
+    return list(ImportJob.objects.visible_to(user)
+                .filter(status__in=[job_choices.QUEUED, job_choices.RUNNING])
+                .select_related("unit").order_by("created_at")[:SHOWN])
+
+
+def checks_without_feedback(user: Any) -> dict[str, Any]:
+    """Checks where a measure applied and nobody has said yet whether it was carried out."""
+    hits = (Check.objects.visible_to(user)
+            .filter(Q(restricted__gt=0) | Q(incentivised__gt=0)).exclude(has_feedback()))
+    page = "checks:office" if getattr(user, "role", None) == Role.OFFICE else "checks:list"
+    return {"count": hits.count(), "url": reverse(page) + "?hits=on&no_feedback=on"}
+
+
+def overdue_by_unit(today: dt.date) -> list[dict[str, Any]]:
+    """For the office: units with overdue cases, worst first."""
+    from xinyong.casework.models import overdue_q
+
+    counts: dict[str, int] = {}
+    for workflow in Workflow.registry:
+        rows = (workflow.model.objects.open().filter(overdue_q(today))  # type: ignore[attr-defined]
+                .values("unit__name").annotate(n=Count("id")))
+        for row in rows:
+            counts[row["unit__name"]] = counts.get(row["unit__name"], 0) + row["n"]
+    return [{"unit": unit, "overdue": n}
+            for unit, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))]
+
+
+def subject_overview(user: Any, today: dt.date) -> dict[str, Any]:
+    """The subject's own credit at a glance: records in publicity, lists, open cases, and the
+    records it may apply to repair (or from when)."""
+    from xinyong.casework.views import mark
+    from xinyong.repairs.services import repair_options
+    from xinyong.subjects.profile import profile_lists, profile_records
+
+    subject = user.subject
+    records = profile_records(subject, user, today)
+    published = [r for r in records if r["status"] == PUBLISHED]
+    lists = [m for m in profile_lists(subject, user, today) if m["active"]]
+    open_cases = []
+    for workflow in Workflow.registry:
+        for case in workflow.model.objects.visible_to(user).open():  # type: ignore[attr-defined]
+            case.url = reverse(f"{workflow.url_namespace}:detail", args=[case.pk])
+            open_cases.append(mark(case, today))
+    return {
+        "subject": subject,
+        "dishonest": [r for r in published if r["polarity"] == "dishonest"],
+        "good": [r for r in published if r["polarity"] == "good"],
+        "lists": lists,
+        "open_cases": open_cases,
+        "repairable": repair_options(user, today),
+    }
