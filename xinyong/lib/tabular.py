@@ -197,6 +197,28 @@ def _child(path: Path, limits: Limits) -> None:
     out.flush()
 
 
+# What a file really is, by its first bytes, for files saved or renamed with the wrong
+# extension: the message names it instead of failing later on a header it cannot find.
+MAGIC = [(b"PK\x03\x04", "Excel（.xlsx）或 ZIP 压缩文件"),
+         (b"\xd0\xcf\x11\xe0", "旧版 Excel（.xls）或 Word 文件"), (b"%PDF", "PDF 文件"),
+         (b"\x89PNG", "PNG 图片"), (b"\xff\xd8\xff", "JPEG 图片"),
+         (b"GIF8", "GIF 图片"), (b"Rar!", "RAR 压缩文件"), (b"7z\xbc\xaf", "7z 压缩文件"),
+         (b"\x1f\x8b", "GZIP 压缩文件"), (b"{\\rtf", "RTF 文档")]
+
+
+def sniff_binary(sample: bytes) -> str | None:
+    """What a file that is not text is (a name for people), or None for text."""
+    for magic, name in MAGIC:
+        if sample.startswith(magic):
+            return name
+    if sample.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return None  # UTF-16 text has zero bytes
+    # A stray NUL in a cell is a row's problem; a file full of control bytes is not text.
+    head = sample[:8192]
+    control = sum(1 for b in head if b < 9 or 13 < b < 32)
+    return "二进制文件" if head and control > len(head) / 20 else None
+
+
 def detect_encoding(sample: bytes) -> str:
     """UTF-8 (with or without BOM) or GBK, as departments' files come."""
     if sample.startswith(b"\xef\xbb\xbf"):
@@ -217,7 +239,11 @@ def detect_encoding(sample: bytes) -> str:
 
 def _csv_rows(path: Path) -> Iterator[list[str]]:
     with path.open("rb") as raw:
-        encoding = detect_encoding(raw.read(256 * 1024))
+        sample = raw.read(256 * 1024)
+    if (what := sniff_binary(sample)) is not None:
+        hint = "；如是 Excel 文件，请把扩展名改为 .xlsx" if what.startswith("Excel") else ""
+        raise FileError(f"文件不是 CSV 文本，看起来是{what}：请上传 CSV 或 XLSX 文件{hint}")
+    encoding = detect_encoding(sample)
     csv.field_size_limit(10 * 1024 * 1024)
     with path.open("r", encoding=encoding, newline="", errors="strict") as f:
         try:
@@ -287,6 +313,11 @@ def check_xlsx(path: Path, limits: Limits) -> None:
     try:
         book = zipfile.ZipFile(path)
     except (zipfile.BadZipFile, OSError):
+        with path.open("rb") as raw:
+            what = sniff_binary(raw.read(8192))
+        if what and not what.startswith("Excel"):
+            seen = "；看起来是" + what if not what.startswith("旧版") else "，是旧版 .xls"
+            raise FileError(f"不是有效的 Excel（.xlsx）文件{seen}：请另存为 .xlsx 或 CSV 后上传") from None
         raise FileError("不是有效的 Excel（.xlsx）文件；旧版 .xls 请另存为 .xlsx 或 CSV") from None
     with book:
         limit = limits.max_xml_mb * 1024 * 1024

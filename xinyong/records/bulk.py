@@ -88,8 +88,8 @@ def find_header(rows: Iterator[list[str]]) -> tuple[int, dict[int, str], list[st
             return number, mapping, row
         if number >= 10:
             break
-    raise FileError("前 10 行中没有找到表头（如 subject_name、decision_no 或 行政相对人名称、"
-                    "行政处罚决定书文号），请使用下载的模板")
+    raise FileError("前 10 行中没有找到表头（如“主体名称”“决定文书号”或“行政相对人名称”"
+                    "“行政处罚决定书文号”），请使用下载的模板")
 
 
 @lru_cache(maxsize=50_000)
@@ -223,11 +223,25 @@ def read(path: Path, options: Options, on_row: Any = None,
         yield number, submission, errors
 
 
+# Where a problem is, for fields that are not columns (the file, the reporting unit ...).
+OTHER_FIELDS = {"file": "文件", "unit": "报送单位", "subject": "主体", "code": "主体代码",
+                "status": "状态", "subject_id": "主体"}
+
+
+def field_label(field: str) -> str:
+    """A problem's field in words: the column's Chinese name (the code, as some files name
+    their columns, is the API's business, not the page's)."""
+    key = field.replace(".", "_")
+    names = COLUMNS.get(key)
+    if names and len(names) > 1:
+        return names[1]
+    return OTHER_FIELDS.get(key, field)
+
+
 def column_label(field: str, header: list[str], mapping: dict[int, str]) -> str:
     """The column a problem is in, as the file names it (else our Chinese name)."""
     key = field.replace(".", "_")
     for index, mapped in mapping.items():
         if mapped == key and index < len(header) and header[index].strip():
             return header[index].strip()
-    names = COLUMNS.get(key)
-    return names[1] if names and len(names) > 1 else field
+    return field_label(field)

@@ -28,8 +28,8 @@ from xinyong.lists.models import Membership, describe
 from xinyong.policies import rulebook
 from xinyong.policies.choices import SEVERITY
 from xinyong.policies.rulebook import Rulebook, pack_of
+from xinyong.records import bulk, imports, services, templates
 from xinyong.records import determination as d
-from xinyong.records import imports, services, templates
 from xinyong.records.choices import CHANGE, SOURCE
 from xinyong.records.choices import STATUS as RECORD_STATUS
 from xinyong.records.filtersets import RecordFilterForm, filter_records
@@ -374,7 +374,6 @@ def import_list(request: HttpRequest) -> HttpResponse:
             except DomainError as exc:
                 form.service_error(exc)
             else:
-                messages.success(request, f"已上传 {job.file_name}，正在后台导入")
                 return redirect("records:import", job_id=job.pk)
     jobs = ImportJob.objects.visible_to(user).select_related("unit", "created_by")
     return render(request, "records/imports.html",
@@ -385,7 +384,9 @@ def import_list(request: HttpRequest) -> HttpResponse:
 def _progress_context(job: ImportJob) -> dict[str, Any]:
     return {"job": job, "finished": job.finished,
             "stalled": leases.stalled(job),
-            "errors": job.errors[:SHOWN_ERRORS], "more_errors": max(len(job.errors) - SHOWN_ERRORS, 0)}
+            "errors": [{**e, "label": bulk.field_label(e.get("field", ""))}
+                       for e in job.errors[:SHOWN_ERRORS]],
+            "more_errors": max(len(job.errors) - SHOWN_ERRORS, 0)}
 
 
 @role_required(Role.DEPARTMENT, Role.OFFICE)

@@ -107,3 +107,23 @@ def test_not_a_workbook_and_wrong_types(tmp_path: Path) -> None:
     broken.write_bytes("甲,乙\n".encode() + b"\xff\xfe\xfa\n" * 10)
     with pytest.raises(FileError, match="编码"):
         list(tabular.rows(broken))
+
+
+@pytest.mark.parametrize(("name", "content", "said"), [
+    ("scan.csv", b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n", "看起来是PDF 文件"),
+    ("photo.csv", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "看起来是PNG 图片"),
+    ("book.csv", b"PK\x03\x04\x14\x00\x06\x00" + b"\x00" * 40, "请把扩展名改为 .xlsx"),
+    ("blob.csv", bytes(range(256)) * 8, "看起来是二进制文件"),
+    ("old.xlsx", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 64, "是旧版 .xls"),
+    ("scan.xlsx", b"%PDF-1.4\n", "看起来是PDF 文件"),
+])
+def test_a_file_that_is_not_what_its_name_says_is_named(tmp_path: Path, name: str,
+                                                       content: bytes, said: str) -> None:
+    path = tmp_path / name
+    path.write_bytes(content)
+    with pytest.raises(FileError, match=said):
+        list(tabular.rows(path))
+
+
+def test_utf16_text_is_not_taken_for_binary() -> None:
+    assert tabular.sniff_binary("主体名称,决定文书号\n".encode("utf-16")) is None

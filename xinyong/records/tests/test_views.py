@@ -558,7 +558,9 @@ def test_upload_runs_and_the_job_page_shows_progress(loaded: Any, unit: Unit, de
     for name, value in [("total", 2), ("processed", 2), ("accepted", 1), ("duplicates", 0), ("rejected", 1)]:
         assert f'data-count="{name}">{value}<' in body
     errors = body.split('data-testid="errors"', 1)[1]
-    assert "<td>3</td>" in errors and "subject_code" in errors
+    # The column by its Chinese name, whatever the file called it.
+    assert "<td>3</td>" in errors and "<td>主体代码</td>" in errors
+    assert "subject_code" not in errors
     assert f'href="/records/imports/{job.pk}/errors.csv"' in body
     assert f'href="/records/?job={job.pk}"' in body
 
@@ -580,13 +582,16 @@ def test_upload_with_the_immediate_backend(loaded: Any, dept: User, media: Path,
                                            django_capture_on_commit_callbacks: Any) -> None:
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
     upload = SimpleUploadedFile("bad.csv", f"{HEADER}\n{BAD_ROW}\n".encode())
+    client = web(dept)
     with django_capture_on_commit_callbacks(execute=True):
-        web(dept).post("/records/imports/", {"file": upload})
+        client.post("/records/imports/", {"file": upload})
     job = ImportJob.objects.get()
     assert job.status == "failed" and job.rejected == 1
-    page = html(web(dept).get(f"/records/imports/{job.pk}/"))
+    page = html(client.get(f"/records/imports/{job.pk}/"))
     assert "整个文件未导入" in page and 'data-status="failed"' in page and "hx-trigger" not in page
-    assert "未导入" in page and "subject_code" in page
+    assert "未导入" in page and "主体代码" in page
+    # Nothing on the page still says the job is running once it has ended.
+    assert "正在后台导入" not in page and "等待后台导入" not in page
 
 
 def test_office_sees_every_units_jobs(loaded: Any, unit: Unit, office: User, media: Path,
