@@ -157,7 +157,7 @@ def determine(book: Rulebook, facts: Facts, today: dt.date) -> Determination:
                 f"{'失信' if behavior.polarity == 'dishonest' else '良好'}行为：{behavior.text}")
     if behavior.polarity == "good":
         if facts.rectify_by:
-            raise DomainError("rectify_by", "良好行为不适用暂缓（rectify_by 应为空）")
+            raise DomainError("rectify_by", "良好行为不适用暂缓（整改期限应为空）")
         result.publicity = Window(facts.decided_on, None, None)
         result.lists = _lists(book, entry, behavior, facts, result, result.publicity)
         return result
@@ -178,7 +178,7 @@ def _dishonest(book: Rulebook, entry: Entry, behavior: Behavior, facts: Facts,
                     and circumstances & set(ex.when_any)
                     and facts.subject_kind in ex.subject_kinds):
                 if facts.rectify_by:
-                    raise DomainError("rectify_by", "豁免的记录不适用暂缓（rectify_by 应为空）")
+                    raise DomainError("rectify_by", "豁免的记录不适用暂缓（整改期限应为空）")
                 result.status = EXEMPTED
                 result.step(e, ex.clause, f"exemption:{ex.code}",
                             "豁免：记录保留，不公示，不实施惩戒，不列入名单")

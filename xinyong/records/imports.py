@@ -73,7 +73,7 @@ def create_job(unit: Unit, upload: UploadedFile | Path, *, actor: Any = None,
     if suffix not in (".csv", ".xlsx"):
         raise DomainError("file", "文件应为 .csv 或 .xlsx")
     if default_severity and default_severity not in SEVERITY:
-        raise DomainError("default_severity", "应为 minor、general 或 serious")
+        raise DomainError("default_severity", "应为轻微（minor）、一般（general）或严重（serious）")
     chunks = files.file_chunks(upload) if isinstance(upload, Path) else upload.chunks()
     try:
         target, size, sha256 = files.save_private(chunks, "imports", suffix, MAX_BYTES)

@@ -191,7 +191,7 @@ class RepairWorkflow(Workflow):
         `confirm` keeps the green channel; `standard` moves the case to the standard channel,
         with a reason, its time limits counted again from the submission date."""
         if decision not in ("confirm", "standard"):
-            raise DomainError("decision", "应为 confirm（核实属实）或 standard（转标准渠道）")
+            raise DomainError("decision", "应为核实属实（confirm）或转标准渠道（standard）")
         needed = "转入标准渠道须说明理由" if decision == "standard" else ""
         reason = clean_text(reason, "reason", required=needed)
         repair: Any = self._lock(repair_id, user)  # a Repair
@@ -237,7 +237,7 @@ def apply(user: Any, record_id: int, statement: str, commitment: bool, *,
             or record.subject_id != user.subject_id:
         raise DomainError("record_id", "没有这条记录，或不是本主体的记录", status=404)
     if not commitment:
-        raise DomainError("commitment", "须签署信用承诺（commitment 为 true）")
+        raise DomainError("commitment", "须签署信用承诺")
     statement = clean_text(statement, "statement", required="请说明整改和履行义务的情况",
                            limit=MAX_STATEMENT)
     flags = green_flags or []

@@ -20,7 +20,9 @@ from django.urls import Resolver404, resolve
 # Words a Chinese user knows as they are: file formats and units.
 ALLOWED = {"PDF", "JPEG", "JPG", "PNG", "OFD", "Word", "Excel", "CSV", "XLSX", "XLS", "MB",
            "KB", "API", "YAML", "HTTP", "HTTPS", "ID", "Swagger", "ReDoc", "OpenAPI", "JSON",
-           "QR", "GBK", "UTF"}
+           "QR", "GBK", "UTF",
+           # file extensions in file names
+           "csv", "xlsx", "xls", "pdf", "yaml", "yml", "jpg", "jpeg", "png", "ofd", "docx"}
 # A run of Latin letters, digits and joiners. A token with a digit is a code or a number
 # (USCC, query code, UTF-8, /api/v1/…); a token of letters only is a word.
 TOKEN = re.compile(r"[A-Za-z0-9][A-Za-z0-9_\-.:/@]*")

@@ -95,7 +95,8 @@ def test_an_unknown_default_severity_is_refused_by_name(unit: Any, media: Path) 
     with pytest.raises(DomainError) as refused:
         imports.create_job(unit, write(media, "a.csv", "x\n"), enqueue=False,
                            default_severity="huge")
-    assert (refused.value.field, refused.value.msg) == ("default_severity", "应为 minor、general 或 serious")
+    assert (refused.value.field, refused.value.msg) == (
+        "default_severity", "应为轻微（minor）、一般（general）或严重（serious）")
     assert not ImportJob.objects.exists()
 
 
