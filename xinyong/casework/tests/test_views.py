@@ -92,3 +92,20 @@ def test_queue_and_public_page(kind: Kind, case: Case, users: dict[str, User],
     page = html(public)
     assert public.status_code == 200 and "要求补正材料" in page and "暂停计算" in page
     assert "王五" not in page and users[Role.SUBJECT].subject.name not in page
+
+
+def deadline_labels(page: str) -> list[str]:
+    card = page.split('data-testid="deadlines"', 1)[1].split("</div>\n  </div>", 1)[0]
+    return re.findall(r'<div class="small text-muted">([^<]+)</div>', card)
+
+
+def test_the_deadline_card_names_each_deadline_once(kind: Kind, case: Case, users: dict[str, User],
+                                                    web: Callable[..., Client]) -> None:
+    url = f"/{kind.path}/{case.pk}/"
+    dept = web(users[Role.DEPARTMENT])
+    submitted = deadline_labels(html(dept.get(url)))
+    assert submitted.count("受理期限") == 1 and submitted.count("办结期限") == 1, submitted
+    dept.post(url, {"action": "accept"})
+    accepted = deadline_labels(html(dept.get(url)))
+    assert accepted.count("受理期限") == 1 and accepted.count("办结期限") == 1, accepted
+    assert len(set(accepted)) == len(accepted)
