@@ -73,7 +73,7 @@ def common_out(case: Case, today: dt.date | None = None) -> dict[str, Any]:
     today = today or timezone.localdate()
     return {
         "id": case.pk, "query_code": case.query_code, "record_id": case.record_id,  # type: ignore[attr-defined]
-        "unit": case.unit.name, "status": case.status, "status_label": case.status_label,
+        "unit": case.handling_unit, "status": case.status, "status_label": case.status_label,
         "submitted_on": case.submitted_on, "accept_by": case.accept_by,
         "accepted_on": case.accepted_on, "due_by": case.due_by,
         "overdue": case.is_overdue(today), "taken_over": case.taken_over_by_id is not None,

@@ -114,6 +114,12 @@ class Case(models.Model):
         return self.STATUS.badge(self.status)
 
     @property
+    def handling_unit(self) -> str:
+        """Who handles the case now: the unit, or the office once it took the case over
+        (接办); `unit` stays the unit the case came to (its UNIT_ROLE)."""
+        return Role.OFFICE.label if self.taken_over_by_id is not None else self.unit.name
+
+    @property
     def current_limit(self) -> dt.date | None:
         """The deadline of the step now due; None once closed or while waiting for material."""
         if self.status == c.SUBMITTED:

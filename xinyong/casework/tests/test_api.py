@@ -94,6 +94,10 @@ def test_withdraw_and_take_over(kind: Kind, case: Case, record: Any, users: dict
     assert long.status_code == 422 and "reason" in field_errors(long)
     taken = office.post_json(f"{url}/take-over", {"reason": "x" * 2000})
     assert taken.status_code == 200 and taken.json()["taken_over"] is True
+    # From now on the office handles the case: `unit` names it, for every party.
+    assert taken.json()["unit"] == "信用办"
+    for role in (Role.SUBJECT, Role.DEPARTMENT, Role.OFFICE):
+        assert api(users[role]).get(url).json()["unit"] == "信用办", role
     withdrawn = api(users[Role.SUBJECT]).post(f"{url}/withdraw", content_type="application/json")
     assert withdrawn.status_code == 200 and withdrawn.json()["status"] == "withdrawn"
     assert api(users[Role.SUBJECT]).post_json(f"{url}/withdraw", {}).status_code == 409

@@ -109,3 +109,22 @@ def test_the_deadline_card_names_each_deadline_once(kind: Kind, case: Case, user
     accepted = deadline_labels(html(dept.get(url)))
     assert accepted.count("受理期限") == 1 and accepted.count("办结期限") == 1, accepted
     assert len(set(accepted)) == len(accepted)
+
+
+def test_after_take_over_the_pages_name_the_office_as_handling_unit(
+    kind: Kind, case: Case, users: dict[str, User], web: Callable[..., Client]
+) -> None:
+    url = f"/{kind.path}/{case.pk}/"
+    unit = case.unit.name
+    before = html(web(users[Role.SUBJECT]).get(url))
+    assert re.search(r'data-testid="handling-unit">[^<]*' + unit, before)
+    web(users[Role.OFFICE]).post(url, {"action": "take_over", "take_over-reason": "逾期未受理"})
+    for role in (Role.SUBJECT, Role.DEPARTMENT, Role.OFFICE):
+        page = html(web(users[role]).get(url))
+        shown = re.search(r'data-testid="handling-unit">([^<]*)<', page)
+        assert shown and shown.group(1).startswith("办理单位：信用办"), (role, shown)
+    queue = html(web(users[Role.OFFICE]).get(f"/{kind.path}/"))
+    row = queue.split(f'data-case="{case.pk}"', 1)[1].split("</tr>", 1)[0]
+    assert "信用办（接办）" in row
+    public = html(web().get(f"/{kind.path}/track/{case.query_code}/"))
+    assert "信用办（接办）" in public and unit not in public.split('data-testid="summary"')[1].split("</dl>")[0]
