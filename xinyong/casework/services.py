@@ -50,6 +50,24 @@ def clean_text(text: str | None, field: str, *, required: str = "", limit: int =
     return text
 
 
+def lists_in_force(record_id: int | None, today: dt.date) -> list[str]:
+    """The names of the lists the record keeps its subject on today (what closing the
+    record would end), each once."""
+    from xinyong.lists.models import Membership
+
+    if record_id is None:
+        return []
+    names = (Membership.objects.filter(record_id=record_id).active_on(today)
+             .order_by("list_code").values_list("list_name", flat=True))
+    return list(dict.fromkeys(names))
+
+
+def leaving_lists(record_id: int | None, today: dt.date) -> str:
+    """'，并移出以下名单：A、B' for the lists the record holds today ('' for none)."""
+    names = lists_in_force(record_id, today)
+    return f"，并移出以下名单：{'、'.join(names)}" if names else ""
+
+
 class Workflow:
     """The steps of one kind of case; subclasses set the class attributes and hooks."""
 
@@ -104,6 +122,11 @@ class Workflow:
 
     def on_closed(self, case: Case, today: dt.date) -> None:
         """The case left the open steps (decided, refused or withdrawn)."""
+
+    def decision_effects(self, case: Case, today: dt.date) -> dict[str, str]:
+        """What each decision will do, in words (decision → sentence), asked for
+        confirmation on the case page before it is made: a decision is never undone."""
+        return {}
 
     # --- who acts ----------------------------------------------------------------------------
 

@@ -210,6 +210,8 @@ class CaseViews:
             and case.taken_over_by_id is not None,
             "forms": forms, "opened": opened, "policy_entry": book.entry(case.policy),
         }
+        if may_act and forms.get("decide") is not None:
+            context["confirms"] = self.confirms(case, forms["decide"], today)
         if record is not None:
             context.update(record_status=RECORD_STATUS.label(effective_status(record, today)),
                            behavior_text=book.behavior_text(record.behavior),
@@ -217,6 +219,17 @@ class CaseViews:
         context.update(self.detail_context(case, user, today, book))
         return render(request, f"{self.templates}/detail.html", context,
                       status=422 if opened else 200)
+
+    def confirms(self, case: Case, form: DecideForm, today: dt.date) -> list[dict[str, str]]:
+        """Per decision: its label, what it will do, and the question the page asks before
+        it is sent (a decision is never undone)."""
+        effects = self.workflow.decision_effects(case, today)
+        rows = []
+        for value, label in form.fields["decision"].choices:  # type: ignore[attr-defined]
+            effect = effects.get(str(value), "")
+            rows.append({"value": str(value), "label": str(label), "effect": effect,
+                         "text": f"确定作出决定“{label}”？{effect}决定提交后不能更改。"})
+        return rows
 
     def _act(self, request: HttpRequest, case: Case, action: str, forms: dict[str, Any]) -> bool:
         """Take one step; False when refused (the form or a message says why). Two officers

@@ -3,12 +3,15 @@ sees its own steps, 补正 and withdrawal through the page, the queue and the pu
 
 from __future__ import annotations
 
+import datetime as dt
 import re
+from html import unescape
 from collections.abc import Callable
 from typing import Any
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
+from django.utils import timezone
 
 from xinyong.accounts.models import Role, User
 from xinyong.casework import choices as c
@@ -128,3 +131,35 @@ def test_after_take_over_the_pages_name_the_office_as_handling_unit(
     assert "信用办（接办）" in row
     public = html(web().get(f"/{kind.path}/track/{case.query_code}/"))
     assert "信用办（接办）" in public and unit not in public.split('data-testid="summary"')[1].split("</dl>")[0]
+
+
+def confirmation(page: str, decision: str) -> str:
+    found = re.search(rf'data-confirm-{decision}="([^"]*)"', page)
+    assert found, f"no confirmation for {decision}"
+    return unescape(found.group(1))
+
+
+def test_a_decision_is_confirmed_saying_what_it_will_do(kind: Kind, case: Case, record: Any,
+                                                        users: dict[str, User],
+                                                        web: Callable[..., Client]) -> None:
+    from xinyong.lists.models import Membership
+
+    since = timezone.localdate() - dt.timedelta(days=1)
+    for code, name in (("joint_punishment", "联合惩戒对象名单"), ("key_supervision", "重点监管对象")):
+        Membership.objects.create(list_code=code, list_name=name, subject_id=record.subject_id,
+                                  record=record, policy="test", clause="1", since=since)
+    names = ["联合惩戒对象名单", "重点监管对象"]
+    page = html(web(users[Role.DEPARTMENT]).get(f"/{kind.path}/{case.pk}/"))
+    form = page.split('data-testid="decide-form"', 1)[1].split(">", 1)[0]
+    assert "onsubmit=" in form and "confirm(" in form
+    yes = confirmation(page, kind.decide_yes)
+    assert record.decision_no in yes and "移出以下名单：" in yes, yes
+    assert all(name in yes.split("移出以下名单：")[1] for name in names), yes
+    assert "不能更改" in yes
+    assert "移出以下名单" not in confirmation(page, kind.decide_no)
+    effects = page.split('data-testid="decision-effects"', 1)[1].split("</ul>", 1)[0]
+    assert all(name in effects for name in names)
+    # Refusing to accept closes the case; taking it over cannot be undone: both are asked.
+    assert 'data-confirm="确定不予受理' in page
+    office = html(web(users[Role.OFFICE]).get(f"/{kind.path}/{case.pk}/"))
+    assert 'data-confirm="确定接办' in office
