@@ -34,7 +34,7 @@ from xinyong.accounts.models import Role
 from xinyong.casework import choices as c
 from xinyong.casework import evidence, timeline
 from xinyong.casework.models import Case
-from xinyong.casework.services import MAX_NOTE, Workflow
+from xinyong.casework.services import MAX_NOTE, Workflow, find_by_code
 from xinyong.lib.apierrors import Error
 from xinyong.lib.errors import DomainError
 from xinyong.lib.paging import clamp
@@ -141,6 +141,12 @@ def case_router(workflow: Workflow, *, tags: list[str], out_schema: type[Schema]
     def by_code(request: HttpRequest, query_code: str) -> dict[str, Any]:
         case = model.objects.filter(query_code=timeline.normalize_code(query_code)).first()
         if case is None:
+            found = find_by_code(query_code)
+            if found is not None:  # a code of another kind: say which, and where to ask
+                other, theirs = found
+                raise DomainError("query_code", f"该查询码是{other.noun}的查询码，请通过 "
+                                  f"/api/v1/{other.url_namespace}/by-code/{theirs.query_code} 查询",
+                                  status=404)
             raise DomainError("query_code", "查询码不存在", status=404)
         return public(case)
 

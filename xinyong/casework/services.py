@@ -30,7 +30,7 @@ from xinyong.audit.models import record as audit
 from xinyong.casework import choices as c
 from xinyong.casework import evidence
 from xinyong.casework.models import Case, CaseEvidence
-from xinyong.casework.timeline import new_query_code, step
+from xinyong.casework.timeline import new_query_code, normalize_code, step
 from xinyong.lib import workdays
 from xinyong.lib.errors import DomainError
 from xinyong.lib.pii import mask_id_numbers
@@ -392,3 +392,21 @@ class Workflow:
             audit(f"{self.audit_prefix}.evidence_purge", via="task",
                   summary=f"按保存期限（{days} 天）删除{self.noun}材料 {count} 个")
         return count
+
+
+def workflows() -> list[Workflow]:
+    """Every kind of case, once each (its workflow)."""
+    return list({w.url_namespace: w for w in Workflow.registry}.values())
+
+
+def find_by_code(code: str) -> tuple[Workflow, Case] | None:
+    """The case a query code belongs to, of whatever kind (the kind whose prefix the code
+    has is asked first), with its workflow; None if no case has it."""
+    normalized = normalize_code(code)
+    if not normalized:
+        return None
+    for workflow in sorted(workflows(), key=lambda w: not normalized.startswith(w.model.QUERY_PREFIX)):
+        case = workflow.model.objects.select_related("unit").filter(query_code=normalized).first()
+        if case is not None:
+            return workflow, case
+    return None

@@ -35,7 +35,7 @@ from xinyong.casework.forms import (
     WithdrawForm,
 )
 from xinyong.casework.models import Case
-from xinyong.casework.services import Workflow
+from xinyong.casework.services import Workflow, find_by_code, workflows
 from xinyong.lib.errors import DomainError
 from xinyong.lib.paging import paginate
 from xinyong.policies import rulebook
@@ -323,6 +323,12 @@ class CaseViews:
         case = self.model.objects.select_related("unit").filter(
             query_code=normalized).first()
         if case is None:
+            found = find_by_code(normalized)
+            if found is not None:  # a code of another kind: said so, and shown there
+                other, case = found
+                messages.info(request, f"查询码 {case.query_code} 是{other.noun}的查询码，"
+                                       f"以下为该{other.noun}的办理进度。")
+                return redirect(other.track_url(case))
             form = TrackForm(initial={"code": code}, example=self.track_example)
             return render(request, f"{self.templates}/track.html",
                           {"form": form, "not_found": code, "urls": self.names()}, status=404)
@@ -333,3 +339,19 @@ class CaseViews:
         })
         response["X-Robots-Tag"] = "noindex"
         return response
+
+
+def track(request: HttpRequest) -> HttpResponse:
+    """进度查询 for every kind of case: a query code of any kind leads to its progress page."""
+    form = TrackForm(request.GET or None, example="XF7K2M9QH3PW4T")
+    not_found = ""
+    if form.is_bound and form.is_valid():
+        found = find_by_code(form.cleaned_data["code"])
+        if found is not None:
+            return redirect(found[0].track_url(found[1]))
+        not_found = request.GET.get("code", "")
+    kinds = [(w.noun, w.model.QUERY_PREFIX) for w in workflows()]
+    return render(request, "casework/track_any.html",
+                  {"form": form, "not_found": not_found, "kinds": kinds,
+                   "urls": {"track": "casework:track"}},
+                  status=404 if not_found else 422 if form.errors else 200)

@@ -163,3 +163,25 @@ def test_a_decision_is_confirmed_saying_what_it_will_do(kind: Kind, case: Case, 
     assert 'data-confirm="确定不予受理' in page
     office = html(web(users[Role.OFFICE]).get(f"/{kind.path}/{case.pk}/"))
     assert 'data-confirm="确定接办' in office
+
+
+def test_one_tracker_finds_a_code_of_any_kind(kind: Kind, case: Case, web: Callable[..., Client]) -> None:
+    from xinyong.casework.tests.conftest import KINDS
+
+    client = web()
+    own = f"/{kind.path}/track/{case.query_code}/"
+    typed = " ".join([case.query_code[:6].lower(), case.query_code[6:]])
+    found = client.get("/track/", {"code": typed})
+    assert found.status_code == 302 and found["Location"] == own
+    page = html(client.get(own))
+    assert f'data-testid="kind">{case.NOUN}<' in page
+    # A code typed into another kind's tracker is found and said to be of this kind.
+    for other in (k for k in KINDS.values() if k.name != kind.name):
+        response = client.get(f"/{other.path}/track/", {"code": typed}, follow=True)
+        assert response.redirect_chain[-1][0] == own
+        shown = html(response)
+        assert "不存在" not in shown and f"是{case.NOUN}的查询码" in shown
+        assert client.get(f"/{other.path}/track/{case.query_code}/")["Location"] == own
+    unknown = client.get("/track/", {"code": "XFNOSUCHCODE2"})
+    assert unknown.status_code == 404 and 'data-testid="not-found"' in html(unknown)
+    assert client.get("/track/").status_code == 200
