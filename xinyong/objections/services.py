@@ -96,7 +96,8 @@ class ObjectionWorkflow(Workflow):
         objection: Any = case
         record = objection.record
         if objection.repair_id:
-            upheld = f"异议成立的，原信用修复申请（{objection.repair.query_code}）重新办理，由认定单位重新作出决定。"
+            upheld = (f"异议成立的，原信用修复申请（{objection.repair.query_code}）重新办理，"
+                      "由认定单位重新作出决定。")
         else:
             upheld = (f"异议成立的，记录“{record.decision_no}”将被撤销（选择更正的，按更正后的事实重新认定）"
                       f"，当日起停止公示{leaving_lists(record.pk, today)}。")

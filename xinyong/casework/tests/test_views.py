@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from html import unescape
 from collections.abc import Callable
+from html import unescape
 from typing import Any
 
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -130,7 +130,8 @@ def test_after_take_over_the_pages_name_the_office_as_handling_unit(
     row = queue.split(f'data-case="{case.pk}"', 1)[1].split("</tr>", 1)[0]
     assert "信用办（接办）" in row
     public = html(web().get(f"/{kind.path}/track/{case.query_code}/"))
-    assert "信用办（接办）" in public and unit not in public.split('data-testid="summary"')[1].split("</dl>")[0]
+    summary = public.split('data-testid="summary"')[1].split("</dl>")[0]
+    assert "信用办（接办）" in summary and unit not in summary
 
 
 def confirmation(page: str, decision: str) -> str:
