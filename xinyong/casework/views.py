@@ -16,7 +16,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import URLPattern, path
+from django.urls import URLPattern, path, reverse
 from django.utils import timezone
 
 from xinyong.accounts.decorators import role_required
@@ -36,6 +36,7 @@ from xinyong.casework.forms import (
 )
 from xinyong.casework.models import Case
 from xinyong.casework.services import Workflow, find_by_code, workflows
+from xinyong.lib import workdays
 from xinyong.lib.errors import DomainError
 from xinyong.lib.paging import paginate
 from xinyong.policies import rulebook
@@ -71,6 +72,7 @@ class CaseViews:
     accept_label: ClassVar[str] = "受理"
     extra_actions: ClassVar[tuple[str, ...]] = ()  # the kind's own steps (extra_forms' keys)
     track_example: ClassVar[str] = "XF7K2M9QH3PW4T"
+    mine_title: ClassVar[str] = "我的申请"  # the applicant's list, as its menu names it
     queue_page: ClassVar[int] = 50
 
     @property
@@ -80,7 +82,7 @@ class CaseViews:
     def names(self) -> dict[str, str]:
         ns = self.workflow.url_namespace
         return {n: f"{ns}:{n}" for n in ("queue", "detail", "evidence", "track", "track_detail",
-                                         "mine")}
+                                         "mine", "receipt")}
 
     def urls(self, prefix: str) -> list[URLPattern]:
         return [
@@ -90,6 +92,9 @@ class CaseViews:
             path(f"{prefix}/<int:case_id>/evidence/<int:evidence_id>/",
                  role_required(Role.SUBJECT, Role.DEPARTMENT, Role.OFFICE)(self.evidence),
                  name="evidence"),
+            path(f"{prefix}/<int:case_id>/receipt/",
+                 role_required(Role.SUBJECT, Role.DEPARTMENT, Role.OFFICE)(self.receipt),
+                 name="receipt"),
             path(f"{prefix}/track/", self.track, name="track"),
             path(f"{prefix}/track/<str:code>/", self.track_detail, name="track_detail"),
         ]
@@ -118,6 +123,10 @@ class CaseViews:
 
     def detail_context(self, case: Case, user: User, today: dt.date, book: Rulebook) -> dict[str, Any]:
         return {}
+
+    def receipt_rows(self, case: Case) -> list[tuple[str, str]]:
+        """The kind's own lines on the receipt (label, text), after the subject."""
+        return []
 
     # --- the queue -----------------------------------------------------------------------------
 
@@ -304,6 +313,29 @@ class CaseViews:
         response["Cache-Control"] = "private, no-store"
         return response
 
+    def receipt(self, request: HttpRequest, case_id: int) -> HttpResponse:
+        """回执: what was submitted, when, the deadlines, and how to follow the case; a page
+        to print or keep, for the parties (it names the subject)."""
+        case = self._case(request, case_id)
+        book = rulebook.current()
+        entry = book.entry(case.policy)
+        basis = f"{entry.pack.doc_number or entry.pack.title} {case.clause}" if entry else \
+            f"{case.policy} {case.clause}"
+        # Objections count the decision limit from the day of acceptance: until then, the
+        # latest date is the one if accepted on the last day.
+        recount = self.workflow.recount_on_accept
+        start = (case.accepted_on or case.accept_by) if recount else case.submitted_on
+        deadlines = {"accept_days": workdays.workdays_between(case.submitted_on, case.accept_by),
+                     "decide_days": workdays.workdays_between(start, case.due_by),
+                     "from_acceptance": recount, "estimated": recount and case.accepted_on is None}
+        track = self.workflow.track_url(case)
+        return render(request, "casework/receipt.html", {
+            "case": case, "urls": self.names(), "rows": self.receipt_rows(case), "basis": basis,
+            **deadlines, "track_url": request.build_absolute_uri(track),
+            "track_any_url": request.build_absolute_uri(reverse("casework:track")),
+            "printed_at": timezone.localtime(), "mine_title": self.mine_title,
+        })
+
     # --- public pages --------------------------------------------------------------------------
 
     def track(self, request: HttpRequest) -> HttpResponse:
@@ -333,8 +365,10 @@ class CaseViews:
             return render(request, f"{self.templates}/track.html",
                           {"form": form, "not_found": code, "urls": self.names()}, status=404)
         today = timezone.localdate()
+        # A party (the applicant, the unit, the office) may open the receipt from here.
+        party = self.model.objects.visible_to(request.user).filter(pk=case.pk).exists()
         response = render(request, f"{self.templates}/track_detail.html", {
-            "case": mark(case, today), "urls": self.names(),
+            "case": mark(case, today), "urls": self.names(), "party": party,
             "timeline": timeline.as_rows(case.timeline, public=True),
         })
         response["X-Robots-Tag"] = "noindex"

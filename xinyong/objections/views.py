@@ -35,6 +35,15 @@ class ObjectionViews(CaseViews):
     decide_form = DecisionForm
     accept_label = "受理，核查并转认定单位核实"
     track_example = "YY7K2M9QH3PW4T"
+    mine_title = "我的异议"
+
+    def receipt_rows(self, case: Case) -> list[tuple[str, str]]:
+        objection: Any = case
+        record = f"{objection.record.decision_no}（{objection.record.unit.name}）"
+        if objection.repair_id:
+            return [("异议对象", f"信用修复申请 {objection.repair.query_code} 的“不予修复”决定"),
+                    ("所涉记录", record)]
+        return [("异议对象", f"信用记录 {record}")]
 
     def make_decide_form(self, case: Case, data: Any = None) -> DecideForm:
         assert isinstance(case, Objection)
@@ -87,7 +96,7 @@ def create(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, f"异议申请已提交，查询码 {objection.query_code}。"
                                       f"将于 {objection.accept_by:%Y-%m-%d} 前决定是否受理。")
-            return redirect("objections:detail", case_id=objection.pk)
+            return redirect("objections:receipt", case_id=objection.pk)
     rules = None
     try:
         entry, rules = services.rules_for(timezone.localdate())

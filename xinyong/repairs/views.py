@@ -48,6 +48,7 @@ class RepairViews(CaseViews):
     title = "信用修复办理"
     decide_form = DecisionForm
     track_example = "XF7K2M9QH3PW4T"
+    mine_title = "我的信用修复"
     extra_actions = ("channel",)
 
     def extra_forms(self, case: Case, user: User) -> dict[str, Any]:
@@ -72,6 +73,14 @@ class RepairViews(CaseViews):
         messages.success(request, "已核实：按绿色通道办理" if done.channel == choices.GREEN
                          else f"已转入标准渠道，办结期限为 {done.due_by}")
         return True
+
+    def receipt_rows(self, case: Case) -> list[tuple[str, str]]:
+        repair: Any = case
+        channel = repair.get_channel_display()
+        if repair.claim_status == choices.PENDING:
+            channel += "（自报情形待核实）"
+        return [("失信记录", f"{repair.record.decision_no}（{repair.record.unit.name}）"),
+                ("办理渠道", channel)]
 
     def detail_context(self, case: Case, user: User, today: dt.date, book: Rulebook) -> dict[str, Any]:
         repair: Any = case
@@ -156,7 +165,7 @@ def apply(request: HttpRequest, record_id: int) -> HttpResponse:
                 messages.success(request, (
                     f"修复申请已提交，查询码 {repair.query_code}（请记下，可凭此查询进度）。"
                     f"{repair.unit.name} 将于 {repair.accept_by} 前受理，{repair.due_by} 前办结。"))
-                return redirect("repairs:detail", case_id=repair.pk)
+                return redirect("repairs:receipt", case_id=repair.pk)
     else:
         try:
             services.check_repairable(record, today)

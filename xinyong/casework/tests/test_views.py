@@ -186,3 +186,38 @@ def test_one_tracker_finds_a_code_of_any_kind(kind: Kind, case: Case, web: Calla
     unknown = client.get("/track/", {"code": "XFNOSUCHCODE2"})
     assert unknown.status_code == 404 and 'data-testid="not-found"' in html(unknown)
     assert client.get("/track/").status_code == 200
+
+
+def test_a_printable_receipt_for_the_applicant(kind: Kind, case: Case, users: dict[str, User],
+                                               web: Callable[..., Client], make_user: Any,
+                                               person: Any) -> None:
+    from xinyong.lib import workdays
+
+    url = f"/{kind.path}/{case.pk}/receipt/"
+    applicant = web(users[Role.SUBJECT])
+    response = applicant.get(url)
+    assert response.status_code == 200
+    page = html(response)
+    receipt = page.split('data-testid="receipt"', 1)[1]
+    assert case.query_code in receipt and case.NOUN in receipt
+    assert users[Role.SUBJECT].subject.name in receipt
+    assert timezone.localtime(case.created_at).strftime("%Y-%m-%d %H:%M") in receipt
+    accept_days = workdays.workdays_between(case.submitted_on, case.accept_by)
+    assert re.sub(r"<[^>]+>", "", receipt.split('data-testid="receipt-accept">', 1)[1].split("</dd>")[0]) \
+        == f"{accept_days} 个工作日内决定是否受理（{case.accept_by:%Y-%m-%d} 前）"
+    assert f"{case.due_by:%Y-%m-%d}" in receipt.split('data-testid="receipt-decide"', 1)[1]
+    assert f"http://testserver/{kind.path}/track/{case.query_code}/" in receipt
+    assert "http://testserver/track/" in receipt
+    assert "@media print" in page and "window.print()" in page and "打印回执" in page
+    # The parties only: it names the subject.
+    for role in (Role.DEPARTMENT, Role.OFFICE):
+        assert web(users[role]).get(url).status_code == 200
+    assert web(users[Role.INSTITUTION]).get(url).status_code == 403
+    assert web(make_user("other-subject", Role.SUBJECT, subject=person)).get(url).status_code == 404
+    assert web().get(url).status_code == 302
+    # Reachable again from the applicant's list, the case page and the progress page.
+    link = f'href="{url}"'
+    assert link in html(applicant.get(f"/{kind.path}/mine/"))
+    assert link in html(applicant.get(f"/{kind.path}/{case.pk}/"))
+    assert link in html(applicant.get(f"/{kind.path}/track/{case.query_code}/"))
+    assert link not in html(web().get(f"/{kind.path}/track/{case.query_code}/"))

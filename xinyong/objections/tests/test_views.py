@@ -61,9 +61,10 @@ def test_subject_objects_to_its_record_through_the_form(
                                             "reason": "该决定已被行政复议撤销",
                                             "evidence_text": "太政复〔2026〕8号复议决定书"}, follow=True)
     objection = Objection.objects.get()
-    assert done.redirect_chain == [(f"/objections/{objection.pk}/", 302)]
-    page = html(done)
-    assert f"查询码 {objection.query_code}" in page
+    assert done.redirect_chain == [(f"/objections/{objection.pk}/receipt/", 302)]
+    assert f"查询码 {objection.query_code}" in html(done)  # the message, over the receipt
+    assert 'data-testid="receipt-code"' in html(done)
+    page = html(client.get(f"/objections/{objection.pk}/"))
     assert "该决定已被行政复议撤销" in page and "太政复〔2026〕8号复议决定书" in page
     assert 'data-testid="objection-mark"' in page and "提交异议" in page
     # The applicant may withdraw; it sees no step of the unit's.

@@ -78,10 +78,13 @@ def test_apply_approve_and_track(loaded: Any, unit: Unit, users: dict[str, User]
     page.set_input_files("#id_evidence", str(evidence))
     shot(page, "apply")
     page.click("button:has-text('提交申请')")
-    page.wait_for_url(f"{live_server.url}/repairs/*/")
+    page.wait_for_url(f"{live_server.url}/repairs/*/receipt/")
     repair = Repair.objects.get()
     assert repair.channel == "green" and repair.files.count() == 1
     expect(page.locator(".alert-success")).to_contain_text(repair.query_code)
+    expect(page.get_by_test_id("receipt-code")).to_have_text(repair.query_code)
+    shot(page, "receipt")
+    page.get_by_role("link", name="查看办理详情").click()
     expect(page.get_by_test_id("evidence-files")).to_contain_text("缴款凭证.pdf")
     shot(page, "submitted")
 

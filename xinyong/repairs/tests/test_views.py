@@ -122,13 +122,17 @@ def test_apply_with_green_channel_and_evidence(
         response = client.post(f"/repairs/apply/{record.pk}/", apply_form(
             green_flags=["epidemic_hit"], evidence=[pdf(), SimpleUploadedFile("整改照片.png", PNG)]))
     repair = Repair.objects.get()
-    assert response.status_code == 302 and response["Location"] == f"/repairs/{repair.pk}/"
+    assert response.status_code == 302 and response["Location"] == f"/repairs/{repair.pk}/receipt/"
     assert repair.channel == "green" and repair.green_flags == ["epidemic_hit"]
     assert repair.statement.startswith("已于 2026 年 5 月缴清罚款")
     assert sorted(Evidence.objects.values_list("name", flat=True)) == ["整改照片.png", "缴款凭证.pdf"]
     assert all(Path(e.file.path).is_file() and e.file.path.startswith(str(media))
                for e in Evidence.objects.all())
-    page = html(client.get(response["Location"]))
+    got = client.get(response["Location"])
+    receipt = html(got)
+    assert got.status_code == 200 and repair.query_code in receipt
+    assert "办理渠道</dt><dd class=\"col-8 col-sm-9\">绿色通道（自报情形待核实）" in receipt
+    page = html(client.get(f"/repairs/{repair.pk}/"))
     assert repair.query_code in page and "缴款凭证.pdf" in page and "受疫情影响较大" in page
     notice = Notice.objects.get(user=subject_user)
     assert notice.link == f"/repairs/track/{repair.query_code}/"
