@@ -185,3 +185,30 @@ class CaseEvidence(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+def pending_path(instance: PendingUpload, filename: str) -> str:
+    suffix = Path(filename).suffix.lower()[:10]
+    return f"pending/{timezone.now():%Y/%m}/{uuid.uuid4().hex}{suffix}"
+
+
+class PendingUpload(models.Model):
+    """A file an applicant chose on a form that came back with an error (已选文件): kept so
+    that it need not be chosen again. It belongs to one user's login session (`session`:
+    a digest of the session key), is handed to the service when the form goes through,
+    and is deleted then, or by the daily task once a day old (`casework.pending`)."""
+
+    token = models.CharField(max_length=64, unique=True)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    session = models.CharField(max_length=64)
+    file = models.FileField(upload_to=pending_path)
+    name = models.CharField(max_length=255)
+    size = models.PositiveIntegerField()
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = "待提交的文件"
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return self.name

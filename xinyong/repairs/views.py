@@ -16,6 +16,7 @@ from xinyong.accounts.decorators import role_required
 from xinyong.accounts.models import Role, User
 from xinyong.casework import evidence as case_evidence
 from xinyong.casework.models import Case
+from xinyong.casework.pending import PendingFiles
 from xinyong.casework.views import CaseViews, mark
 from xinyong.lib.errors import DomainError
 from xinyong.policies import rulebook
@@ -147,8 +148,9 @@ def apply(request: HttpRequest, record_id: int) -> HttpResponse:
     today = timezone.localdate()
     book = rulebook.current()
     posted = request.method == "POST"
+    pending = PendingFiles(request)
     form = ApplyForm(request.POST if posted else None, request.FILES if posted else None,
-                     book=book, today=today)
+                     book=book, today=today, pending=pending)
     refusal = ""
     if posted:
         if form.is_valid():
@@ -159,20 +161,24 @@ def apply(request: HttpRequest, record_id: int) -> HttpResponse:
                                         request=request)
             except DomainError as exc:
                 if exc.status == 404:
+                    pending.close()
                     raise Http404(exc.msg) from None
                 form.service_error(exc)
             else:
+                pending.done()
                 messages.success(request, (
                     f"修复申请已提交，查询码 {repair.query_code}（请记下，可凭此查询进度）。"
                     f"{repair.unit.name} 将于 {repair.accept_by} 前受理，{repair.due_by} 前办结。"))
                 return redirect("repairs:receipt", case_id=repair.pk)
+        pending.keep(form.accepted_uploads)  # sent back: the files need not be chosen again
     else:
         try:
             services.check_repairable(record, today)
         except DomainError as exc:
             refusal = exc.msg
     return render(request, "repairs/apply.html", {
-        "form": form, "record": record, "refusal": refusal, "commitment_text": COMMITMENT_TEXT,
+        "form": form, "pending": pending, "record": record, "refusal": refusal,
+        "commitment_text": COMMITMENT_TEXT,
         "behavior_text": book.behavior_text(record.behavior),
         "severity_label": SEVERITY.label(record.severity),
         "channels": _channels(today),

@@ -329,3 +329,27 @@ def test_navigation_by_role(loaded: Any, users: dict[str, User], web: Callable[.
     for role in (Role.DEPARTMENT, Role.OFFICE):
         page = html(web(users[role]).get("/"))
         assert 'href="/objections/"' in page and 'href="/objections/mine/"' not in page
+
+
+def test_chosen_files_are_kept_when_the_objection_comes_back(
+    loaded: Any, unit: Any, users: dict[str, User], web: Callable[..., Client],
+    punish: Callable[..., Record], settings: Any, tmp_path: Any
+) -> None:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    record = punish(unit)
+    client = web(users[Role.SUBJECT])
+    pdf = b"%PDF-1.4\n%test\n"
+    back = client.post("/objections/new/", {"target": f"record:{record.pk}", "reason": "", "evidence": [
+        SimpleUploadedFile("复议决定书.pdf", pdf), SimpleUploadedFile("空白.pdf", b"")]})
+    page = html(back)
+    assert back.status_code == 422 and "请写明异议理由" in page
+    errors = re.findall(r'data-error-for="evidence">(.*?)</div>', page)
+    assert errors == ["文件“空白.pdf”是空文件"]
+    tokens = re.findall(r'name="pending" value="([^"]+)"', page)
+    assert len(tokens) == 1 and 'data-pending="复议决定书.pdf"' in page
+    done = client.post("/objections/new/", {"target": f"record:{record.pk}", "reason": "已被复议撤销",
+                                            "pending": tokens})
+    assert done.status_code == 302
+    assert list(Objection.objects.get().files.values_list("name", flat=True)) == ["复议决定书.pdf"]

@@ -67,15 +67,17 @@ def test_apply_approve_and_track(loaded: Any, unit: Unit, users: dict[str, User]
     page.locator(f"tr[data-record='{ready.pk}']").get_by_test_id("apply").click()
     page.wait_for_url(f"{live_server.url}/repairs/apply/{ready.pk}/")
     page.fill("#id_statement", "已于本月缴清罚款，并完成整改，建立了价格公示制度。")
-    page.click("button:has-text('提交申请')")  # the commitment is not signed
-    expect(page.locator("[data-error-for=commitment]")).to_have_text("须签署信用承诺后方可申请信用修复")
-    shot(page, "apply-error")
-
     evidence = media / "缴款凭证.pdf"
     evidence.write_bytes(PDF)
+    page.set_input_files("#id_evidence", str(evidence))
+    page.click("button:has-text('提交申请')")  # the commitment is not signed
+    expect(page.locator("[data-error-for=commitment]")).to_have_text("须签署信用承诺后方可申请信用修复")
+    # The chosen file is kept: listed by name, not to be chosen again.
+    expect(page.get_by_test_id("pending-files")).to_contain_text("缴款凭证.pdf")
+    shot(page, "apply-error")
+
     page.check("#id_commitment")
     page.get_by_label("受疫情影响较大").check()
-    page.set_input_files("#id_evidence", str(evidence))
     shot(page, "apply")
     page.click("button:has-text('提交申请')")
     page.wait_for_url(f"{live_server.url}/repairs/*/receipt/")
