@@ -164,6 +164,11 @@ def apply(request: HttpRequest, record_id: int) -> HttpResponse:
                     pending.close()
                     raise Http404(exc.msg) from None
                 form.service_error(exc)
+                if exc.field == "record_id":
+                    # The record cannot be repaired now (too early, a case open ...): no
+                    # change to this form helps, so no file is kept for it.
+                    pending.done()
+                    form.accepted_uploads = []
             else:
                 pending.done()
                 messages.success(request, (
