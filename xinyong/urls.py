@@ -14,5 +14,6 @@ urlpatterns = [
     path("", include("xinyong.repairs.urls")),
     path("", include("xinyong.notices.urls")),
     path("", include("xinyong.objections.urls")),
+    path("", include("xinyong.casework.urls")),
     path("", include("xinyong.front.urls")),
 ]

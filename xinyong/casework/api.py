@@ -34,7 +34,7 @@ from xinyong.accounts.models import Role
 from xinyong.casework import choices as c
 from xinyong.casework import evidence, timeline
 from xinyong.casework.models import Case
-from xinyong.casework.services import MAX_NOTE, Workflow
+from xinyong.casework.services import MAX_NOTE, Workflow, find_by_code
 from xinyong.lib.apierrors import Error
 from xinyong.lib.errors import DomainError
 from xinyong.lib.paging import clamp
@@ -73,7 +73,7 @@ def common_out(case: Case, today: dt.date | None = None) -> dict[str, Any]:
     today = today or timezone.localdate()
     return {
         "id": case.pk, "query_code": case.query_code, "record_id": case.record_id,  # type: ignore[attr-defined]
-        "unit": case.unit.name, "status": case.status, "status_label": case.status_label,
+        "unit": case.handling_unit, "status": case.status, "status_label": case.status_label,
         "submitted_on": case.submitted_on, "accept_by": case.accept_by,
         "accepted_on": case.accepted_on, "due_by": case.due_by,
         "overdue": case.is_overdue(today), "taken_over": case.taken_over_by_id is not None,
@@ -141,6 +141,12 @@ def case_router(workflow: Workflow, *, tags: list[str], out_schema: type[Schema]
     def by_code(request: HttpRequest, query_code: str) -> dict[str, Any]:
         case = model.objects.filter(query_code=timeline.normalize_code(query_code)).first()
         if case is None:
+            found = find_by_code(query_code)
+            if found is not None:  # a code of another kind: say which, and where to ask
+                other, theirs = found
+                raise DomainError("query_code", f"该查询码是{other.noun}的查询码，请通过 "
+                                  f"/api/v1/{other.url_namespace}/by-code/{theirs.query_code} 查询",
+                                  status=404)
             raise DomainError("query_code", "查询码不存在", status=404)
         return public(case)
 

@@ -10,6 +10,7 @@ from django import forms
 
 from xinyong.accounts.models import Unit
 from xinyong.casework import evidence
+from xinyong.casework.pending import PendingFiles
 from xinyong.casework.services import MAX_NOTE
 from xinyong.casework.timeline import normalize_code
 from xinyong.lib.errors import DomainError
@@ -41,21 +42,42 @@ class MultipleFileField(forms.FileField):
 
 
 def evidence_field(what: str = "证明材料", help_what: str = "能证明申请理由的材料") -> MultipleFileField:
-    field = MultipleFileField(label=what, required=False, help_text=evidence.help_text(help_what))
+    # Empty files pass here: the evidence check refuses them naming the file.
+    field = MultipleFileField(label=what, required=False, help_text=evidence.help_text(help_what),
+                              allow_empty_file=True)
     field.widget.attrs["accept"] = ",".join(evidence.TYPES)
     return field
 
 
 class EvidenceMixin:
-    """Checks the chosen files as the service will (number, size, type) on `evidence`."""
+    """Checks the chosen files as the service will (number, size, type) on `evidence`,
+    each on its own: a refused file is named, the others are `accepted_uploads`, which the
+    view keeps (`casework.pending.PendingFiles`) when the form comes back. With `pending`,
+    the files kept from earlier tries count and go to the service too."""
+
+    def __init__(self, *args: Any, pending: PendingFiles | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.pending = pending
+        self.accepted_uploads: list[Any] = []
 
     def clean_evidence(self) -> list[Any]:
         files: list[Any] = self.cleaned_data.get("evidence") or []  # type: ignore[attr-defined]
-        try:
-            evidence.check(files)
-        except DomainError as exc:
-            raise forms.ValidationError(exc.msg) from None
-        return files
+        refused = []
+        for upload in files:
+            try:
+                evidence.check([upload])
+            except DomainError as exc:
+                refused.append(exc.msg)
+            else:
+                self.accepted_uploads.append(upload)
+        if refused:
+            raise forms.ValidationError(refused)
+        kept = self.pending.kept if self.pending else []
+        total = len(kept) + len(self.accepted_uploads)
+        if total > evidence.MAX_FILES:
+            raise forms.ValidationError(f"最多上传 {evidence.MAX_FILES} 个文件，已选 {total} 个，"
+                                        "请删除多余的文件")
+        return [*(self.pending.files() if self.pending else []), *self.accepted_uploads]
 
 
 def reason_field(label: str = "理由", required: bool = True, rows: int = 3) -> forms.CharField:

@@ -114,6 +114,12 @@ class Case(models.Model):
         return self.STATUS.badge(self.status)
 
     @property
+    def handling_unit(self) -> str:
+        """Who handles the case now: the unit, or the office once it took the case over
+        (接办); `unit` stays the unit the case came to (its UNIT_ROLE)."""
+        return Role.OFFICE.label if self.taken_over_by_id is not None else self.unit.name
+
+    @property
     def current_limit(self) -> dt.date | None:
         """The deadline of the step now due; None once closed or while waiting for material."""
         if self.status == c.SUBMITTED:
@@ -176,6 +182,33 @@ class CaseEvidence(models.Model):
     class Meta:
         abstract = True
         ordering = ["uploaded_at", "id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+def pending_path(instance: PendingUpload, filename: str) -> str:
+    suffix = Path(filename).suffix.lower()[:10]
+    return f"pending/{timezone.now():%Y/%m}/{uuid.uuid4().hex}{suffix}"
+
+
+class PendingUpload(models.Model):
+    """A file an applicant chose on a form that came back with an error (已选文件): kept so
+    that it need not be chosen again. It belongs to one user's login session (`session`:
+    a digest of the session key), is handed to the service when the form goes through,
+    and is deleted then, or by the daily task once a day old (`casework.pending`)."""
+
+    token = models.CharField(max_length=64, unique=True)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    session = models.CharField(max_length=64)
+    file = models.FileField(upload_to=pending_path)
+    name = models.CharField(max_length=255)
+    size = models.PositiveIntegerField()
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = "待提交的文件"
+        ordering = ["created_at", "id"]
 
     def __str__(self) -> str:
         return self.name

@@ -30,7 +30,7 @@ from xinyong.audit.models import record as audit
 from xinyong.casework import choices as c
 from xinyong.casework import evidence
 from xinyong.casework.models import Case, CaseEvidence
-from xinyong.casework.timeline import new_query_code, step
+from xinyong.casework.timeline import new_query_code, normalize_code, step
 from xinyong.lib import workdays
 from xinyong.lib.errors import DomainError
 from xinyong.lib.pii import mask_id_numbers
@@ -48,6 +48,24 @@ def clean_text(text: str | None, field: str, *, required: str = "", limit: int =
     if len(text) > limit:
         raise DomainError(field, f"不能超过 {limit} 字")
     return text
+
+
+def lists_in_force(record_id: int | None, today: dt.date) -> list[str]:
+    """The names of the lists the record keeps its subject on today (what closing the
+    record would end), each once."""
+    from xinyong.lists.models import Membership
+
+    if record_id is None:
+        return []
+    names = (Membership.objects.filter(record_id=record_id).active_on(today)
+             .order_by("list_code").values_list("list_name", flat=True))
+    return list(dict.fromkeys(names))
+
+
+def leaving_lists(record_id: int | None, today: dt.date) -> str:
+    """'，并移出以下名单：A、B' for the lists the record holds today ('' for none)."""
+    names = lists_in_force(record_id, today)
+    return f"，并移出以下名单：{'、'.join(names)}" if names else ""
 
 
 class Workflow:
@@ -104,6 +122,11 @@ class Workflow:
 
     def on_closed(self, case: Case, today: dt.date) -> None:
         """The case left the open steps (decided, refused or withdrawn)."""
+
+    def decision_effects(self, case: Case, today: dt.date) -> dict[str, str]:
+        """What each decision will do, in words (decision → sentence), asked for
+        confirmation on the case page before it is made: a decision is never undone."""
+        return {}
 
     # --- who acts ----------------------------------------------------------------------------
 
@@ -369,3 +392,21 @@ class Workflow:
             audit(f"{self.audit_prefix}.evidence_purge", via="task",
                   summary=f"按保存期限（{days} 天）删除{self.noun}材料 {count} 个")
         return count
+
+
+def workflows() -> list[Workflow]:
+    """Every kind of case, once each (its workflow)."""
+    return list({w.url_namespace: w for w in Workflow.registry}.values())
+
+
+def find_by_code(code: str) -> tuple[Workflow, Case] | None:
+    """The case a query code belongs to, of whatever kind (the kind whose prefix the code
+    has is asked first), with its workflow; None if no case has it."""
+    normalized = normalize_code(code)
+    if not normalized:
+        return None
+    for workflow in sorted(workflows(), key=lambda w: not normalized.startswith(w.model.QUERY_PREFIX)):
+        case = workflow.model.objects.select_related("unit").filter(query_code=normalized).first()
+        if case is not None:
+            return workflow, case
+    return None

@@ -16,7 +16,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import URLPattern, path
+from django.urls import URLPattern, path, reverse
 from django.utils import timezone
 
 from xinyong.accounts.decorators import role_required
@@ -35,7 +35,8 @@ from xinyong.casework.forms import (
     WithdrawForm,
 )
 from xinyong.casework.models import Case
-from xinyong.casework.services import Workflow
+from xinyong.casework.services import Workflow, find_by_code, workflows
+from xinyong.lib import workdays
 from xinyong.lib.errors import DomainError
 from xinyong.lib.paging import paginate
 from xinyong.policies import rulebook
@@ -71,6 +72,7 @@ class CaseViews:
     accept_label: ClassVar[str] = "受理"
     extra_actions: ClassVar[tuple[str, ...]] = ()  # the kind's own steps (extra_forms' keys)
     track_example: ClassVar[str] = "XF7K2M9QH3PW4T"
+    mine_title: ClassVar[str] = "我的申请"  # the applicant's list, as its menu names it
     queue_page: ClassVar[int] = 50
 
     @property
@@ -80,7 +82,7 @@ class CaseViews:
     def names(self) -> dict[str, str]:
         ns = self.workflow.url_namespace
         return {n: f"{ns}:{n}" for n in ("queue", "detail", "evidence", "track", "track_detail",
-                                         "mine")}
+                                         "mine", "receipt")}
 
     def urls(self, prefix: str) -> list[URLPattern]:
         return [
@@ -90,6 +92,9 @@ class CaseViews:
             path(f"{prefix}/<int:case_id>/evidence/<int:evidence_id>/",
                  role_required(Role.SUBJECT, Role.DEPARTMENT, Role.OFFICE)(self.evidence),
                  name="evidence"),
+            path(f"{prefix}/<int:case_id>/receipt/",
+                 role_required(Role.SUBJECT, Role.DEPARTMENT, Role.OFFICE)(self.receipt),
+                 name="receipt"),
             path(f"{prefix}/track/", self.track, name="track"),
             path(f"{prefix}/track/<str:code>/", self.track_detail, name="track_detail"),
         ]
@@ -118,6 +123,10 @@ class CaseViews:
 
     def detail_context(self, case: Case, user: User, today: dt.date, book: Rulebook) -> dict[str, Any]:
         return {}
+
+    def receipt_rows(self, case: Case) -> list[tuple[str, str]]:
+        """The kind's own lines on the receipt (label, text), after the subject."""
+        return []
 
     # --- the queue -----------------------------------------------------------------------------
 
@@ -210,6 +219,8 @@ class CaseViews:
             and case.taken_over_by_id is not None,
             "forms": forms, "opened": opened, "policy_entry": book.entry(case.policy),
         }
+        if may_act and forms.get("decide") is not None:
+            context["confirms"] = self.confirms(case, forms["decide"], today)
         if record is not None:
             context.update(record_status=RECORD_STATUS.label(effective_status(record, today)),
                            behavior_text=book.behavior_text(record.behavior),
@@ -217,6 +228,17 @@ class CaseViews:
         context.update(self.detail_context(case, user, today, book))
         return render(request, f"{self.templates}/detail.html", context,
                       status=422 if opened else 200)
+
+    def confirms(self, case: Case, form: DecideForm, today: dt.date) -> list[dict[str, str]]:
+        """Per decision: its label, what it will do, and the question the page asks before
+        it is sent (a decision is never undone)."""
+        effects = self.workflow.decision_effects(case, today)
+        rows = []
+        for value, label in form.fields["decision"].choices:  # type: ignore[attr-defined]
+            effect = effects.get(str(value), "")
+            rows.append({"value": str(value), "label": str(label), "effect": effect,
+                         "text": f"确定作出决定“{label}”？{effect}决定提交后不能更改。"})
+        return rows
 
     def _act(self, request: HttpRequest, case: Case, action: str, forms: dict[str, Any]) -> bool:
         """Take one step; False when refused (the form or a message says why). Two officers
@@ -291,6 +313,29 @@ class CaseViews:
         response["Cache-Control"] = "private, no-store"
         return response
 
+    def receipt(self, request: HttpRequest, case_id: int) -> HttpResponse:
+        """回执: what was submitted, when, the deadlines, and how to follow the case; a page
+        to print or keep, for the parties (it names the subject)."""
+        case = self._case(request, case_id)
+        book = rulebook.current()
+        entry = book.entry(case.policy)
+        basis = f"{entry.pack.doc_number or entry.pack.title} {case.clause}" if entry else \
+            f"{case.policy} {case.clause}"
+        # Objections count the decision limit from the day of acceptance: until then, the
+        # latest date is the one if accepted on the last day.
+        recount = self.workflow.recount_on_accept
+        start = (case.accepted_on or case.accept_by) if recount else case.submitted_on
+        deadlines = {"accept_days": workdays.workdays_between(case.submitted_on, case.accept_by),
+                     "decide_days": workdays.workdays_between(start, case.due_by),
+                     "from_acceptance": recount, "estimated": recount and case.accepted_on is None}
+        track = self.workflow.track_url(case)
+        return render(request, "casework/receipt.html", {
+            "case": case, "urls": self.names(), "rows": self.receipt_rows(case), "basis": basis,
+            **deadlines, "track_url": request.build_absolute_uri(track),
+            "track_any_url": request.build_absolute_uri(reverse("casework:track")),
+            "printed_at": timezone.localtime(), "mine_title": self.mine_title,
+        })
+
     # --- public pages --------------------------------------------------------------------------
 
     def track(self, request: HttpRequest) -> HttpResponse:
@@ -310,13 +355,37 @@ class CaseViews:
         case = self.model.objects.select_related("unit").filter(
             query_code=normalized).first()
         if case is None:
+            found = find_by_code(normalized)
+            if found is not None:  # a code of another kind: said so, and shown there
+                other, case = found
+                messages.info(request, f"查询码 {case.query_code} 是{other.noun}的查询码，"
+                                       f"以下为该{other.noun}的办理进度。")
+                return redirect(other.track_url(case))
             form = TrackForm(initial={"code": code}, example=self.track_example)
             return render(request, f"{self.templates}/track.html",
                           {"form": form, "not_found": code, "urls": self.names()}, status=404)
         today = timezone.localdate()
+        # A party (the applicant, the unit, the office) may open the receipt from here.
+        party = self.model.objects.visible_to(request.user).filter(pk=case.pk).exists()
         response = render(request, f"{self.templates}/track_detail.html", {
-            "case": mark(case, today), "urls": self.names(),
+            "case": mark(case, today), "urls": self.names(), "party": party,
             "timeline": timeline.as_rows(case.timeline, public=True),
         })
         response["X-Robots-Tag"] = "noindex"
         return response
+
+
+def track(request: HttpRequest) -> HttpResponse:
+    """进度查询 for every kind of case: a query code of any kind leads to its progress page."""
+    form = TrackForm(request.GET or None, example="XF7K2M9QH3PW4T")
+    not_found = ""
+    if form.is_bound and form.is_valid():
+        found = find_by_code(form.cleaned_data["code"])
+        if found is not None:
+            return redirect(found[0].track_url(found[1]))
+        not_found = request.GET.get("code", "")
+    kinds = [(w.noun, w.model.QUERY_PREFIX) for w in workflows()]
+    return render(request, "casework/track_any.html",
+                  {"form": form, "not_found": not_found, "kinds": kinds,
+                   "urls": {"track": "casework:track"}},
+                  status=404 if not_found else 422 if form.errors else 200)

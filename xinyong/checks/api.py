@@ -70,6 +70,16 @@ class FeedbackIn(Schema):
     measure: str
     applied: bool
     note: str = Field(default="", max_length=1000)
+    # Required to correct a measure already answered (更正理由); the earlier answer is kept.
+    reason: str = Field(default="", max_length=1000)
+
+
+class FeedbackVersionOut(Schema):
+    applied: bool
+    note: str
+    reason: str
+    by: str
+    at: dt.datetime
 
 
 class FeedbackOut(Schema):
@@ -79,6 +89,9 @@ class FeedbackOut(Schema):
     measure: str
     applied: bool
     note: str
+    corrected: bool
+    # Every version, oldest first: the first answer (reason "") and each correction.
+    history: list[FeedbackVersionOut]
 
 
 @router.post("", auth=token_auth, response={200: CheckOut, 403: Error, 422: Error},
@@ -108,11 +121,16 @@ def get_check(request: HttpRequest, check_id: int) -> dict[str, Any]:
 
 
 @router.post("/{int:check_id}/feedback", auth=token_auth,
-             response={201: FeedbackOut, 403: Error, 404: Error, 422: Error},
-             summary="反馈：业务系统对某主体执行了哪些措施")
+             response={200: FeedbackOut, 201: FeedbackOut, 403: Error, 404: Error, 422: Error},
+             summary="反馈：业务系统对某主体执行了哪些措施（201）；已反馈的措施凭更正理由更正（200）")
 def feedback(request: HttpRequest, check_id: int, payload: FeedbackIn) -> Status[Any]:
     user, check = _check(request, check_id)
     given = services.give_feedback(check, user, payload.subject_id, payload.measure,
-                                   payload.applied, payload.note, request=request)
-    return Status(201, {"id": given.pk, "check_id": check.pk, "subject_id": given.subject_id,
-                        "measure": given.measure, "applied": given.applied, "note": given.note})
+                                   payload.applied, payload.note, reason=payload.reason,
+                                   request=request)
+    history = [{"applied": v.applied, "note": v.note, "reason": v.reason, "by": str(v.user),
+                "at": v.created_at} for v in given.changes.select_related("user")]  # type: ignore[attr-defined]
+    return Status(201 if given.created else 200, {  # type: ignore[attr-defined]
+        "id": given.pk, "check_id": check.pk, "subject_id": given.subject_id,
+        "measure": given.measure, "applied": given.applied, "note": given.note,
+        "corrected": given.corrected_at is not None, "history": history})

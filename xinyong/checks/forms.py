@@ -55,8 +55,14 @@ class CheckForm(BootstrapForm):
 
 
 class FeedbackForm(BootstrapForm):
+    """A feedback, or the correction of one (then with a reason). Nothing is chosen for
+    the person: whether the measure was carried out is always their explicit answer."""
+
     subject_id = forms.IntegerField(widget=forms.HiddenInput())
     measure = forms.CharField(label="措施", max_length=64)
-    applied = forms.TypedChoiceField(label="是否执行", choices=[("yes", "已执行"), ("no", "未执行")],
-                                     coerce=lambda v: v == "yes")
+    applied = forms.TypedChoiceField(
+        label="是否执行", choices=[("yes", "已执行"), ("no", "未执行")], coerce=lambda v: v == "yes",
+        widget=forms.RadioSelect,
+        error_messages={"required": "请选择是否执行", "invalid_choice": "请选择是否执行"})
     note = forms.CharField(label="说明", max_length=1000, required=False)
+    reason = forms.CharField(label="更正理由", max_length=1000, required=False)

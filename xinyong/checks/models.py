@@ -61,7 +61,9 @@ class CheckFile(Job):
 
 
 class Feedback(models.Model):
-    """What the calling system did with a measure for a subject (applied or not, and why)."""
+    """What the calling system did with a measure for a subject (applied or not, and why):
+    the answer as it stands; every version of it (the first and each correction, with its
+    reason) is a `FeedbackChange`."""
 
     check_request = models.ForeignKey(Check, on_delete=models.CASCADE, related_name="feedback")
     subject = models.ForeignKey("subjects.Subject", on_delete=models.PROTECT, related_name="+")
@@ -70,6 +72,7 @@ class Feedback(models.Model):
     note = models.CharField("说明", max_length=1000, blank=True)
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
+    corrected_at = models.DateTimeField("最近更正", null=True, blank=True)
 
     class Meta:
         verbose_name = "核查反馈"
@@ -81,3 +84,22 @@ class Feedback(models.Model):
 
     def __str__(self) -> str:
         return f"{self.check_request_id}/{self.subject_id}/{self.measure}"
+
+
+class FeedbackChange(models.Model):
+    """One version of a feedback, never changed: the first answer (no reason) and each
+    correction with its reason. The feedback's history, shown on the check page."""
+
+    feedback = models.ForeignKey(Feedback, on_delete=models.CASCADE, related_name="changes")
+    applied = models.BooleanField("已执行")
+    note = models.CharField("说明", max_length=1000, blank=True)
+    reason = models.CharField("更正理由", max_length=1000, blank=True)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "核查反馈记录"
+        ordering = ["feedback", "created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.feedback_id}@{self.created_at:%Y-%m-%d %H:%M}"

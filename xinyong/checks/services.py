@@ -14,7 +14,7 @@ from django.utils import timezone
 from xinyong.accounts.models import Role
 from xinyong.audit.models import record as audit
 from xinyong.checks import engine
-from xinyong.checks.models import Check, CheckFile, Feedback
+from xinyong.checks.models import Check, CheckFile, Feedback, FeedbackChange
 from xinyong.jobs import leases
 from xinyong.lib import files, tabular
 from xinyong.lib.errors import DomainError
@@ -62,23 +62,69 @@ def caller_region(user: Any) -> str:
     return unit.region if unit is not None else ""
 
 
+MAX_FEEDBACK_TEXT = 1000
+
+
+def _said(applied: bool) -> str:
+    return "已执行" if applied else "未执行"
+
+
 def give_feedback(check: Check, user: Any, subject_id: int, measure: str, applied: bool,
-                  note: str, *, request: Any = None) -> Feedback:
+                  note: str, *, reason: str = "", request: Any = None) -> Feedback:
+    """Record what the caller did with a measure for a subject. A measure answered before
+    is corrected, with a reason (更正理由, required), never overwritten silently: each
+    version is kept as a FeedbackChange. `created` on the result says which it was."""
     answered = next((r for r in check.results if r.get("subject_id") == subject_id), None)
     if answered is None:
         raise DomainError("subject_id", "该主体不在本次核查结果中")
     if measure not in {m["code"] for m in answered["measures"]}:
         raise DomainError("measure", f"本次核查没有对该主体给出措施“{measure}”")
+    note = mask_id_numbers((note or "").strip())
+    reason = mask_id_numbers((reason or "").strip())
+    for field, text in (("note", note), ("reason", reason)):
+        if len(text) > MAX_FEEDBACK_TEXT:
+            raise DomainError(field, f"不能超过 {MAX_FEEDBACK_TEXT} 字")
     try:
         with transaction.atomic():
-            feedback = Feedback.objects.create(check_request=check, subject_id=subject_id,
-                                               measure=measure, applied=applied, note=mask_id_numbers(note),
-                                               user=user)
-            audit("check.feedback", actor=user, request=request, obj=feedback,
-                  summary=f"核查 #{check.pk} 反馈：{measure} {'已执行' if applied else '未执行'}")
-    except IntegrityError:
-        raise DomainError("measure", "已对该主体的这项措施反馈过") from None
+            feedback = (Feedback.objects.select_for_update()
+                        .filter(check_request=check, subject_id=subject_id, measure=measure).first())
+            if feedback is None:
+                feedback = Feedback.objects.create(check_request=check, subject_id=subject_id,
+                                                   measure=measure, applied=applied, note=note,
+                                                   user=user)
+                FeedbackChange.objects.create(feedback=feedback, applied=applied, note=note, user=user)
+                audit("check.feedback", actor=user, request=request, obj=feedback,
+                      summary=f"核查 #{check.pk} 反馈：{measure} {_said(applied)}")
+                feedback.created = True  # type: ignore[attr-defined]
+                return feedback
+            _correct(feedback, user, applied, note, reason, request=request)
+    except IntegrityError:  # answered at the same moment by someone else
+        raise DomainError("reason", "已对该主体的这项措施反馈过；如需更正，请写明更正理由") from None
+    feedback.created = False  # type: ignore[attr-defined]
     return feedback
+
+
+def _correct(feedback: Feedback, user: Any, applied: bool, note: str, reason: str, *,
+             request: Any) -> None:
+    """Correct a feedback (locked by the caller) and keep the version it replaces."""
+    if not reason:
+        was = _said(feedback.applied)
+        raise DomainError("reason", f"已对该主体的这项措施反馈过（{was}）；如需更正，请写明更正理由")
+    if (feedback.applied, feedback.note) == (applied, note):
+        raise DomainError("applied", f"与现有反馈（{_said(applied)}）相同，无需更正")
+    if not feedback.changes.exists():  # type: ignore[attr-defined]
+        # Given before versions were kept: its first answer becomes the first version.
+        FeedbackChange.objects.create(feedback=feedback, applied=feedback.applied, note=feedback.note,
+                                      user_id=feedback.user_id)
+    before = _said(feedback.applied)
+    feedback.applied, feedback.note, feedback.user = applied, note, user
+    feedback.corrected_at = timezone.now()
+    feedback.save(update_fields=["applied", "note", "user", "corrected_at"])
+    FeedbackChange.objects.create(feedback=feedback, applied=applied, note=note, reason=reason,
+                                  user=user)
+    audit("check.feedback_correct", actor=user, request=request, obj=feedback,
+          summary=f"核查 #{feedback.check_request_id} 更正反馈：{feedback.measure} "
+                  f"{before} → {_said(applied)}；理由：{reason}")
 
 
 def codes_in_file(path: Path) -> list[str]:

@@ -83,6 +83,11 @@ class Row:
         """Measures no feedback was given for yet."""
         return [m for m in self.measures if m["feedback"] is None]
 
+    @property
+    def answered_measures(self) -> list[dict[str, Any]]:
+        """Measures with feedback, which may be corrected (with a reason)."""
+        return [m for m in self.measures if m["feedback"] is not None]
+
 
 def _user(request: HttpRequest) -> User:
     return request.user  # type: ignore[return-value]
@@ -206,7 +211,8 @@ def file_detail(request: HttpRequest, job_id: int) -> HttpResponse:
 
 def _feedback_log(check: Check) -> list[Feedback]:
     """The feedback on a check, each with the text of its measure as the check gave it."""
-    given = list(Feedback.objects.filter(check_request=check).select_related("subject", "user"))
+    given = list(Feedback.objects.filter(check_request=check).select_related("subject", "user")
+                 .prefetch_related("changes__user"))
     if given:
         wanted = {fb.subject_id for fb in given}
         texts = {(r["subject_id"], m["code"]): m["text"] for r in check.results
@@ -275,14 +281,17 @@ def feedback(request: HttpRequest, check_id: int) -> HttpResponse:
     user = _user(request)
     check = _get_check(user, check_id)
     form = FeedbackForm(request.POST)
-    error = ""
+    error, saved = "", ""
     if form.is_valid():
         data = form.cleaned_data
         try:
-            services.give_feedback(check, user, data["subject_id"], data["measure"], data["applied"],
-                                   data["note"], request=request)
+            given = services.give_feedback(check, user, data["subject_id"], data["measure"],
+                                           data["applied"], data["note"], reason=data["reason"],
+                                           request=request)
         except DomainError as exc:
             error = exc.msg
+        else:
+            saved = "已记录反馈" if given.created else "已更正反馈，原反馈保留在反馈记录中"  # type: ignore[attr-defined]
     else:
         error = "；".join(f"{form.fields[name].label or name}：{'；'.join(str(e) for e in errs)}"
                          for name, errs in form.errors.items())
@@ -294,11 +303,11 @@ def feedback(request: HttpRequest, check_id: int) -> HttpResponse:
         # The row, and the feedback log below the table swapped out of band.
         return render(request, "checks/_row_and_log.html", {
             "row": row, "check": check, "can_feedback": True, "feedback_error": error,
-            "feedback_saved": not error, "feedback": _feedback_log(check), "oob": True})
+            "feedback_saved": saved, "feedback": _feedback_log(check), "oob": True})
     if error:
         messages.error(request, f"反馈未保存：{error}")
     else:
-        messages.success(request, "已记录反馈")
+        messages.success(request, saved)
     anchor = f"#r{index}" if index else ""
     return redirect(reverse("checks:detail", kwargs={"check_id": check.pk}) + anchor)
 

@@ -21,7 +21,7 @@ from django.utils import timezone
 from xinyong.accounts.models import Role
 from xinyong.casework import choices as c
 from xinyong.casework.models import Case
-from xinyong.casework.services import Workflow, clean_text
+from xinyong.casework.services import Workflow, clean_text, leaving_lists
 from xinyong.lib import workdays
 from xinyong.lib.errors import DomainError
 from xinyong.objections import choices
@@ -91,6 +91,18 @@ class ObjectionWorkflow(Workflow):
 
     def on_closed(self, case: Case, today: dt.date) -> None:
         Record.objects.filter(pk=case.record_id or 0).update(objection_open=False)
+
+    def decision_effects(self, case: Case, today: dt.date) -> dict[str, str]:
+        objection: Any = case
+        record = objection.record
+        if objection.repair_id:
+            upheld = (f"异议成立的，原信用修复申请（{objection.repair.query_code}）重新办理，"
+                      "由认定单位重新作出决定。")
+        else:
+            upheld = (f"异议成立的，记录“{record.decision_no}”将被撤销（选择更正的，按更正后的事实重新认定）"
+                      f"，当日起停止公示{leaving_lists(record.pk, today)}。")
+        return {"upheld": upheld,
+                "dismissed": f"异议不成立的，维持原信息，记录“{record.decision_no}”的异议标记撤除。"}
 
     def check_decision(self, case: Case, decision: str, extra: dict[str, Any]) -> None:
         changes = extra["corrections"] = clean_corrections(extra.get("corrections"))

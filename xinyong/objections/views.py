@@ -16,6 +16,7 @@ from xinyong.accounts.decorators import role_required
 from xinyong.accounts.models import Role, User
 from xinyong.casework.forms import DecideForm
 from xinyong.casework.models import Case
+from xinyong.casework.pending import PendingFiles
 from xinyong.casework.views import CaseViews, mark
 from xinyong.lib.errors import DomainError
 from xinyong.objections import services
@@ -35,6 +36,15 @@ class ObjectionViews(CaseViews):
     decide_form = DecisionForm
     accept_label = "受理，核查并转认定单位核实"
     track_example = "YY7K2M9QH3PW4T"
+    mine_title = "我的异议"
+
+    def receipt_rows(self, case: Case) -> list[tuple[str, str]]:
+        objection: Any = case
+        record = f"{objection.record.decision_no}（{objection.record.unit.name}）"
+        if objection.repair_id:
+            return [("异议对象", f"信用修复申请 {objection.repair.query_code} 的“不予修复”决定"),
+                    ("所涉记录", record)]
+        return [("异议对象", f"信用记录 {record}")]
 
     def make_decide_form(self, case: Case, data: Any = None) -> DecideForm:
         assert isinstance(case, Objection)
@@ -74,8 +84,9 @@ def create(request: HttpRequest) -> HttpResponse:
     elif request.GET.get("record", "").isdigit():
         initial["target"] = f"record:{request.GET['record']}"
     posted = request.method == "POST"
+    pending = PendingFiles(request)
     form = ObjectionForm(request.POST if posted else None, request.FILES if posted else None,
-                         user=user, initial=initial)
+                         user=user, initial=initial, pending=pending)
     if posted and form.is_valid():
         record_id, repair_id = form.target_ids()
         data = form.cleaned_data
@@ -85,16 +96,20 @@ def create(request: HttpRequest) -> HttpResponse:
         except DomainError as exc:
             form.service_error(exc)
         else:
+            pending.done()
             messages.success(request, f"异议申请已提交，查询码 {objection.query_code}。"
                                       f"将于 {objection.accept_by:%Y-%m-%d} 前决定是否受理。")
-            return redirect("objections:detail", case_id=objection.pk)
+            return redirect("objections:receipt", case_id=objection.pk)
+    if posted:
+        pending.keep(form.accepted_uploads)  # sent back: the files need not be chosen again
     rules = None
     try:
         entry, rules = services.rules_for(timezone.localdate())
         basis = entry.pack.doc_number or entry.pack.title
     except DomainError:
         basis = ""
-    return render(request, "objections/form.html", {"form": form, "rules": rules, "basis": basis},
+    return render(request, "objections/form.html", {"form": form, "rules": rules, "basis": basis,
+                                                    "pending": pending},
                   status=422 if form.errors else 200)
 
 

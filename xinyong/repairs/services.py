@@ -18,7 +18,7 @@ from django.utils import timezone
 from xinyong.accounts.models import Role
 from xinyong.casework import choices as c
 from xinyong.casework.models import Case
-from xinyong.casework.services import Workflow, clean_text
+from xinyong.casework.services import Workflow, clean_text, leaving_lists
 from xinyong.casework.timeline import step
 from xinyong.lib import workdays
 from xinyong.lib.errors import DomainError
@@ -163,6 +163,15 @@ class RepairWorkflow(Workflow):
     url_namespace = "repairs"
     submit_action = "apply"
     outcomes = {"approve": choices.APPROVED, "reject": choices.REJECTED}
+
+    def decision_effects(self, case: Case, today: dt.date) -> dict[str, str]:
+        record = case.record
+        assert record is not None  # a repair is always about a record
+        return {
+            "approve": f"修复通过后，记录“{record.decision_no}”当即停止公示{leaving_lists(record.pk, today)}"
+                       "，相关惩戒措施同步解除；记录本身保留并标记为已修复。",
+            "reject": f"不予修复的，记录“{record.decision_no}”继续公示；申请人可以对该决定提出异议。",
+        }
 
     def remedy(self, case: Case, user: Any, decision: str, reason: str, *, request: Any,
                today: dt.date, extra: dict[str, Any]) -> None:

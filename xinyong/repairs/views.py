@@ -16,6 +16,7 @@ from xinyong.accounts.decorators import role_required
 from xinyong.accounts.models import Role, User
 from xinyong.casework import evidence as case_evidence
 from xinyong.casework.models import Case
+from xinyong.casework.pending import PendingFiles
 from xinyong.casework.views import CaseViews, mark
 from xinyong.lib.errors import DomainError
 from xinyong.policies import rulebook
@@ -47,6 +48,7 @@ class RepairViews(CaseViews):
     title = "信用修复办理"
     decide_form = DecisionForm
     track_example = "XF7K2M9QH3PW4T"
+    mine_title = "我的信用修复"
     extra_actions = ("channel",)
 
     def extra_forms(self, case: Case, user: User) -> dict[str, Any]:
@@ -71,6 +73,14 @@ class RepairViews(CaseViews):
         messages.success(request, "已核实：按绿色通道办理" if done.channel == choices.GREEN
                          else f"已转入标准渠道，办结期限为 {done.due_by}")
         return True
+
+    def receipt_rows(self, case: Case) -> list[tuple[str, str]]:
+        repair: Any = case
+        channel = repair.get_channel_display()
+        if repair.claim_status == choices.PENDING:
+            channel += "（自报情形待核实）"
+        return [("失信记录", f"{repair.record.decision_no}（{repair.record.unit.name}）"),
+                ("办理渠道", channel)]
 
     def detail_context(self, case: Case, user: User, today: dt.date, book: Rulebook) -> dict[str, Any]:
         repair: Any = case
@@ -118,8 +128,9 @@ def apply(request: HttpRequest, record_id: int) -> HttpResponse:
     today = timezone.localdate()
     book = rulebook.current()
     posted = request.method == "POST"
+    pending = PendingFiles(request)
     form = ApplyForm(request.POST if posted else None, request.FILES if posted else None,
-                     book=book, today=today)
+                     book=book, today=today, pending=pending)
     refusal = ""
     if posted:
         if form.is_valid():
@@ -130,20 +141,29 @@ def apply(request: HttpRequest, record_id: int) -> HttpResponse:
                                         request=request)
             except DomainError as exc:
                 if exc.status == 404:
+                    pending.close()
                     raise Http404(exc.msg) from None
                 form.service_error(exc)
+                if exc.field == "record_id":
+                    # The record cannot be repaired now (too early, a case open ...): no
+                    # change to this form helps, so no file is kept for it.
+                    pending.done()
+                    form.accepted_uploads = []
             else:
+                pending.done()
                 messages.success(request, (
                     f"修复申请已提交，查询码 {repair.query_code}（请记下，可凭此查询进度）。"
                     f"{repair.unit.name} 将于 {repair.accept_by} 前受理，{repair.due_by} 前办结。"))
-                return redirect("repairs:detail", case_id=repair.pk)
+                return redirect("repairs:receipt", case_id=repair.pk)
+        pending.keep(form.accepted_uploads)  # sent back: the files need not be chosen again
     else:
         try:
             services.check_repairable(record, today)
         except DomainError as exc:
             refusal = exc.msg
     return render(request, "repairs/apply.html", {
-        "form": form, "record": record, "refusal": refusal, "commitment_text": COMMITMENT_TEXT,
+        "form": form, "pending": pending, "record": record, "refusal": refusal,
+        "commitment_text": COMMITMENT_TEXT,
         "behavior_text": book.behavior_text(record.behavior),
         "severity_label": SEVERITY.label(record.severity),
         "channels": _channels(today),

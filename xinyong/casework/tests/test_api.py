@@ -94,6 +94,10 @@ def test_withdraw_and_take_over(kind: Kind, case: Case, record: Any, users: dict
     assert long.status_code == 422 and "reason" in field_errors(long)
     taken = office.post_json(f"{url}/take-over", {"reason": "x" * 2000})
     assert taken.status_code == 200 and taken.json()["taken_over"] is True
+    # From now on the office handles the case: `unit` names it, for every party.
+    assert taken.json()["unit"] == "信用办"
+    for role in (Role.SUBJECT, Role.DEPARTMENT, Role.OFFICE):
+        assert api(users[role]).get(url).json()["unit"] == "信用办", role
     withdrawn = api(users[Role.SUBJECT]).post(f"{url}/withdraw", content_type="application/json")
     assert withdrawn.status_code == 200 and withdrawn.json()["status"] == "withdrawn"
     assert api(users[Role.SUBJECT]).post_json(f"{url}/withdraw", {}).status_code == 409
@@ -111,3 +115,11 @@ def test_public_progress_has_no_free_text(kind: Kind, case: Case, users: dict[st
     own = api(users[Role.SUBJECT]).get(url).json()["timeline"][-1]["note"]
     assert "请补充王五的签字页" in own  # the parties see the free text
     assert client.get(f"/api/v1/{kind.path}/by-code/NOSUCHCODE").status_code == 404
+    # A code of another kind: 404 here, saying which kind it is and where to ask.
+    from xinyong.casework.tests.conftest import KINDS
+
+    for other in (k for k in KINDS.values() if k.name != kind.name):
+        elsewhere = client.get(f"/api/v1/{other.path}/by-code/{case.query_code}")
+        assert elsewhere.status_code == 404
+        assert f"是{case.NOUN}的查询码" in elsewhere.json()["detail"]
+        assert f"/api/v1/{kind.path}/by-code/{case.query_code}" in elsewhere.json()["detail"]

@@ -48,3 +48,34 @@ def test_material_asked_for_and_supplied(kind: Kind, case: Case, users: dict[str
     expect(applicant.get_by_test_id("timeline")).to_contain_text("补正材料")
     screenshot(applicant, f"casework-{kind.name}-supplied")
     assert type(case).objects.get(pk=case.pk).status == c.SUBMITTED
+
+
+def test_the_receipt_on_a_phone(kind: Kind, case: Case, users: dict[str, User], live_server: Any,
+                                browser: Any) -> None:
+    """The receipt at 390x844: nothing runs off the screen, the code reads whole, and the
+    print version drops the site's bars and the buttons."""
+    from playwright.sync_api import expect
+
+    from xinyong.conftest_helpers import new_page
+
+    page = new_page(browser, 390, 844)
+    page.goto(f"{live_server.url}/login/")
+    page.fill("#id_username", users[Role.SUBJECT].username)
+    page.fill("#id_password", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{live_server.url}/")
+    page.goto(f"{live_server.url}/{kind.path}/mine/")
+    page.get_by_test_id("receipt-link").first.click()
+    page.wait_for_url(f"{live_server.url}/{kind.path}/{case.pk}/receipt/")
+    expect(page.get_by_test_id("receipt-code")).to_have_text(case.query_code)
+    expect(page.get_by_test_id("receipt-kind")).to_have_text(case.NOUN)
+    expect(page.get_by_test_id("print")).to_be_visible()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    box = page.get_by_test_id("receipt-code").bounding_box()
+    assert box and box["x"] >= 0 and box["x"] + box["width"] <= 390
+    screenshot(page, f"casework-{kind.name}-receipt-390")
+    page.emulate_media(media="print")
+    expect(page.get_by_test_id("print")).to_be_hidden()
+    expect(page.locator("nav.navbar")).to_be_hidden()
+    expect(page.get_by_test_id("receipt")).to_be_visible()
+    screenshot(page, f"casework-{kind.name}-receipt-print")

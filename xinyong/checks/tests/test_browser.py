@@ -75,15 +75,30 @@ def test_check_result_page(members: list[Record], users: dict[str, User], live_s
     shot(page, "result")
 
     row = page.locator("#r1")
-    row.locator("summary").click()
-    row.locator("select[name=applied]").select_option("yes")
-    row.locator("input[name=note]").fill("取消投标资格")
-    row.locator("button:has-text('提交反馈')").click()
+    row.get_by_test_id("feedback-new").locator("summary").click()
+    new = row.get_by_test_id("feedback-new")
+    new.locator("input[name=note]").fill("取消投标资格")
+    new.locator("button:has-text('提交反馈')").click()  # nothing chosen: the browser asks
+    assert not Feedback.objects.exists()
+    new.get_by_label("已执行").check()
+    new.locator("button:has-text('提交反馈')").click()
     page.wait_for_selector("#r1 [data-testid=feedback-given]")
     assert Feedback.objects.get().note == "取消投标资格"
     assert page.locator("[data-testid=feedback] tbody tr").first.inner_text().count("取消投标资格") == 1
     assert page.locator("#r1 [data-testid=feedback-saved]").count() == 1
     shot(page, "result-feedback")
+
+    fix = page.locator("#r1").get_by_test_id("feedback-correct")
+    fix.locator("summary").click()
+    fix.get_by_label("未执行").check()
+    fix.locator("input[name=reason]").fill("误点“已执行”，尚未开标")
+    fix.locator("button:has-text('提交更正')").click()
+    page.wait_for_selector("#r1 [data-testid=feedback-saved]:has-text('已更正反馈')")
+    history = page.get_by_test_id("feedback-history").first
+    history.locator("summary").click()
+    assert "更正理由：误点“已执行”，尚未开标" in history.inner_text()
+    assert [c.applied for c in Feedback.objects.get().changes.all()] == [True, False]
+    shot(page, "result-feedback-corrected")
 
     office = browser_login(browser, live_server, users[Role.OFFICE], PASSWORD)
     office.goto(f"{live_server.url}/office/checks/")

@@ -10,6 +10,7 @@ import pytest
 from stdnum.cn import uscc
 
 from xinyong.accounts.models import Role
+from xinyong.audit.models import AuditEvent
 from xinyong.checks.models import Check, Feedback
 from xinyong.lib.errors import DomainError
 from xinyong.policies.rulebook import current
@@ -188,11 +189,28 @@ def test_feedback(punished: Any, users: Any, api: Callable[..., Any], other_unit
     url = f"/api/v1/checks/{check['id']}/feedback"
     body = {"subject_id": punished.subject_id, "measure": measure, "applied": True,
             "note": "取消投标资格"}
-    assert dept.post_json(url, body).status_code == 201
-    again = dept.post_json(url, body)
-    assert again.status_code == 422 and again.json()["errors"][0]["loc"] == ["measure"]
+    first = dept.post_json(url, body)
+    assert first.status_code == 201 and first.json()["corrected"] is False
+    assert [v["applied"] for v in first.json()["history"]] == [True]
+    # A second answer for the same measure corrects the first, and only with a reason.
+    again = dept.post_json(url, {**body, "applied": False})
+    assert again.status_code == 422 and again.json()["errors"][0]["loc"] == ["reason"]
+    assert "更正理由" in again.json()["errors"][0]["msg"]
+    same = dept.post_json(url, {**body, "reason": "重复提交"})
+    assert same.status_code == 422 and same.json()["errors"][0]["loc"] == ["applied"]
+    corrected = dept.post_json(url, {**body, "applied": False, "note": "",
+                                     "reason": "误点“已执行”，实际尚未开标"})
+    assert corrected.status_code == 200, corrected.content
+    out = corrected.json()
+    assert out["applied"] is False and out["corrected"] is True and out["id"] == first.json()["id"]
+    assert [(v["applied"], v["note"], v["reason"]) for v in out["history"]] == [
+        (True, "取消投标资格", ""), (False, "", "误点“已执行”，实际尚未开标")]
     wrong = dept.post_json(url, {**body, "measure": "fz_priority_handling"})
     assert wrong.status_code == 422
+    missing = dept.post_json(url, {key: v for key, v in body.items() if key != "applied"})
+    assert missing.status_code == 422 and "applied" in str(missing.json()["errors"])
     stranger = api(make_user("eve", Role.DEPARTMENT, unit=other_unit))
     assert stranger.post_json(url, body).status_code == 404
-    assert Feedback.objects.get().note == "取消投标资格"
+    given = Feedback.objects.get()
+    assert (given.applied, given.note) == (False, "") and given.changes.count() == 2
+    assert AuditEvent.objects.filter(action="check.feedback_correct").count() == 1

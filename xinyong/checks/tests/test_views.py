@@ -282,13 +282,54 @@ def test_feedback_from_the_result_page(punished: Any, users: dict[str, User],
     assert response.status_code == 302 and response["Location"] == f"/checks/{check.pk}/#r2"
     given = Feedback.objects.get()
     assert (given.applied, given.note, given.user) == (True, "取消投标资格", users[Role.DEPARTMENT])
-    again = dept.post(f"/checks/{check.pk}/feedback/", body, follow=True).content.decode()
-    assert "已对该主体的这项措施反馈过" in again
-    assert Feedback.objects.count() == 1
+    again = dept.post(f"/checks/{check.pk}/feedback/", {**body, "applied": "no"},
+                      follow=True).content.decode()
+    assert "已对该主体的这项措施反馈过" in again and "请写明更正理由" in again
+    assert Feedback.objects.get().applied is True
 
     office = web(users[Role.OFFICE]).get(f"/checks/{check.pk}/").content.decode()
     assert "取消投标资格" in office and "已反馈：已执行" in office
     assert "feedback/" not in office  # the office reads feedback, the department gives it
+
+
+def test_feedback_has_no_default_answer(punished: Any, users: dict[str, User],
+                                        web: Callable[..., Client]) -> None:
+    """One click must not record a punishment as carried out: nothing is chosen before the
+    person chooses, and a form sent without a choice is refused naming the field."""
+    dept = web(users[Role.DEPARTMENT])
+    check = run(users[Role.DEPARTMENT], [org_code(1)])
+    measure = check.results[0]["measures"][0]["code"]
+    page = dept.get(f"/checks/{check.pk}/").content.decode()
+    form = page.split('data-testid="feedback-new"', 1)[1].split("</form>", 1)[0]
+    assert 'name="applied"' in form and "checked" not in form and "selected" not in form
+    body = {"subject_id": punished.subject_id, "measure": measure, "note": "x"}
+    sent = dept.post(f"/checks/{check.pk}/feedback/", body, follow=True).content.decode()
+    assert "是否执行：请选择是否执行" in sent and not Feedback.objects.exists()
+
+
+def test_feedback_is_corrected_with_a_reason_and_the_history_kept(
+        punished: Any, users: dict[str, User], web: Callable[..., Client]) -> None:
+    dept = web(users[Role.DEPARTMENT])
+    check = run(users[Role.DEPARTMENT], [org_code(1)])
+    measure = check.results[0]["measures"][0]["code"]
+    url = f"/checks/{check.pk}/feedback/"
+    body = {"subject_id": punished.subject_id, "measure": measure, "applied": "yes", "note": "取消投标资格"}
+    dept.post(url, body)
+    page = dept.get(f"/checks/{check.pk}/").content.decode()
+    fix = page.split('data-testid="feedback-correct"', 1)[1].split("</form>", 1)[0]
+    assert f'value="{measure}"' in fix and 'name="reason"' in fix and "checked" not in fix
+    fixed = dept.post(url, {**body, "applied": "no", "note": "尚未开标",
+                            "reason": "误点“已执行”"}, headers={"HX-Request": "true"}).content.decode()
+    assert "已更正反馈" in fixed and "已反馈：未执行（已更正）" in fixed
+    log = fixed.split('<section id="feedback-log" hx-swap-oob="true">')[1]
+    history = log.split('data-testid="feedback-history"', 1)[1].split("</details>", 1)[0]
+    assert "更正 1 次" in history and "首次反馈" in history and "取消投标资格" in history
+    assert "更正理由：误点“已执行”" in history
+    given = Feedback.objects.get()
+    assert (given.applied, given.note) == (False, "尚未开标") and given.corrected_at is not None
+    assert [(c.applied, c.reason) for c in given.changes.all()] == [(True, ""), (False, "误点“已执行”")]
+    office = web(users[Role.OFFICE]).get(f"/checks/{check.pk}/").content.decode()
+    assert 'data-testid="feedback-history"' in office and "尚未开标" in office
 
 
 def test_feedback_with_htmx_swaps_the_row(punished: Any, users: dict[str, User],
@@ -302,7 +343,11 @@ def test_feedback_with_htmx_swaps_the_row(punished: Any, users: dict[str, User],
     assert row.strip().startswith('<tr id="r1"') and "已反馈：未执行" in row and "已中标" in row
     log = row.split('<section id="feedback-log" hx-swap-oob="true">')[1]
     assert "已中标" in log and "未执行" in log
-    assert f'value="{measures[0]}"' not in row  # no longer offered
+    offered = row.split('data-testid="feedback-new"', 1)[1].split("</form>", 1)[0] \
+        if 'data-testid="feedback-new"' in row else ""
+    assert f'value="{measures[0]}"' not in offered  # no longer offered for a first answer...
+    fix = row.split('data-testid="feedback-correct"', 1)[1].split("</form>", 1)[0]
+    assert f'value="{measures[0]}"' in fix  # ...but for a correction
     wrong = dept.post(url, {**body, "measure": "fz_priority_handling"},
                       headers={"HX-Request": "true"}).content.decode()
     assert 'data-testid="feedback-error"' in wrong and "没有对该主体给出措施" in wrong

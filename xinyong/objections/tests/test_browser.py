@@ -49,8 +49,9 @@ def test_dispute_uphold_and_track(loaded: Any, unit: Unit, users: dict[str, User
     page.fill("#id_evidence_text", "营业执照（成立日期晚于处罚所认定的行为日期）")
     page.click("[data-testid=objection-form] button[type=submit]")
     objection = Objection.objects.get()
-    page.wait_for_url(f"{live_server.url}/objections/{objection.pk}/")
-    expect(page.get_by_text(f"查询码 {objection.query_code}")).to_be_visible()
+    page.wait_for_url(f"{live_server.url}/objections/{objection.pk}/receipt/")
+    expect(page.locator(".alert-success")).to_contain_text(f"查询码 {objection.query_code}")
+    expect(page.get_by_test_id("receipt-code")).to_have_text(objection.query_code)
     shot(page, "submitted")
 
     # While open, the public list carries the mark.

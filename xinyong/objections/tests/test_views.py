@@ -61,9 +61,10 @@ def test_subject_objects_to_its_record_through_the_form(
                                             "reason": "该决定已被行政复议撤销",
                                             "evidence_text": "太政复〔2026〕8号复议决定书"}, follow=True)
     objection = Objection.objects.get()
-    assert done.redirect_chain == [(f"/objections/{objection.pk}/", 302)]
-    page = html(done)
-    assert f"查询码 {objection.query_code}" in page
+    assert done.redirect_chain == [(f"/objections/{objection.pk}/receipt/", 302)]
+    assert f"查询码 {objection.query_code}" in html(done)  # the message, over the receipt
+    assert 'data-testid="receipt-code"' in html(done)
+    page = html(client.get(f"/objections/{objection.pk}/"))
     assert "该决定已被行政复议撤销" in page and "太政复〔2026〕8号复议决定书" in page
     assert 'data-testid="objection-mark"' in page and "提交异议" in page
     # The applicant may withdraw; it sees no step of the unit's.
@@ -328,3 +329,27 @@ def test_navigation_by_role(loaded: Any, users: dict[str, User], web: Callable[.
     for role in (Role.DEPARTMENT, Role.OFFICE):
         page = html(web(users[role]).get("/"))
         assert 'href="/objections/"' in page and 'href="/objections/mine/"' not in page
+
+
+def test_chosen_files_are_kept_when_the_objection_comes_back(
+    loaded: Any, unit: Any, users: dict[str, User], web: Callable[..., Client],
+    punish: Callable[..., Record], settings: Any, tmp_path: Any
+) -> None:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    record = punish(unit)
+    client = web(users[Role.SUBJECT])
+    pdf = b"%PDF-1.4\n%test\n"
+    back = client.post("/objections/new/", {"target": f"record:{record.pk}", "reason": "", "evidence": [
+        SimpleUploadedFile("复议决定书.pdf", pdf), SimpleUploadedFile("空白.pdf", b"")]})
+    page = html(back)
+    assert back.status_code == 422 and "请写明异议理由" in page
+    errors = re.findall(r'data-error-for="evidence">(.*?)</div>', page)
+    assert errors == ["文件“空白.pdf”是空文件"]
+    tokens = re.findall(r'name="pending" value="([^"]+)"', page)
+    assert len(tokens) == 1 and 'data-pending="复议决定书.pdf"' in page
+    done = client.post("/objections/new/", {"target": f"record:{record.pk}", "reason": "已被复议撤销",
+                                            "pending": tokens})
+    assert done.status_code == 302
+    assert list(Objection.objects.get().files.values_list("name", flat=True)) == ["复议决定书.pdf"]

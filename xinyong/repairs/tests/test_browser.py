@@ -67,21 +67,26 @@ def test_apply_approve_and_track(loaded: Any, unit: Unit, users: dict[str, User]
     page.locator(f"tr[data-record='{ready.pk}']").get_by_test_id("apply").click()
     page.wait_for_url(f"{live_server.url}/repairs/apply/{ready.pk}/")
     page.fill("#id_statement", "已于本月缴清罚款，并完成整改，建立了价格公示制度。")
-    page.click("button:has-text('提交申请')")  # the commitment is not signed
-    expect(page.locator("[data-error-for=commitment]")).to_have_text("须签署信用承诺后方可申请信用修复")
-    shot(page, "apply-error")
-
     evidence = media / "缴款凭证.pdf"
     evidence.write_bytes(PDF)
+    page.set_input_files("#id_evidence", str(evidence))
+    page.click("button:has-text('提交申请')")  # the commitment is not signed
+    expect(page.locator("[data-error-for=commitment]")).to_have_text("须签署信用承诺后方可申请信用修复")
+    # The chosen file is kept: listed by name, not to be chosen again.
+    expect(page.get_by_test_id("pending-files")).to_contain_text("缴款凭证.pdf")
+    shot(page, "apply-error")
+
     page.check("#id_commitment")
     page.get_by_label("受疫情影响较大").check()
-    page.set_input_files("#id_evidence", str(evidence))
     shot(page, "apply")
     page.click("button:has-text('提交申请')")
-    page.wait_for_url(f"{live_server.url}/repairs/*/")
+    page.wait_for_url(f"{live_server.url}/repairs/*/receipt/")
     repair = Repair.objects.get()
     assert repair.channel == "green" and repair.files.count() == 1
     expect(page.locator(".alert-success")).to_contain_text(repair.query_code)
+    expect(page.get_by_test_id("receipt-code")).to_have_text(repair.query_code)
+    shot(page, "receipt")
+    page.get_by_role("link", name="查看办理详情").click()
     expect(page.get_by_test_id("evidence-files")).to_contain_text("缴款凭证.pdf")
     shot(page, "submitted")
 
@@ -103,9 +108,12 @@ def test_apply_approve_and_track(loaded: Any, unit: Unit, users: dict[str, User]
     expect(page.get_by_test_id("status")).to_have_text("已受理")
     page.get_by_label("修复通过").check()
     page.fill("#id_decide-reason", "已缴清罚款、完成整改并签署信用承诺，准予修复。")
-    page.once("dialog", lambda dialog: dialog.accept())  # 确定提交决定？
+    said: list[str] = []
+    page.once("dialog", lambda dialog: (said.append(dialog.message), dialog.accept()))
     page.click("button:has-text('提交决定')")
     expect(page.get_by_test_id("status")).to_have_text("修复通过")
+    # The question says what approval does to this record.
+    assert said and said[0].startswith("确定作出决定“修复通过”？") and ready.decision_no in said[0]
     shot(page, "decided")
     assert Record.objects.get(pk=ready.pk).status == d.REPAIRED
 
@@ -150,6 +158,15 @@ def test_office_queue_with_an_overdue_case(loaded: Any, unit: Unit, users: dict[
     shot(page, "office-queue")
     page.goto(f"{live_server.url}/repairs/{repair.pk}/")
     page.fill("#id_take_over-reason", "认定单位逾期未办结")
+    asked: list[str] = []
+
+    def accept(dialog: Any) -> None:
+        asked.append(dialog.message)
+        dialog.accept()
+
+    page.once("dialog", accept)
     page.click("button:has-text('接办')")
     expect(page.get_by_test_id("taken-over")).to_be_visible()
+    assert asked and asked[0].startswith("确定接办？") and unit.name in asked[0]
+    expect(page.get_by_test_id("handling-unit")).to_contain_text("办理单位：信用办")
     shot(page, "office-take-over")

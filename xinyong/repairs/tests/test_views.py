@@ -122,13 +122,17 @@ def test_apply_with_green_channel_and_evidence(
         response = client.post(f"/repairs/apply/{record.pk}/", apply_form(
             green_flags=["epidemic_hit"], evidence=[pdf(), SimpleUploadedFile("整改照片.png", PNG)]))
     repair = Repair.objects.get()
-    assert response.status_code == 302 and response["Location"] == f"/repairs/{repair.pk}/"
+    assert response.status_code == 302 and response["Location"] == f"/repairs/{repair.pk}/receipt/"
     assert repair.channel == "green" and repair.green_flags == ["epidemic_hit"]
     assert repair.statement.startswith("已于 2026 年 5 月缴清罚款")
     assert sorted(Evidence.objects.values_list("name", flat=True)) == ["整改照片.png", "缴款凭证.pdf"]
     assert all(Path(e.file.path).is_file() and e.file.path.startswith(str(media))
                for e in Evidence.objects.all())
-    page = html(client.get(response["Location"]))
+    got = client.get(response["Location"])
+    receipt = html(got)
+    assert got.status_code == 200 and repair.query_code in receipt
+    assert "办理渠道</dt><dd class=\"col-8 col-sm-9\">绿色通道（自报情形待核实）" in receipt
+    page = html(client.get(f"/repairs/{repair.pk}/"))
     assert repair.query_code in page and "缴款凭证.pdf" in page and "受疫情影响较大" in page
     notice = Notice.objects.get(user=subject_user)
     assert notice.link == f"/repairs/track/{repair.query_code}/"
@@ -199,7 +203,9 @@ def test_form_errors_in_chinese_beside_the_field(
         flag = html(client.post(url, apply_form(green_flags=["moon"])))
         assert errors_for(flag, "green_flags")
     assert not Repair.objects.exists()
-    assert not media.exists() or not any(p.is_file() for p in media.rglob("*"))
+    # No evidence stored; only the files that passed wait on the form, to be sent again.
+    stored = [p for p in media.rglob("*") if p.is_file()] if media.exists() else []
+    assert stored and all(p.relative_to(media).parts[0] == "pending" for p in stored)
 
 
 def test_a_refused_file_stores_nothing(loaded: Any, unit: Unit, subject_user: User, media: Path,
@@ -569,3 +575,66 @@ def test_evidence_is_private_and_kept_for_its_retention_period(
     page = html(client.get(f"/repairs/{repair.pk}/"))
     assert "按保存期限删除" in page
     assert client.get(f"/repairs/{repair.pk}/evidence/{item.pk}/").status_code == 404
+
+
+def pending_tokens(page: str) -> dict[str, str]:
+    """The files kept on a form that came back: name → token."""
+    block = page.split('data-testid="pending-files"', 1)[1].split("</ul>", 1)[0]
+    return {name: token for name, token in re.findall(
+        r'<li data-pending="([^"]+)"><input type="hidden" name="pending" value="([^"]+)">', block)}
+
+
+def test_chosen_files_are_kept_when_the_form_comes_back(
+    loaded: Any, unit: Unit, subject_user: User, media: Path, web: Callable[..., Client]
+) -> None:
+    from xinyong.casework.models import PendingUpload
+
+    record = general(unit, subject_user.subject)
+    client = web(subject_user)
+    url = f"/repairs/apply/{record.pk}/"
+    with on(LATER):
+        back = client.post(url, apply_form(commitment="", evidence=[
+            pdf(), SimpleUploadedFile("病毒.exe", b"MZ"), SimpleUploadedFile("整改照片.png", PNG)]))
+    page = html(back)
+    assert back.status_code == 422
+    # Only the refused file is named with its error; the others are listed, kept.
+    assert errors_for(page, "evidence") == [
+        f"文件“病毒.exe”的类型不支持；可上传：{case_evidence.types_label()}"]
+    kept = pending_tokens(page)
+    assert sorted(kept) == ["整改照片.png", "缴款凭证.pdf"] and "已选文件" in page
+    assert PendingUpload.objects.count() == 2
+    # Someone else (another login, even of the same user) cannot use the tokens.
+    with on(LATER):
+        stolen = web(subject_user).post(url, apply_form(pending=list(kept.values())))
+    assert stolen.status_code == 302 and Repair.objects.get().files.count() == 0
+    Repair.objects.all().delete()
+    # The applicant drops one kept file, adds another, and the form goes through.
+    with on(LATER):
+        done = client.post(url, apply_form(
+            pending=list(kept.values()), **{"pending-drop": [kept["整改照片.png"]]},
+            evidence=[SimpleUploadedFile("整改报告.pdf", PDF)]))
+    assert done.status_code == 302, errors_for(html(done), "evidence")
+    repair = Repair.objects.get()
+    assert sorted(repair.files.values_list("name", flat=True)) == ["整改报告.pdf", "缴款凭证.pdf"]
+    assert all(Path(e.file.path).read_bytes() == PDF for e in repair.files.all())
+    assert not PendingUpload.objects.exists()
+    assert not [p for p in (media / "pending").rglob("*") if p.is_file()]
+
+
+def test_kept_files_are_purged_after_a_day(loaded: Any, unit: Unit, subject_user: User,
+                                           media: Path, web: Callable[..., Client]) -> None:
+    from django.utils import timezone
+
+    from xinyong.casework import pending
+    from xinyong.casework.models import PendingUpload
+
+    record = general(unit, subject_user.subject)
+    with on(LATER):
+        web(subject_user).post(f"/repairs/apply/{record.pk}/", apply_form(
+            statement="", evidence=[pdf()]))
+    item = PendingUpload.objects.get()
+    path = Path(item.file.path)
+    assert path.is_file() and oct(path.stat().st_mode & 0o777) == "0o600"
+    assert pending.purge(timezone.now()) == 0
+    assert pending.purge(timezone.now() + pending.MAX_AGE + dt.timedelta(minutes=1)) == 1
+    assert not PendingUpload.objects.exists() and not path.exists()
