@@ -35,7 +35,7 @@ def test_the_public_gets_a_search_box_and_the_services(demo_site: dict[str, User
     html = page(None, None)
     assert 'action="/subjects/search/"' in section(html, "search-box")
     services = section(html, "services")
-    for name in ("信用查询", "信用名单", "政策规则", "信用修复指南", "修复进度查询", "异议进度查询"):
+    for name in ("信用查询", "信用名单", "政策规则", "信用修复指南", "办理进度查询"):
         assert name in services
     assert "待办事项" not in html and "我的信用概况" not in html
 

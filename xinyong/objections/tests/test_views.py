@@ -323,7 +323,7 @@ def test_public_progress_by_query_code_has_no_personal_data(
 
 
 def test_navigation_by_role(loaded: Any, users: dict[str, User], web: Callable[..., Client]) -> None:
-    assert 'href="/objections/track/"' in html(web().get("/"))
+    assert 'href="/track/"' in html(web().get("/"))  # one tracker for every kind
     subject = html(web(users[Role.SUBJECT]).get("/"))
     assert 'href="/objections/mine/"' in subject and 'href="/objections/"' not in subject
     for role in (Role.DEPARTMENT, Role.OFFICE):
