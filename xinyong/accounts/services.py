@@ -251,7 +251,7 @@ def update_user(
     name never changes. Returns False, and records nothing, when nothing changed."""
     if role not in Role.values:
         raise DomainError("role", f"应为 {'、'.join(Role.labels)} 之一")
-    locked = User.objects.select_for_update().select_related("unit", "subject").get(pk=user.pk)
+    locked = User.objects.select_for_update().get(pk=user.pk)
     if locked.role == Role.OFFICE and role != Role.OFFICE:
         _keep_an_office_user(locked, actor, "取消其信用办角色")
     unit, subject = _binding(role, unit, subject_code, current=locked)
