@@ -150,7 +150,7 @@ ACTIVE_CHOICES = [("", "全部状态"), ("1", "启用"), ("0", "已停用")]
 
 
 class UnitFilterForm(forms.Form):
-    q = forms.CharField(label="单位名称或统一社会信用代码", required=False, max_length=200)
+    q = forms.CharField(label="名称或统一社会信用代码", required=False, max_length=200)
     active = forms.ChoiceField(label="状态", choices=ACTIVE_CHOICES, required=False)
 
 

@@ -44,7 +44,7 @@ def test_reset_and_forced_change_on_a_phone(transactional_db: Any, live_server: 
     office = phone_login(browser, live_server, "alice", PASSWORD)
     office.wait_for_url(f"{live_server.url}/")
     office.goto(f"{live_server.url}/office/users/?q=李四")
-    office.get_by_role("link", name="管理用户 bob").click()
+    office.get_by_role("link", name="管理用户 李四").click()
     expect(office.get_by_role("heading", name=re.compile("用户：bob"))).to_be_visible()
     office.get_by_role("link", name="重置密码").click()
     expect(office.get_by_test_id("consequences")).to_contain_text("必须先设置新密码")

@@ -121,7 +121,7 @@ def test_the_list_searches_and_filters(office: Client, users: dict[str, User],
 
     def listed(query: str) -> set[str]:
         html = office.get(f"/office/users/{query}").content.decode()
-        return set(re.findall(r"<tr[^>]*><td>(\w+)</td>", html))
+        return set(re.findall(r'<tr[^>]*><td translate="no">(\w+)</td>', html))
 
     assert listed("") == {"alice", "bob", "carol", "dave", "erin", "frank"}
     assert listed("?q=银行") == {"frank"}
@@ -150,8 +150,8 @@ def test_the_list_shows_state_lock_and_temporary_password(
     for _ in range(LIMIT):
         login("carol", "wrong")
     html = office.get("/office/users/").content.decode()
-    rows = {m.group(1): m.group(0) for m in re.finditer(r"<tr[^>]*><td>(\w+)</td>.*?</tr>", html,
-                                                          re.S)}
+    row = re.compile(r'<tr[^>]*><td translate="no">(\w+)</td>.*?</tr>', re.S)
+    rows = {m.group(1): m.group(0) for m in row.finditer(html)}
     assert "已停用" in rows["erin"]
     assert "待修改密码" in rows["dave"] and "已锁定" not in rows["dave"]
     assert "已锁定" in rows["carol"] and "待修改密码" not in rows["carol"]
@@ -257,7 +257,7 @@ def test_deactivate_and_reactivate_a_user(office: Client, bob: User, alice: User
     bob_client = Client()
     assert login("bob", client=bob_client).status_code == 302
     page = office.get(f"/office/users/{bob.pk}/deactivate/").content.decode()
-    assert "停用用户：bob" in page and "1 个接口令牌停止使用" in page
+    assert '停用用户：<span translate="no">bob</span>' in page and "1 个接口令牌停止使用" in page
     # No reason: nothing happens.
     response = office.post(f"/office/users/{bob.pk}/deactivate/", {"reason": " "})
     assert "这个字段是必填项" in field_error(response.content.decode(), "reason")

@@ -197,7 +197,7 @@ def test_one_objects_events(office: Client, history: None, users: dict[str, User
     link = f"/office/audit/?object=accounts.user:{bob.pk}"
     assert f'href="{link}"' in page
     html = office.get(link).content.decode()
-    assert "只显示与用户“bob”有关的记录" in html
+    assert '只显示与用户“<span translate="no">bob</span>”有关的记录' in html
     assert actions(office, f"?object=accounts.user:{bob.pk}") == ["解除登录锁定"]
     assert 'data-error-for="object"' in office.get("/office/audit/?object=x").content.decode()
 
