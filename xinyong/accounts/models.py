@@ -72,6 +72,9 @@ class User(AbstractUser):
         on_delete=models.PROTECT,
     )
     display_name = models.CharField("姓名或机构名称", max_length=200, blank=True)
+    # Set when the office gives the user a temporary password: every page then leads to the
+    # password change page until the user has chosen one (accounts.middleware).
+    must_change_password = models.BooleanField("下次登录须修改密码", default=False)
 
     class Meta:
         verbose_name = "用户"

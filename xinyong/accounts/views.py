@@ -6,31 +6,51 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.db.models import Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from xinyong.accounts.decorators import role_required
 from xinyong.accounts.forms import (
     LoginForm,
+    PasswordChangeForm,
+    PasswordResetForm,
     TokenForm,
+    UnitEditForm,
+    UnitFilterForm,
     UnitForm,
     UnitRegionForm,
     UnitStateForm,
+    UserEditForm,
+    UserFilterForm,
     UserForm,
+    UserStateForm,
 )
 from xinyong.accounts.models import ApiToken, Role, Unit, User
 from xinyong.accounts.services import (
+    change_password,
     create_unit,
     create_user,
     issue_token,
+    locked_out,
+    reset_password,
     revoke_token,
     set_unit_active,
     set_unit_region,
+    set_user_active,
     unit_reach,
+    unlock_user,
+    update_unit,
+    update_user,
 )
 from xinyong.lib.errors import DomainError
+from xinyong.lib.paging import paginate
+from xinyong.subjects import codes
 
 
 class LoginView(auth_views.LoginView):
@@ -62,8 +82,47 @@ def units(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, f"已新建成员单位：{unit.name}")
             return redirect("accounts:units")
+    rows, search = _filtered_units(request)
+    page, query = paginate(request, rows, PAGE_SIZE)
+    return render(request, "accounts/units.html",
+                  {"form": form, "units": page, "page": page, "query": query, "search": search})
+
+
+PAGE_SIZE = 50
+
+
+def _filtered_units(request: HttpRequest) -> tuple[QuerySet[Unit], UnitFilterForm]:
+    search = UnitFilterForm(request.GET)
     rows = Unit.objects.order_by("name")
-    return render(request, "accounts/units.html", {"form": form, "units": rows})
+    if not search.is_valid():
+        return rows.none(), search
+    if q := search.cleaned_data["q"].strip():
+        found = Q(name__icontains=q)
+        if code := codes.normalize(q):  # a code is found however it was typed
+            found |= Q(code__icontains=code)
+        rows = rows.filter(found)
+    if search.cleaned_data["active"]:
+        rows = rows.filter(is_active=search.cleaned_data["active"] == "1")
+    return rows, search
+
+
+@role_required(Role.OFFICE)
+def unit_edit(request: HttpRequest, unit_id: int) -> HttpResponse:
+    unit = get_object_or_404(Unit, pk=unit_id)
+    form = UnitEditForm(request.POST or None, initial={"name": unit.name, "region": unit.region})
+    if request.method == "POST" and form.is_valid():
+        try:
+            changed = update_unit(unit, name=form.cleaned_data["name"],
+                                  region=form.cleaned_data["region"], actor=request.user,  # type: ignore[arg-type]
+                                  request=request)
+        except DomainError as exc:
+            form.service_error(exc)
+        else:
+            messages.success(request, f"已保存成员单位：{unit.name}" if changed
+                             else f"成员单位“{unit.name}”没有改动")
+            return redirect("accounts:units")
+    return render(request, "accounts/unit_edit.html",
+                  {"form": form, "unit": unit, "reach": unit_reach(unit)})
 
 
 @role_required(Role.OFFICE)
@@ -133,8 +192,142 @@ def users(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, f"已新建用户：{user.username}")
             return redirect("accounts:users")
+    search = UserFilterForm(request.GET)
     rows = User.objects.select_related("unit", "subject").order_by("role", "username")
-    return render(request, "accounts/users.html", {"form": form, "users": rows})
+    if not search.is_valid():
+        rows = rows.none()
+    else:
+        if q := search.cleaned_data["q"].strip():
+            rows = rows.filter(Q(username__icontains=q) | Q(display_name__icontains=q)
+                               | Q(unit__name__icontains=q))
+        if search.cleaned_data["role"]:
+            rows = rows.filter(role=search.cleaned_data["role"])
+        if search.cleaned_data["active"]:
+            rows = rows.filter(is_active=search.cleaned_data["active"] == "1")
+    page, query = paginate(request, rows, PAGE_SIZE)
+    return render(request, "accounts/users.html", {
+        "form": form, "users": page, "page": page, "query": query, "search": search,
+        "locked": locked_out(list(page)),
+    })
+
+
+def _office_user(request: HttpRequest, user_id: int) -> User:
+    return get_object_or_404(User.objects.select_related("unit", "subject"), pk=user_id)
+
+
+@role_required(Role.OFFICE)
+def user_edit(request: HttpRequest, user_id: int) -> HttpResponse:
+    user = _office_user(request, user_id)
+    form = UserEditForm(request.POST or None, user=user)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            changed = update_user(
+                user, display_name=data["display_name"], role=data["role"], unit=data["unit"],
+                subject_code=data["subject_code"] or None, email=data["email"],
+                actor=request.user, request=request,  # type: ignore[arg-type]
+            )
+        except DomainError as exc:
+            form.service_error(exc)
+        else:
+            messages.success(request, f"已保存用户：{user.username}" if changed
+                             else f"用户“{user.username}”没有改动")
+            return redirect("accounts:user_edit", user.pk)
+    return render(request, "accounts/user_edit.html", {
+        "form": form, "account": user, "locked": user.pk in locked_out([user]),
+        "is_self": user.pk == request.user.pk,
+        "tokens": ApiToken.objects.filter(user=user, revoked_at__isnull=True).count(),
+    })
+
+
+def _user_state(request: HttpRequest, user_id: int, active: bool) -> HttpResponse:
+    """The confirmation page (GET) and the change (POST) of a user's state."""
+    user = _office_user(request, user_id)
+    verb = "启用" if active else "停用"
+    if user.is_active == active:
+        messages.info(request, f"用户“{user.username}”已是{verb}状态")
+        return redirect("accounts:user_edit", user.pk)
+    form = UserStateForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            set_user_active(user, active, form.cleaned_data["reason"], actor=request.user,  # type: ignore[arg-type]
+                            request=request)
+        except DomainError as exc:
+            form.add_error("reason" if exc.field == "reason" else None, exc.msg)
+        else:
+            messages.success(request, f"已{verb}用户：{user.username}")
+            return redirect("accounts:user_edit", user.pk)
+    return render(request, "accounts/user_state.html", {
+        "form": form, "account": user, "active": active, "verb": verb,
+        "tokens": ApiToken.objects.filter(user=user, revoked_at__isnull=True).count(),
+    })
+
+
+@role_required(Role.OFFICE)
+def user_deactivate(request: HttpRequest, user_id: int) -> HttpResponse:
+    return _user_state(request, user_id, active=False)
+
+
+@role_required(Role.OFFICE)
+def user_reactivate(request: HttpRequest, user_id: int) -> HttpResponse:
+    return _user_state(request, user_id, active=True)
+
+
+@role_required(Role.OFFICE)
+def user_password(request: HttpRequest, user_id: int) -> HttpResponse:
+    """Reset a user's password: a form (GET), then the temporary password shown once."""
+    user = _office_user(request, user_id)
+    form = PasswordResetForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            password = reset_password(user, form.cleaned_data["password"], actor=request.user,  # type: ignore[arg-type]
+                                      request=request)
+        except DomainError as exc:
+            form.service_error(exc)
+        else:
+            response = render(request, "accounts/user_password_done.html", {
+                "account": user, "password": password,
+                "generated": not form.cleaned_data["password"]})
+            response["Cache-Control"] = "no-store"  # the password is shown once, never cached
+            return response
+    return render(request, "accounts/user_password.html",
+                  {"form": form, "account": user, "locked": user.pk in locked_out([user])})
+
+
+@role_required(Role.OFFICE)
+@require_POST
+def user_unlock(request: HttpRequest, user_id: int) -> HttpResponse:
+    user = _office_user(request, user_id)
+    if unlock_user(user, actor=request.user, request=request):  # type: ignore[arg-type]
+        messages.success(request, f"已解除用户“{user.username}”的登录锁定，可以立即重新登录")
+    else:
+        messages.info(request, f"用户“{user.username}”没有被锁定")
+    return redirect("accounts:user_edit", user.pk)
+
+
+@login_required
+def password_change(request: HttpRequest) -> HttpResponse:
+    """Any logged-in user changes their own password; one whose password the office reset
+    is sent here by accounts.middleware until they have."""
+    user: User = request.user  # type: ignore[assignment]
+    form = PasswordChangeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            change_password(user, form.cleaned_data["old_password"],
+                            form.cleaned_data["new_password1"], request=request)
+        except DomainError as exc:
+            form.service_error(exc)
+        else:
+            update_session_auth_hash(request, user)  # this session stays logged in
+            messages.success(request, "密码已修改")
+            target = request.POST.get("next") or request.GET.get("next") or ""
+            if not url_has_allowed_host_and_scheme(target, {request.get_host()},
+                                                   request.is_secure()):
+                target = settings.LOGIN_REDIRECT_URL
+            return redirect(target)
+    return render(request, "accounts/password_change.html", {
+        "form": form, "forced": user.must_change_password,
+        "next": request.POST.get("next") or request.GET.get("next", "")})
 
 
 @role_required(Role.OFFICE)

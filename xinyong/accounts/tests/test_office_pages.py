@@ -163,7 +163,7 @@ def field_errors_of(response: Any) -> list[str]:
         ({"username": "judy", "role": Role.SUBJECT, "subject_code": "440524188001010014"},
          "subject_code", "没有该代码的信用主体"),
         ({"username": "judy", "role": Role.OFFICE, "subject_code": PERSON_CODE},
-         "subject_code", "只有 subject 角色"),
+         "subject_code", "只有信用主体角色"),
         ({"username": "ivan", "role": "boss"}, "role", "选择一个有效的选项"),
         ({"username": "ivan", "role": Role.OFFICE, "password": "123"}, "password", "密码太短"),
         ({"username": "ivan", "role": Role.OFFICE, "password": "password123"}, "password",
