@@ -63,6 +63,7 @@ GROUPS: list[tuple[str, dict[str, str]]] = [
         "check.file": "上传核查文件",
         "check.export": "导出核查结果",
         "check.feedback": "提交核查反馈",
+        "check.feedback_correct": "更正核查反馈",
     }),
     ("信用修复", _case_actions("repair", "信用修复", ("apply", "申请信用修复"),
                                channel="核实自报情形")),

@@ -230,7 +230,7 @@ def load(parsed: list[ParsedPack], *, actor: Any = None, via: str = "cli"
         pack_row.current = version
         pack_row.save(update_fields=["current"])
         audit("policy.load", actor=actor, obj=version, via=via,
-              summary=f"载入规则包 {item.pack.id} 第 {version.number} 版（{item.pack.doc_number}）")
+              summary=f"载入政策规则 {item.pack.doc_number} 第 {version.number} 版")
         results.append((version, True))
     changed = [version.pack.pack_id for version, created in results if created]
     if changed:

@@ -46,7 +46,7 @@ def test_error_pages_are_chinese_with_a_way_back(demo_site: dict[str, User], pat
 
 def test_the_walker_sees_english_and_skips_marked_codes() -> None:
     html = ('<p title="Open">规则 <code>fz_mask_fraud</code> <span translate="no">scjg</span>'
-            ' 91350105MA2Y00001R PDF</p><script>var x = "hidden";</script>')
+            ' 91350105MA2Y00001R XFFXWYTETPERQP PDF</p><script>var x = "hidden";</script>')
     assert english_words(html) == {"Open", "fz_mask_fraud"}
 
 

@@ -65,12 +65,16 @@ class PageText(HTMLParser):
             self.text.append(data)
 
 
+# Capitals only, nine or more: a code (a query code may happen to draw no digit), not a word.
+CAPITALS_CODE = re.compile(r"[A-Z]{9,}")
+
+
 def english_words(html: str) -> set[str]:
     parser = PageText()
     parser.feed(html)
     return {t.strip("-.:/_@") for t in TOKEN.findall(" ".join(parser.text))
             if not re.search(r"\d", t) and re.search(r"[A-Za-z]{2,}", t)
-            and t.strip("-.:/_@") not in ALLOWED}
+            and not CAPITALS_CODE.fullmatch(t) and t.strip("-.:/_@") not in ALLOWED}
 
 
 def links(html: str) -> list[str]:
