@@ -248,7 +248,11 @@ def update_user(
     request: HttpRequest | None = None,
 ) -> bool:
     """Change a user's display name, e-mail, role and binding (unit or subject). A user
-    name never changes. Returns False, and records nothing, when nothing changed."""
+    name never changes. Returns False, and records nothing, when nothing changed.
+
+    A new role or binding revokes the user's live API tokens: a token was handed to one
+    unit's (or subject's) system for what the user could do then, and must not start
+    reporting for another unit or acting in another role."""
     if role not in Role.values:
         raise DomainError("role", f"应为 {'、'.join(Role.labels)} 之一")
     locked = User.objects.select_for_update().get(pk=user.pk)
@@ -276,6 +280,11 @@ def update_user(
     locked.unit, locked.subject = unit, subject
     locked.save(update_fields=["display_name", "email", "role", "unit", "subject"])
     user.refresh_from_db()
+    if {"role", "unit", "subject"} & after.keys():
+        live = ApiToken.objects.filter(user=locked, revoked_at__isnull=True)
+        if revoked := live.update(revoked_at=timezone.now()):
+            changes.append(f"吊销其接口令牌 {revoked} 个")
+            after["tokens_revoked"] = revoked
     audit("user.update", actor=actor, request=request, obj=locked, via=via,
           summary=f"修改用户 {locked.username}：{'；'.join(changes)}"[:500],
           detail={"before": before, "after": after})

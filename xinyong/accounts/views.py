@@ -221,6 +221,8 @@ def user_edit(request: HttpRequest, user_id: int) -> HttpResponse:
     form = UserEditForm(request.POST or None, user=user)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
+        live = ApiToken.objects.filter(user=user, revoked_at__isnull=True)
+        tokens_before = live.count()
         try:
             changed = update_user(
                 user, display_name=data["display_name"], role=data["role"], unit=data["unit"],
@@ -230,8 +232,10 @@ def user_edit(request: HttpRequest, user_id: int) -> HttpResponse:
         except DomainError as exc:
             form.service_error(exc)
         else:
-            messages.success(request, f"已保存用户：{user.username}" if changed
-                             else f"用户“{user.username}”没有改动")
+            revoked = tokens_before - live.count()
+            messages.success(request, (f"已保存用户：{user.username}" + (
+                f"；角色或绑定已改变，其 {revoked} 个接口令牌已吊销" if revoked else ""))
+                if changed else f"用户“{user.username}”没有改动")
             return redirect("accounts:user_edit", user.pk)
     return render(request, "accounts/user_edit.html", {
         "form": form, "account": user, "locked": user.pk in locked_out([user]),

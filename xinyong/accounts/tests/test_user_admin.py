@@ -198,6 +198,35 @@ def test_change_a_role_and_its_binding(office: Client, users: dict[str, User], p
     assert PERSON_CODE not in repr(list(AuditEvent.objects.values()))
 
 
+def test_a_new_role_or_unit_revokes_the_users_tokens(
+        office: Client, bob: User, other_unit: Unit, token_for: Callable[[User], str]) -> None:
+    """A token handed to one unit's system must not start reporting for another unit."""
+    token = token_for(bob)
+    headers = {"Authorization": f"Bearer {token}"}
+    assert Client().get("/api/v1/repairs", headers=headers).status_code == 200
+    page = office.get(f"/office/users/{bob.pk}/").content.decode()
+    assert "会吊销这些令牌" in page
+    # A new name keeps the token.
+    office.post(f"/office/users/{bob.pk}/", {"role": Role.DEPARTMENT, "unit": bob.unit_id,
+                                              "display_name": "李四"})
+    assert Client().get("/api/v1/repairs", headers=headers).status_code == 200
+    # A new unit revokes it, says so, and the audit log records how many.
+    response = office.post(f"/office/users/{bob.pk}/", {"role": Role.DEPARTMENT,
+                                                         "unit": other_unit.pk,
+                                                         "display_name": "李四"}, follow=True)
+    assert "其 1 个接口令牌已吊销" in response.content.decode()
+    assert Client().get("/api/v1/repairs", headers=headers).status_code == 401
+    assert not ApiToken.objects.filter(user=bob, revoked_at__isnull=True).exists()
+    assert "吊销其接口令牌 1 个" in events("user.update")[-1].summary
+
+
+def test_every_signed_in_user_finds_the_password_change(
+        users: dict[str, User], web: Callable[..., Client]) -> None:
+    for user in users.values():
+        page = web(user).get("/").content.decode()
+        assert 'href="/password/change/"' in page, user.role
+
+
 @pytest.mark.parametrize(
     ("data", "field", "says"),
     [
