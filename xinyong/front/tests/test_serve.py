@@ -110,4 +110,4 @@ def test_serve_with_worker_processes_an_upload(tmp_path: Path) -> None:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=30)
         reader.join(timeout=10)
-    assert any("exited with -9; starting it again" in line for line in lines), lines
+    assert any("exited with -9; starting it again" in line for line in lines), "".join(lines)

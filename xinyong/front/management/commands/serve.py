@@ -1,10 +1,12 @@
 """`xinyong serve`: the production server (gunicorn), static files served by whitenoise.
 
 With `--with-worker` it also runs `xinyong worker` beside it (what `make run` does, so that
-bulk imports uploaded on a laptop are processed) and restarts it whenever it stops; in
+bulk imports uploaded on a laptop are processed) and restarts it whenever it stops: this
+process then supervises two children, the server and the worker; in
 production run the worker under the system's own supervisor (systemd), or use this.
 """
 
+import signal
 import subprocess
 import sys
 import threading
@@ -88,17 +90,40 @@ class Command(BaseCommand):
                             help="also run the background worker (bulk imports, daily status pass)")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        supervisor = None
-        if options["with_worker"]:
-            supervisor = Supervisor([str(Path(sys.executable).with_name("xinyong")), "worker"],
-                                    self.stdout.write)
-            supervisor.start()
-        self.stdout.write(f"serving http://{options['host']}:{options['port']}/")
-        try:
+        if not options["with_worker"]:
+            self.stdout.write(f"serving http://{options['host']}:{options['port']}/")
             self._serve(options)
+            return
+        # gunicorn's master reaps every child of its process (waitpid(-1)), so a worker
+        # started beside it in one process would be reaped by gunicorn and its exit status
+        # lost (a killed worker looked like one that exited with 0). With --with-worker this
+        # process only supervises: gunicorn and the worker are two children of its own.
+        xinyong = str(Path(sys.executable).with_name("xinyong"))
+        server = subprocess.Popen([  # noqa: S603 (our own command)
+            xinyong, "serve", "--host", options["host"], "--port", str(options["port"]),
+            "--workers", str(options["workers"]), "--threads", str(options["threads"])])
+
+        def forward(signum: int, frame: Any) -> None:
+            # Ctrl-C or killpg reaches gunicorn too (same process group); `kill <this pid>`
+            # (systemd, a script) does not. A second signal of a kind gunicorn is handling
+            # anyway changes nothing.
+            if server.poll() is None:
+                server.send_signal(signum)
+
+        for signum in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
+            signal.signal(signum, forward)
+        supervisor = Supervisor([xinyong, "worker"], self.say)
+        supervisor.start()
+        try:
+            code = server.wait()
         finally:
-            if supervisor is not None:
-                supervisor.stop()
+            supervisor.stop()
+        if code:
+            raise SystemExit(code if code > 0 else 1)
+
+    def say(self, line: str) -> None:
+        self.stdout.write(line)
+        self.stdout.flush()
 
     def _serve(self, options: dict[str, Any]) -> None:
         Server({
