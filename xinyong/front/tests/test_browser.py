@@ -75,6 +75,13 @@ def test_office_logs_in_and_sees_chinese(
     brand = nav.locator(".navbar-brand").bounding_box()
     logout = nav.get_by_role("button", name="退出登录").bounding_box()
     assert brand and logout and abs(logout["y"] - brand["y"]) < brand["height"], (brand, logout)
+    # ... and within the screen: nothing pushes the page wider than the window.
+    width = page.viewport_size["width"] if page.viewport_size else 0
+    assert logout["x"] + logout["width"] <= width, (logout, width)
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    # 修改密码 is in the account menu under the user's name.
+    nav.get_by_role("button", name="我的账号").click()
+    expect(nav.get_by_role("link", name="修改密码")).to_be_visible()
     nav.get_by_role("button", name="系统管理").click()
     for item in ("成员单位", "用户", "接口令牌", "审计日志", "通知发件箱"):
         expect(nav.get_by_role("link", name=item, exact=True)).to_be_visible()
