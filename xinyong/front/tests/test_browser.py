@@ -82,6 +82,7 @@ def test_office_logs_in_and_sees_chinese(
     # 修改密码 is in the account menu under the user's name.
     nav.get_by_role("button", name="我的账号").click()
     expect(nav.get_by_role("link", name="修改密码")).to_be_visible()
+    page.screenshot(path=str(artifacts / "home-office-account-menu.png"))
     nav.get_by_role("button", name="系统管理").click()
     for item in ("成员单位", "用户", "接口令牌", "审计日志", "通知发件箱"):
         expect(nav.get_by_role("link", name=item, exact=True)).to_be_visible()
