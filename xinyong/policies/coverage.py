@@ -12,7 +12,7 @@ KIND_LABELS = {
     "deferral": "暂缓", "violation_kind": "违法行为类型归类", "period": "公示与修复期限",
     "repair_channel": "修复渠道",
     "objection": "异议处理", "score": "信用积分", "service": "在线服务", "page": "页面",
-    "not_automatable": "不能自动执行",
+    "not_automatable": "不能自动执行", "penalty_severity": "处罚情节推定",
 }
 
 
@@ -65,6 +65,11 @@ def explain(pack: Pack, impl: Implementation) -> Does:
     elif impl.kind == "violation_kind":
         k = next(k for k in pack.violation_kinds if k.category == ref)
         name, detail = k.name, f"违法行为类型含“{'、'.join(k.contains[:3])}”等"
+    elif impl.kind == "penalty_severity" and pack.penalty_severity:
+        rule = next(r for r in pack.penalty_severity.rules if r.code == ref)
+        name = rule.name
+        detail = f"推定为{SEVERITY.label(rule.severity)}" + (
+            "（暂定标准）" if pack.penalty_severity.provisional else "")
     elif impl.kind == "service":
         name = next(s.name for s in pack.services if s.code == ref)
     elif impl.kind == "exemption":

@@ -8,6 +8,7 @@ staff in docs/policy-packs.md; this module is the single place it is defined.
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
@@ -42,6 +43,16 @@ SCENARIOS: dict[str, str] = {
     "credit_loans": "信易贷",
     "personal_credit_points": "个人信用积分",
 }
+
+# 行政处罚的种类 (行政处罚法 第九条, as the 2021 data standard names them).
+PENALTY_CATEGORIES: tuple[str, ...] = (
+    "警告", "通报批评", "罚款", "没收违法所得", "没收非法财物", "暂扣许可证件", "降低资质等级",
+    "吊销许可证件", "限制开展生产经营活动", "责令停产停业", "责令关闭", "限制从业", "行政拘留", "其他",
+)
+PenaltyCategory = Literal[
+    "警告", "通报批评", "罚款", "没收违法所得", "没收非法财物", "暂扣许可证件", "降低资质等级",
+    "吊销许可证件", "限制开展生产经营活动", "责令停产停业", "责令关闭", "限制从业", "行政拘留", "其他",
+]
 
 # Subject situations that open the green repair channel (太仓 11) and similar.
 SUBJECT_FLAGS: dict[str, str] = {
@@ -79,6 +90,7 @@ class Implementation(Strict):
     kind: Literal[
         "behavior", "measure", "list", "exemption", "deferral", "violation_kind", "period",
         "repair_channel", "objection", "score", "service", "page", "not_automatable",
+        "penalty_severity",
     ]
     ref: str | None = None
     note: str = ""
@@ -200,6 +212,47 @@ class Period(Strict):
         return self
 
 
+class PenaltySeverityRule(Strict):
+    """One rule deriving a penalty's severity (情节) from what the penalty was.
+
+    Every condition given must hold: a category among `any_category`; all categories within
+    `only_categories`; the fine and confiscation together (罚没金额, 万元) within the bounds;
+    the subject of one of `subject_kinds`."""
+
+    code: Code
+    severity: Severity
+    name: str
+    clause: str
+    any_category: list[PenaltyCategory] = []
+    only_categories: list[PenaltyCategory] = []
+    amount_wan_at_least: Decimal | None = Field(default=None, ge=0)
+    amount_wan_at_most: Decimal | None = Field(default=None, ge=0)
+    subject_kinds: list[SubjectKind] = ["organization", "individual_business", "person"]
+
+    @model_validator(mode="after")
+    def has_a_condition(self) -> PenaltySeverityRule:
+        if not (self.any_category or self.only_categories or self.amount_wan_at_least is not None
+                or self.amount_wan_at_most is not None):
+            raise ValueError("至少须有一个条件（any_category、only_categories 或金额）")
+        return self
+
+
+class PenaltySeverity(Strict):
+    """How the severity of a penalty (行政处罚) is derived when the unit does not state it.
+
+    Rules are read in order, the first that holds decides; `otherwise` covers the rest. Of
+    the packs governing a unit, the most local one with this section decides (district,
+    city, provincial, national, then the office's platform defaults): thresholds for a
+    "large" fine (较大数额) are set locally."""
+
+    clause: str
+    behaviors: list[Code] = ["administrative_penalty"]
+    rules: list[PenaltySeverityRule] = Field(min_length=1)
+    otherwise: Severity | None = None
+    provisional: bool = False
+    note: str = ""
+
+
 class RepairChannel(Strict):
     """A repair channel (修复渠道): standard, or the green channel (绿色通道) for some subjects."""
 
@@ -296,6 +349,7 @@ class Pack(Strict):
     exemptions: list[Exemption] = []
     deferrals: list[Deferral] = []
     violation_kinds: list[ViolationKind] = []
+    penalty_severity: PenaltySeverity | None = None
     periods: list[Period] = []
     repair_channels: list[RepairChannel] = []
     objection: ObjectionRules | None = None
@@ -319,6 +373,15 @@ def check_references(self: Pack) -> list[str]:
                 problems.append(
                     f"{section}[{i}]{_name(entry)}.clause：条款“{entry.clause}”不在 clauses 中"
                 )
+    if self.penalty_severity:
+        rules = self.penalty_severity
+        if rules.clause not in clause_set:
+            problems.append(f"penalty_severity.clause：条款“{rules.clause}”不在 clauses 中")
+        _dupes(problems, "penalty_severity.rules", [r.code for r in rules.rules])
+        for i, rule in enumerate(rules.rules):
+            if rule.clause not in clause_set:
+                problems.append(f"penalty_severity.rules[{i}]（{rule.code}）.clause："
+                                f"条款“{rule.clause}”不在 clauses 中")
     if self.objection and self.objection.clause not in clause_set:
         problems.append(f"objection.clause：条款“{self.objection.clause}”不在 clauses 中")
     behavior_codes = {b.code for b in self.behaviors}
@@ -398,6 +461,8 @@ def _refs(pack: Pack, kind: str) -> set[str] | None:
             return {s.code for s in pack.services}
         case "objection":
             return {"objection"} if pack.objection else set()
+        case "penalty_severity":
+            return {r.code for r in pack.penalty_severity.rules} if pack.penalty_severity else set()
         case _:
             return None  # pages name URL routes; the coverage test resolves them
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 from typing import Any, Literal
 
 from django.http import HttpRequest, HttpResponse
@@ -19,9 +20,11 @@ from xinyong.lib.exports import download
 from xinyong.lists.api import MembershipOut
 from xinyong.lists.models import Membership, describe
 from xinyong.policies import rulebook
-from xinyong.records import imports, services, templates
+from xinyong.policies.schema import PENALTY_CATEGORIES, PenaltyCategory
+from xinyong.records import imports, penalties, services, templates
 from xinyong.records.choices import STATUS as RECORD_STATUS
 from xinyong.records.models import ImportJob, Record, effective_status, publicity_end
+from xinyong.subjects import codes
 
 router = Router(tags=["records"])
 
@@ -37,6 +40,34 @@ class Circumstances(Schema):
     epidemic_duty: bool = False
 
 
+class AuthorityIn(Schema):
+    name: str = Field(default="", max_length=200)
+    code: str = Field(default="", max_length=40)
+
+
+class LegalRepresentativeIn(Schema):
+    """法定代表人: the name is published, the ID number only kept sealed and masked."""
+
+    name: str = Field(default="", max_length=100)
+    id_number: str = Field(default="", max_length=40)
+
+
+class PenaltyIn(Schema):
+    """行政处罚信息 as the national data standard (2021 版) names it; amounts in 万元."""
+
+    category: list[PenaltyCategory] | PenaltyCategory
+    content: str = Field(default="", max_length=2000)
+    fine_wan: Decimal | None = Field(default=None, ge=0, le=penalties.MAX_AMOUNT_WAN)
+    confiscated_wan: Decimal | None = Field(default=None, ge=0, le=penalties.MAX_AMOUNT_WAN)
+    licence_affected: str = Field(default="", max_length=500)
+    basis: str = Field(default="", max_length=2000)
+    valid_until: dt.date | None = None
+    authority: AuthorityIn = AuthorityIn()
+    source_unit: AuthorityIn | None = None
+    legal_representative: LegalRepresentativeIn | None = None
+    remarks: str = Field(default="", max_length=2000)
+
+
 class RecordIn(Schema):
     subject: SubjectIn
     behavior: str = Field(min_length=1, max_length=64)
@@ -44,12 +75,14 @@ class RecordIn(Schema):
     decided_on: dt.date
     decision_no: str = Field(min_length=1, max_length=200)
     facts: str = Field(default="", max_length=20000)
-    severity: Literal["minor", "general", "serious"]
+    # May be left out for a penalty: the packs derive it from `penalty`.
+    severity: Literal["minor", "general", "serious"] | None = None
     circumstances: Circumstances = Circumstances()
     rectify_by: dt.date | None = None
     external_id: str | None = Field(default=None, max_length=100)
     # 违法行为类型 as in 双公示 files; packs map it to the kinds their exemptions name.
     violation_type: str = Field(default="", max_length=200)
+    penalty: PenaltyIn | None = None
 
 
 class Publicity(Schema):
@@ -66,6 +99,25 @@ class TraceStep(Schema):
     effect: str
 
 
+class AuthorityOut(Schema):
+    name: str
+    code: str
+
+
+class PenaltyOut(Schema):
+    category: list[str]
+    content: str
+    fine_wan: float | None
+    confiscated_wan: float | None
+    licence_affected: str
+    basis: str
+    valid_until: dt.date | None
+    authority: AuthorityOut
+    source_unit: AuthorityOut
+    legal_representative: str  # the name only: the ID number is never shown
+    remarks: str
+
+
 class RecordOut(Schema):
     id: int
     subject_id: int
@@ -75,6 +127,9 @@ class RecordOut(Schema):
     behavior: str
     polarity: str
     severity: str
+    # The packs derived the severity from the penalty (the trace names the rule).
+    severity_derived: bool
+    penalty: PenaltyOut | None
     occurred_on: dt.date
     decided_on: dt.date
     decision_no: str
@@ -108,6 +163,7 @@ class CorrectIn(Schema):
     circumstances: Circumstances | None = None
     rectify_by: dt.date | None = None
     violation_type: str | None = Field(default=None, max_length=200)
+    penalty: PenaltyIn | None = None
 
 
 class ReasonIn(Schema):
@@ -136,6 +192,7 @@ def to_out(record: Record, today: dt.date | None = None, viewer: User | None = N
         "id": record.pk, "subject_id": record.subject_id, "subject_name": record.subject.name,
         "code_masked": record.subject.code_masked, "unit": record.unit.name,
         "behavior": record.behavior, "polarity": record.polarity, "severity": record.severity,
+        "severity_derived": record.severity_derived, "penalty": penalty_out(record.penalty),
         "occurred_on": record.occurred_on, "decided_on": record.decided_on,
         "decision_no": record.decision_no, "status": status, "status_label": RECORD_STATUS.label(status),
         "publicity": publicity, "lists": [e["code"] for e in record.lists],
@@ -149,16 +206,57 @@ def to_out(record: Record, today: dt.date | None = None, viewer: User | None = N
     }
 
 
+def penalty_out(data: dict[str, Any] | None) -> dict[str, Any] | None:
+    shown = penalties.public_view(data)
+    if shown is None:
+        return None
+    for key in ("fine_wan", "confiscated_wan"):
+        shown[key] = float(shown[key]) if shown.get(key) not in (None, "") else None
+    shown.setdefault("source_unit", {"name": "", "code": ""})
+    return shown
+
+
+def penalty_in(payload: PenaltyIn | None) -> penalties.Penalty | None:
+    """The API's penalty as a Penalty; codes checked, each problem named by its field."""
+    if payload is None:
+        return None
+    category = payload.category if isinstance(payload.category, list) else [payload.category]
+    if not category:
+        raise DomainError("penalty.category", "至少填写一个处罚类别")
+    source = payload.source_unit or AuthorityIn()
+    rep = payload.legal_representative or LegalRepresentativeIn()
+    rep_id = ""
+    if rep.id_number.strip():
+        try:
+            rep_id = codes.validate_code(codes.PERSON, rep.id_number)
+        except codes.CodeError as exc:
+            raise DomainError("penalty.legal_representative.id_number", str(exc)) from None
+    return penalties.Penalty(
+        category=tuple(c for c in PENALTY_CATEGORIES if c in category),
+        content=payload.content.strip(), fine_wan=payload.fine_wan,
+        confiscated_wan=payload.confiscated_wan, licence_affected=payload.licence_affected.strip(),
+        basis=payload.basis.strip(), valid_until=payload.valid_until,
+        authority_name=payload.authority.name.strip(),
+        authority_code=penalties.check_authority_code(payload.authority.code,
+                                                      "penalty.authority.code"),
+        source_unit_name=source.name.strip(),
+        source_unit_code=penalties.check_authority_code(source.code, "penalty.source_unit.code"),
+        remarks=payload.remarks.strip(),
+        legal_representative=penalties.LegalRepresentative(
+            name=rep.name.strip(), id_type="身份证" if rep_id else "", id_number=rep_id),
+    )
+
+
 def submission(payload: RecordIn) -> services.Submission:
     return services.Submission(
         subject_kind=payload.subject.kind, subject_name=payload.subject.name,
         subject_code=payload.subject.code, behavior=payload.behavior,
         occurred_on=payload.occurred_on, decided_on=payload.decided_on,
         decision_no=payload.decision_no.strip(), facts=payload.facts,
-        severity=payload.severity, force_majeure=payload.circumstances.force_majeure,
+        severity=payload.severity or "", force_majeure=payload.circumstances.force_majeure,
         epidemic_duty=payload.circumstances.epidemic_duty, rectify_by=payload.rectify_by,
         external_id=(payload.external_id or "").strip(),
-        violation_type=payload.violation_type.strip(),
+        violation_type=payload.violation_type.strip(), penalty=penalty_in(payload.penalty),
     )
 
 
@@ -216,6 +314,10 @@ def correct(request: HttpRequest, record_id: int, payload: CorrectIn) -> dict[st
     circumstances = changes.pop("circumstances", None)
     if circumstances:
         changes.update(circumstances)
+    if "penalty" in changes:
+        changes["penalty"] = penalty_in(payload.penalty)
+    if "severity" in changes and changes["severity"] is None:
+        changes["severity"] = ""  # null: derive it again from the penalty
     if not changes:
         raise DomainError("body", "没有要更正的字段")
     record = services.correct(record, changes, reason, actor=user, request=request)

@@ -8,23 +8,30 @@ number, the column and the problem.
 from __future__ import annotations
 
 import datetime as dt
+import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from xinyong.lib.errors import DomainError
 from xinyong.lib.pii import mask_id_numbers
 from xinyong.lib.tabular import FileError, rows
 from xinyong.lib.text import bad_characters
+from xinyong.records import penalties
 from xinyong.records.services import Submission, name_problem
 from xinyong.subjects import codes
 
-# Our own column names, with the 双公示 (行政处罚) names and common variants that mean the same.
+# Our own column names, with the 双公示 names (行政处罚数据标准 2021 版, and older files) and
+# common variants that mean the same. Headers are compared after NFKC (full-width brackets
+# become half-width) with spaces and line breaks removed. The second name is the one pages
+# and the error file use.
 COLUMNS: dict[str, list[str]] = {
     "subject_kind": ["subject_kind", "主体类别", "行政相对人类别"],
     "subject_name": ["subject_name", "主体名称", "行政相对人名称"],
-    "subject_code": ["subject_code", "主体代码", "统一社会信用代码"],
+    "subject_code": ["subject_code", "主体代码", "统一社会信用代码",
+                     "行政相对人代码_1(统一社会信用代码)", "行政相对人代码_1"],
     "id_type": ["id_type", "证件类型"],
     "id_number": ["id_number", "证件号码"],
     "behavior": ["behavior", "行为代码"],
@@ -38,8 +45,39 @@ COLUMNS: dict[str, list[str]] = {
     "rectify_by": ["rectify_by", "整改期限"],
     "external_id": ["external_id", "外部编号"],
     "violation_type": ["violation_type", "违法行为类型"],
+    # 行政处罚信息 (records/penalties.py)
+    "legal_rep": ["legal_rep", "法定代表人"],
+    "legal_rep_id_type": ["legal_rep_id_type", "法定代表人证件类型"],
+    "legal_rep_id": ["legal_rep_id", "法定代表人证件号码"],
+    "penalty_category": ["penalty_category", "处罚类别"],
+    "penalty_content": ["penalty_content", "处罚内容"],
+    "fine_wan": ["fine_wan", "罚款金额(万元)", "罚款金额"],
+    "fine_yuan": ["fine_yuan", "罚款金额(元)"],
+    "confiscated_wan": ["confiscated_wan", "没收违法所得、没收非法财物的金额(万元)",
+                        "没收违法所得、没收非法财物的金额", "没收金额(万元)"],
+    "confiscated_yuan": ["confiscated_yuan", "没收违法所得、没收非法财物的金额(元)", "没收金额(元)"],
+    "licence_affected": ["licence_affected", "暂扣或吊销证照名称及编号"],
+    "basis": ["basis", "处罚依据"],
+    "valid_until": ["valid_until", "处罚有效期"],
+    "publicity_until": ["publicity_until", "公示截止期"],
+    "authority_name": ["authority_name", "处罚机关"],
+    "authority_code": ["authority_code", "处罚机关统一社会信用代码"],
+    "source_unit_name": ["source_unit_name", "数据来源单位"],
+    "source_unit_code": ["source_unit_code", "数据来源单位统一社会信用代码"],
+    "remarks": ["remarks", "备注"],
 }
-ALIASES = {name: key for key, names in COLUMNS.items() for name in names}
+PENALTY_KEYS = ("legal_rep", "legal_rep_id", "penalty_category", "penalty_content", "fine_wan",
+                "fine_yuan", "confiscated_wan", "confiscated_yuan", "licence_affected", "basis",
+                "valid_until", "publicity_until", "authority_name", "authority_code",
+                "source_unit_name", "source_unit_code", "remarks")
+
+
+def header_key(name: str) -> str:
+    """A header cell as compared: NFKC, no spaces or line breaks, lower case."""
+    return "".join(unicodedata.normalize("NFKC", name).split()).lower()
+
+
+ALIASES = {header_key(name): key for key, names in COLUMNS.items() for name in names}
 REQUIRED = ["subject_kind", "subject_name", "decided_on", "decision_no"]
 
 KINDS = {
@@ -53,6 +91,8 @@ SEVERITIES = {"minor": "minor", "轻微": "minor", "general": "general", "一般
 TRUE = {"true", "1", "yes", "y", "是", "√"}
 FALSE = {"false", "0", "no", "n", "否", ""}
 MAX_CELL = 20000
+EXCEL_EPOCH = dt.date(1899, 12, 30)
+OPEN_ENDED = {"长期", "永久", "长期有效", "-", "—", "无"}
 DEFAULT_BEHAVIOR = "administrative_penalty"  # 双公示 penalty files carry no behaviour code
 
 
@@ -81,7 +121,7 @@ def find_header(rows: Iterator[list[str]]) -> tuple[int, dict[int, str], list[st
     for number, row in enumerate(rows, start=1):
         mapping: dict[int, str] = {}
         for index, name in enumerate(row):
-            key = ALIASES.get(name.strip().replace("\n", ""))
+            key = ALIASES.get(header_key(name))
             if key and key not in mapping.values():
                 mapping[index] = key
         if len(mapping) >= 2:
@@ -108,6 +148,9 @@ def _date(value: str) -> dt.date:
         text = text.removesuffix(suffix)
     if len(text) == 8 and text.isdigit():
         text = f"{text[:4]}-{text[4:6]}-{text[6:]}"
+    elif len(text) == 5 and text.isdigit() and 20000 <= int(text) <= 80000:
+        # An Excel date cell that lost its format: days since 1899-12-30 (1954 … 2119).
+        return EXCEL_EPOCH + dt.timedelta(days=int(text))
     if "年" in text:
         text = text.replace("年", "-").replace("月", "-").replace("日", "")
     parts = text.split("-")
@@ -163,11 +206,17 @@ def to_submission(values: dict[str, str], row: int, options: Options
                 dates[key] = _date(text)
             except ValueError:
                 bad(key, f"“{text}”不是有效日期（应为 YYYY-MM-DD）")
+    penalty = _penalty(values, bad)
     severity_text = values.get("severity", "").strip()
-    severity = SEVERITIES.get(severity_text) if severity_text else options.default_severity
-    if severity is None:
-        bad("severity", f"“{severity_text}”不是有效的情节（轻微、一般、严重）" if severity_text
-            else "必填（文件中没有情节列时，请在导入时选择默认情节）")
+    severity = (SEVERITIES.get(severity_text, "") if severity_text
+                else (options.default_severity or ""))
+    if severity_text and not severity:
+        bad("severity", f"“{severity_text}”不是有效的情节（轻微、一般、严重）")
+    elif not severity and not (penalty and penalty.category) and not any(
+            e.field == "penalty_category" for e in errors):
+        # Without a stated severity the packs derive it from the penalty's categories.
+        bad("severity", "必填（可填写处罚类别由规则推定情节；文件中没有情节列和处罚类别列时，"
+                        "请在导入时选择默认情节）")
     flags = {}
     for key in ("force_majeure", "epidemic_duty"):
         text = values.get(key, "").strip().lower()
@@ -180,7 +229,7 @@ def to_submission(values: dict[str, str], row: int, options: Options
     if errors:
         return None, errors
     decided_on = dates["decided_on"]
-    assert decided_on is not None and kind is not None and severity is not None
+    assert decided_on is not None and kind is not None
     return Submission(
         subject_kind=kind, subject_name=values["subject_name"].strip(), subject_code=code,
         behavior=values.get("behavior", "").strip() or options.default_behavior,
@@ -189,8 +238,67 @@ def to_submission(values: dict[str, str], row: int, options: Options
         severity=severity, force_majeure=flags["force_majeure"],
         epidemic_duty=flags["epidemic_duty"], rectify_by=dates["rectify_by"],
         external_id=values.get("external_id", "").strip(),
-        violation_type=values.get("violation_type", "").strip()[:200],
+        violation_type=values.get("violation_type", "").strip()[:200], penalty=penalty,
     ), []
+
+
+def _penalty(values: dict[str, str], bad: Any) -> penalties.Penalty | None:
+    """A row's 行政处罚信息, if it has any; problems go to `bad(field, msg)`."""
+    if not any(values.get(key, "").strip() for key in PENALTY_KEYS):
+        return None
+    text = {key: values.get(key, "").strip() for key in PENALTY_KEYS}
+    category: list[str] = []
+    try:
+        category = penalties.parse_categories(text["penalty_category"])
+    except ValueError as exc:
+        bad("penalty_category", str(exc))
+    amounts: dict[str, Any] = {}
+    for name in ("fine", "confiscated"):
+        amounts[name] = None
+        for key, yuan in ((f"{name}_wan", False), (f"{name}_yuan", True)):
+            if text[key]:
+                try:
+                    amounts[name] = penalties.parse_amount(text[key], yuan=yuan)
+                except ValueError as exc:
+                    bad(key, str(exc))
+    dates: dict[str, dt.date | None] = {}
+    for key in ("valid_until", "publicity_until"):
+        dates[key] = None
+        if text[key] and text[key] not in OPEN_ENDED:
+            try:
+                dates[key] = _date(text[key])
+            except ValueError:
+                bad(key, f"“{text[key]}”不是有效日期（应为 YYYY-MM-DD，长期有效的可留空）")
+    unit_codes = {}
+    for key in ("authority_code", "source_unit_code"):
+        try:
+            unit_codes[key] = penalties.check_authority_code(text[key], key)
+        except DomainError as exc:
+            bad(key, exc.msg)
+            unit_codes[key] = ""
+    rep_id = text["legal_rep_id"]
+    rep_type = values.get("legal_rep_id_type", "").strip()
+    if rep_id and rep_type in ("", "身份证", "居民身份证", "1"):
+        checked = _validated_code(codes.PERSON, rep_id)
+        if isinstance(checked, codes.CodeError):
+            bad("legal_rep_id", str(checked))
+            rep_id = ""
+        else:
+            rep_id = checked
+    elif rep_id:
+        bad("legal_rep_id_type", f"证件类型“{rep_type}”暂不支持，请使用居民身份证号码")
+        rep_id = ""
+    return penalties.Penalty(
+        category=tuple(category), content=text["penalty_content"],
+        fine_wan=amounts["fine"], confiscated_wan=amounts["confiscated"],
+        licence_affected=text["licence_affected"], basis=text["basis"],
+        valid_until=dates["valid_until"], publicity_until=dates["publicity_until"],
+        authority_name=text["authority_name"][:200], authority_code=unit_codes["authority_code"],
+        source_unit_name=text["source_unit_name"][:200],
+        source_unit_code=unit_codes["source_unit_code"], remarks=text["remarks"],
+        legal_representative=penalties.LegalRepresentative(
+            name=text["legal_rep"][:100], id_type="身份证" if rep_id else "", id_number=rep_id),
+    )
 
 
 def read(path: Path, options: Options, on_row: Any = None,

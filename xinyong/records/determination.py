@@ -8,7 +8,8 @@ policy, clause and rule it applied.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from decimal import Decimal
 from typing import Any
 
 from xinyong.lib import workdays
@@ -17,7 +18,7 @@ from xinyong.lib.errors import DomainError
 from xinyong.policies import jurisdiction
 from xinyong.policies.choices import SEVERITY
 from xinyong.policies.rulebook import Entry, Rulebook, RuleError
-from xinyong.policies.schema import SEVERITY_ORDER, Behavior, Trigger
+from xinyong.policies.schema import SEVERITY_ORDER, Behavior, PenaltySeverity, PenaltySeverityRule, Trigger
 
 # The statuses are re-exported: callers read them as d.PUBLISHED, d.WITHDRAWN …
 from xinyong.records.choices import DEFERRED as DEFERRED
@@ -30,6 +31,15 @@ from xinyong.records.choices import WITHDRAWN as WITHDRAWN
 
 
 @dataclass(frozen=True)
+class PenaltyTerms:
+    """What a penalty (行政处罚) was, as far as the rules read it: its categories and the
+    fine and confiscation together (罚没金额, 万元)."""
+
+    categories: frozenset[str]
+    amount_wan: Decimal | None = None
+
+
+@dataclass(frozen=True)
 class Facts:
     """What a department reports (归集), already checked for types."""
 
@@ -37,6 +47,8 @@ class Facts:
     subject_kind: str
     occurred_on: dt.date
     decided_on: dt.date
+    # 情节 as the unit states it; "" when it does not (a 双公示 file has none): the packs
+    # derive it from the penalty.
     severity: str
     force_majeure: bool = False
     epidemic_duty: bool = False
@@ -47,6 +59,7 @@ class Facts:
     # 违法行为类型 of a penalty (双公示), which packs may map to the kinds of finding their
     # exemptions and deferrals name (e.g. 太仓 9's 合同违约).
     violation_type: str = ""
+    penalty: PenaltyTerms | None = None
 
 
 @dataclass(frozen=True)
@@ -77,6 +90,7 @@ class Determination:
     status: str
     polarity: str
     policy_version_id: int
+    severity: str = ""
     publicity: Window | None = None
     lists: list[ListEntry] = field(default_factory=list)
     trace: list[dict[str, str]] = field(default_factory=list)
@@ -155,6 +169,10 @@ def determine(book: Rulebook, facts: Facts, today: dt.date) -> Determination:
                            policy_version_id=entry.version_id)
     result.step(entry, behavior.clause, f"behavior:{behavior.code}",
                 f"{'失信' if behavior.polarity == 'dishonest' else '良好'}行为：{behavior.text}")
+    if facts.penalty is not None and behavior.polarity != "dishonest":
+        raise DomainError("penalty", f"行为“{behavior.code}”是良好行为，不能填写行政处罚信息")
+    result.severity = _severity(book, behavior, facts, result)
+    facts = replace(facts, severity=result.severity)
     if behavior.polarity == "good":
         if facts.rectify_by:
             raise DomainError("rectify_by", "良好行为不适用暂缓（整改期限应为空）")
@@ -162,6 +180,74 @@ def determine(book: Rulebook, facts: Facts, today: dt.date) -> Determination:
         result.lists = _lists(book, entry, behavior, facts, result, result.publicity)
         return result
     return _dishonest(book, entry, behavior, facts, today, result)
+
+
+# Which governing pack's penalty_severity decides: the most local one (thresholds for a
+# large fine are set locally), the office's platform defaults last.
+SEVERITY_PRECEDENCE = {"district": 0, "city": 1, "provincial": 2, "national": 3, "platform": 4}
+
+
+def penalty_rules(book: Rulebook, behavior: str, day: dt.date, region: str | None
+                  ) -> tuple[Entry, PenaltySeverity] | None:
+    """The penalty-severity section that decides for a behaviour, unit region and day."""
+    found = [(e, e.pack.penalty_severity) for e in _governing(book, day, region)
+             if e.pack.penalty_severity and behavior in e.pack.penalty_severity.behaviors]
+    if not found:
+        return None
+    return min(found, key=lambda pair: SEVERITY_PRECEDENCE[pair[0].pack.level])
+
+
+def _holds(rule: PenaltySeverityRule, terms: PenaltyTerms, subject_kind: str) -> bool:
+    amount = terms.amount_wan or Decimal(0)
+    return (
+        subject_kind in rule.subject_kinds
+        and (not rule.any_category or bool(terms.categories & set(rule.any_category)))
+        and (not rule.only_categories
+             or (bool(terms.categories) and terms.categories <= set(rule.only_categories)))
+        and (rule.amount_wan_at_least is None or amount >= rule.amount_wan_at_least)
+        and (rule.amount_wan_at_most is None or amount <= rule.amount_wan_at_most)
+    )
+
+
+def derive_severity(book: Rulebook, facts: Facts
+                    ) -> tuple[str, Entry, str, str, str] | None:
+    """The severity the packs give a penalty: (severity, pack entry, clause, rule, why), or
+    None when no rule reaches it (no penalty terms, or no section for the behaviour)."""
+    if facts.penalty is None:
+        return None
+    found = penalty_rules(book, facts.behavior, facts.decided_on, facts.region)
+    if found is None:
+        return None
+    entry, section = found
+    for rule in section.rules:
+        if _holds(rule, facts.penalty, facts.subject_kind):
+            return rule.severity, entry, rule.clause, f"penalty_severity:{rule.code}", rule.name
+    if section.otherwise:
+        return section.otherwise, entry, section.clause, "penalty_severity:otherwise", "其他行政处罚"
+    return None
+
+
+def _severity(book: Rulebook, behavior: Behavior, facts: Facts, result: Determination) -> str:
+    """情节: as the unit states it, else as the packs derive it from the penalty; a stated
+    severity that differs from the derived one is said in the trace."""
+    derived = derive_severity(book, facts) if behavior.polarity == "dishonest" else None
+    if derived is not None:
+        severity, entry, clause, rule, why = derived
+        provisional = "（暂定标准）" if entry.pack.penalty_severity and \
+            entry.pack.penalty_severity.provisional else ""
+        if not facts.severity:
+            result.step(entry, clause, rule,
+                        f"按处罚种类和数额推定情节为{SEVERITY.label(severity)}：{why}{provisional}")
+            return severity
+        same = "一致" if facts.severity == severity else f"不同（推定为{SEVERITY.label(severity)}：{why}）"
+        result.step(entry, clause, f"{rule}:stated",
+                    f"情节按报送单位注明的{SEVERITY.label(facts.severity)}认定；与按处罚种类和数额推定的{same}")
+        return facts.severity
+    if facts.severity:
+        return facts.severity
+    if facts.penalty is not None:
+        raise DomainError("severity", "必填：没有可按处罚种类推定情节的规则，请注明情节（轻微、一般、严重）")
+    raise DomainError("severity", "必填：请注明情节（轻微、一般、严重），行政处罚也可填写处罚类别由规则推定")
 
 
 def _dishonest(book: Rulebook, entry: Entry, behavior: Behavior, facts: Facts,

@@ -48,8 +48,8 @@ log = logging.getLogger(__name__)
 STAGED = ["job_id", "attempt", "row_no", "unit_id", "kind", "name", "code", "code_digest", "code_cipher",
           "code_masked", "behavior", "polarity", "policy_version_id", "severity", "occurred_on",
           "decided_on", "decision_no", "facts", "force_majeure", "epidemic_duty", "rectify_by",
-          "external_id", "violation_type", "status", "starts_on", "repairable_from", "ends_on",
-          "lists", "trace"]
+          "external_id", "violation_type", "severity_derived", "penalty", "status", "starts_on",
+          "repairable_from", "ends_on", "lists", "trace"]
 BATCH = 5000
 PROGRESS_EVERY = 2000
 KEEP_ERRORS = 1000  # in the job row; the error file has them all
@@ -350,9 +350,11 @@ def _staged(job: ImportJob, number: int, sub: Submission, outcome: Outcome,
     window = result.publicity
     return (
         job.pk, job.attempts, number, job.unit_id, sub.subject_kind, sub.subject_name, code, digest, cipher,
-        masked, sub.behavior, result.polarity, result.policy_version_id, sub.severity,
+        masked, sub.behavior, result.polarity, result.policy_version_id, result.severity,
         sub.occurred_on, sub.decided_on, sub.decision_no, sub.facts, sub.force_majeure,
-        sub.epidemic_duty, sub.rectify_by, sub.external_id, sub.violation_type, result.status,
+        sub.epidemic_duty, sub.rectify_by, sub.external_id, sub.violation_type, not sub.severity,
+        json.dumps(sub.penalty.as_json(), ensure_ascii=False) if sub.penalty is not None else "",
+        result.status,
         window.starts_on if window else None, window.repairable_from if window else None,
         window.ends_on if window else None, outcome.lists_json, outcome.trace_json,
     )
@@ -392,12 +394,14 @@ RECORDS = """
 INSERT INTO records_record (
     unit_id, subject_id, reported_name, name_mismatch, behavior, polarity, policy_version_id,
     severity, occurred_on, decided_on, decision_no, facts, force_majeure, epidemic_duty,
-    rectify_by, external_id, violation_type, status, starts_on, repairable_from, ends_on, lists,
-    trace, closed_reason, closed_cause, rectification_note, objection_open, source, import_job_id,
+    rectify_by, external_id, violation_type, severity_derived, penalty, status, starts_on,
+    repairable_from, ends_on, lists, trace, closed_reason, closed_cause, rectification_note,
+    objection_open, source, import_job_id,
     version, created_by_id, created_at, updated_at)
 SELECT s.unit_id, subj.id, s.name, subj.name <> s.name, s.behavior, s.polarity,
     s.policy_version_id, s.severity, s.occurred_on, s.decided_on, s.decision_no, s.facts,
-    s.force_majeure, s.epidemic_duty, s.rectify_by, s.external_id, s.violation_type, s.status,
+    s.force_majeure, s.epidemic_duty, s.rectify_by, s.external_id, s.violation_type,
+    s.severity_derived, {json_penalty}, s.status,
     s.starts_on, s.repairable_from, s.ends_on, {json_lists}, {json_trace}, '', '', '', {false},
     'import', s.job_id, 1, %s, %s, %s
 FROM records_importrow s JOIN subjects_subject subj ON subj.code_digest = s.code_digest
@@ -414,6 +418,7 @@ def merge(job: ImportJob) -> bool:
     records_sql = RECORDS.format(
         json_lists="s.lists::jsonb" if pg else "s.lists",
         json_trace="s.trace::jsonb" if pg else "s.trace",
+        json_penalty="NULLIF(s.penalty, '')::jsonb" if pg else "NULLIF(s.penalty, '')",
         false="false" if pg else "0",
         order="ORDER BY s.row_no" if pg else "AND true ORDER BY s.row_no",
     )

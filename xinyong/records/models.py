@@ -79,6 +79,10 @@ class Record(models.Model):
     # 违法行为类型 (双公示): what kind of violation a penalty was, which packs map to the
     # kinds of finding their exemptions name.
     violation_type = models.CharField("违法行为类型", max_length=200, blank=True, default="")
+    # The severity was derived by the packs from the penalty (not stated by the unit).
+    severity_derived = models.BooleanField("情节由规则推定", default=False)
+    # 行政处罚信息 (records/penalties.py): category, content, amounts, basis, authority …
+    penalty = models.JSONField("处罚信息", null=True, blank=True)
 
     status = models.CharField("状态", max_length=16, choices=Status, db_index=True)
     starts_on = models.DateField("公示开始", null=True, blank=True)
@@ -134,9 +138,9 @@ class Record(models.Model):
         """The record's reported facts and determination, for its version history."""
         fields = ["reported_name", "behavior", "severity", "occurred_on", "decided_on",
                   "decision_no", "facts", "force_majeure", "epidemic_duty", "rectify_by",
-                  "external_id", "violation_type", "status", "starts_on", "repairable_from",
-                  "ends_on", "lists", "trace", "rectified_on", "rectification_note", "closed_on",
-                  "closed_reason", "closed_cause", "policy_version_id"]
+                  "external_id", "violation_type", "severity_derived", "penalty", "status",
+                  "starts_on", "repairable_from", "ends_on", "lists", "trace", "rectified_on",
+                  "rectification_note", "closed_on", "closed_reason", "closed_cause", "policy_version_id"]
         data = {}
         for name in fields:
             value = getattr(self, name)
@@ -274,6 +278,8 @@ class ImportRow(models.Model):
     rectify_by = models.DateField(null=True)
     external_id = models.CharField(max_length=100, blank=True)
     violation_type = models.CharField(max_length=200, blank=True, default="")
+    severity_derived = models.BooleanField(default=False)
+    penalty = models.TextField(blank=True, default="")  # JSON, "" for none
     status = models.CharField(max_length=16)
     starts_on = models.DateField(null=True)
     repairable_from = models.DateField(null=True)

@@ -19,6 +19,7 @@ from xinyong.policies import rulebook
 from xinyong.records import determination as d
 from xinyong.records.choices import STATUS as RECORD_STATUS
 from xinyong.records.models import Record, RecordVersion
+from xinyong.records.penalties import Penalty, from_json
 from xinyong.subjects import codes
 from xinyong.subjects.models import get_or_create_subject
 
@@ -41,6 +42,8 @@ class Submission:
     rectify_by: dt.date | None = None
     external_id: str = ""
     violation_type: str = ""
+    # 行政处罚信息 (双公示), for penalties; the packs derive the severity from it.
+    penalty: Penalty | None = None
 
     def __post_init__(self) -> None:
         # Facts are free text and are published: an ID number typed into them is masked
@@ -55,6 +58,7 @@ class Submission:
             force_majeure=self.force_majeure, epidemic_duty=self.epidemic_duty,
             rectify_by=self.rectify_by, region=region or None,
             violation_type=self.violation_type,
+            penalty=self.penalty.terms() if self.penalty is not None else None,
         )
 
 
@@ -125,11 +129,13 @@ def submit(unit: Unit, sub: Submission, *, actor: Any = None, source: str = "api
             record = Record(
                 unit=unit, subject=subject, reported_name=sub.subject_name.strip(),
                 name_mismatch=subject.name != sub.subject_name.strip(),
-                behavior=sub.behavior, severity=sub.severity, occurred_on=sub.occurred_on,
+                behavior=sub.behavior, severity=result.severity,
+                severity_derived=not sub.severity, occurred_on=sub.occurred_on,
                 decided_on=sub.decided_on, decision_no=sub.decision_no, facts=sub.facts,
                 force_majeure=sub.force_majeure, epidemic_duty=sub.epidemic_duty,
                 rectify_by=sub.rectify_by, external_id=sub.external_id,
                 violation_type=sub.violation_type, source=source,
+                penalty=sub.penalty.as_json() if sub.penalty is not None else None,
                 created_by=actor if getattr(actor, "is_authenticated", False) else None,
             )
             apply(record, result)
@@ -171,7 +177,7 @@ def correct(record: Record, changes: dict[str, Any], reason: str, *, actor: Any,
     if record.status in (d.WITHDRAWN, d.REPAIRED):
         raise DomainError("status", f"记录已{RECORD_STATUS.label(record.status)}，不能更正")
     allowed = {"behavior", "occurred_on", "decided_on", "decision_no", "facts", "severity",
-               "force_majeure", "epidemic_duty", "rectify_by", "violation_type"}
+               "force_majeure", "epidemic_duty", "rectify_by", "violation_type", "penalty"}
     unknown = set(changes) - allowed
     if unknown:
         raise DomainError(sorted(unknown)[0], "此字段不能更正")
@@ -179,15 +185,19 @@ def correct(record: Record, changes: dict[str, Any], reason: str, *, actor: Any,
         subject_kind=record.subject.kind, subject_name=record.reported_name,
         subject_code=record.subject.full_code(), behavior=record.behavior,
         occurred_on=record.occurred_on, decided_on=record.decided_on,
-        decision_no=record.decision_no, facts=record.facts, severity=record.severity,
+        decision_no=record.decision_no, facts=record.facts,
+        # A derived severity is derived again from the corrected facts; a stated one stands.
+        severity="" if record.severity_derived else record.severity,
         force_majeure=record.force_majeure, epidemic_duty=record.epidemic_duty,
         rectify_by=record.rectify_by, external_id=record.external_id,
-        violation_type=record.violation_type,
+        violation_type=record.violation_type, penalty=from_json(record.penalty),
     )
     sub = replace(sub, **changes)
     result = d.determine(rulebook.current(), sub.facts_for_rules(record.unit.region), today)
-    for name in allowed:
+    for name in allowed - {"severity", "penalty"}:
         setattr(record, name, getattr(sub, name))
+    record.severity, record.severity_derived = result.severity, not sub.severity
+    record.penalty = sub.penalty.as_json() if sub.penalty is not None else None
     apply(record, result)
     record.version += 1
     try:

@@ -198,3 +198,88 @@ def test_concurrent_replays_create_one_record(users: dict[str, Any], token_for: 
     assert sorted(results).count(201) == 1 and len(results) == 8
     assert set(results) == {200, 201}
     assert Record.objects.count() == 1
+
+
+# 双公示 penalties (api-v1: penalty on POST /records; severity may be left out).
+
+AUTHORITY_CODE = "11320585MB0000000X"
+
+
+def penalty_body(**penalty: Any) -> dict[str, Any]:
+    from stdnum.cn import uscc
+
+    data = {**BODY, "behavior": "administrative_penalty", "rectify_by": None, "circumstances": {},
+            "decision_no": "太市监罚〔2026〕88号", "external_id": "TC-2026-0088"}
+    data.pop("severity")
+    code = AUTHORITY_CODE[:17] + uscc.calc_check_digit(AUTHORITY_CODE[:17])
+    data["penalty"] = {"category": ["罚款", "没收违法所得"], "content": "罚款5万元，没收违法所得1.25万元",
+                       "fine_wan": 5, "confiscated_wan": "1.25", "basis": "《价格法》第四十二条",
+                       "authority": {"name": "太仓市市场监督管理局", "code": code},
+                       "legal_representative": {"name": "王五", "id_number": "11010519491231002X"},
+                       **penalty}
+    return data
+
+
+def test_a_penalty_without_severity_is_derived_by_the_packs(dept: Any, client: Any) -> None:
+    response = dept.post_json("/api/v1/records", penalty_body())
+    assert response.status_code == 201, response.content
+    data = response.json()
+    assert (data["severity"], data["severity_derived"]) == ("general", True)
+    assert any(s["rule"] == "penalty_severity:otherwise" for s in data["trace"])
+    assert data["penalty"]["category"] == ["罚款", "没收违法所得"]
+    assert (data["penalty"]["fine_wan"], data["penalty"]["confiscated_wan"]) == (5.0, 1.25)
+    assert data["penalty"]["authority"]["name"] == "太仓市市场监督管理局"
+    assert data["penalty"]["legal_representative"] == "王五"
+    assert "11010519491231002X" not in response.content.decode()
+    replay = dept.post_json("/api/v1/records", penalty_body())
+    assert (replay.status_code, replay.json()["id"]) == (200, data["id"])
+    public = client.get(f"/api/v1/records/{data['id']}")
+    assert public.status_code == 200 and "110105" not in public.content.decode()
+
+
+def test_one_category_as_a_string_and_a_stated_severity(dept: Any) -> None:
+    body_ = penalty_body(category="吊销许可证件", fine_wan=None, confiscated_wan=None)
+    body_["severity"] = "general"
+    data = dept.post_json("/api/v1/records", body_).json()
+    assert (data["severity"], data["severity_derived"]) == ("general", False)
+    step = next(s for s in data["trace"] if s["rule"].startswith("penalty_severity:"))
+    assert step["rule"] == "penalty_severity:heavy_penalty:stated" and "推定为严重" in step["effect"]
+
+
+def test_correcting_the_penalty_derives_the_severity_again(dept: Any) -> None:
+    data = dept.post_json("/api/v1/records", penalty_body()).json()
+    response = dept.post_json(f"/api/v1/records/{data['id']}/correct", {
+        "reason": "处罚种类录入错误", "penalty": {**penalty_body()["penalty"], "category": ["责令关闭"]}})
+    assert response.status_code == 200, response.content
+    corrected = response.json()
+    assert (corrected["severity"], corrected["version"]) == ("serious", 2)
+    assert corrected["penalty"]["category"] == ["责令关闭"]
+    first = RecordVersion.objects.get(record_id=data["id"], number=1)
+    assert first.data["penalty"]["category"] == ["罚款", "没收违法所得"]
+    assert first.data["severity"] == "general"
+    # The legal representative's sealed number survives the correction.
+    assert Record.objects.get(pk=data["id"]).penalty["legal_representative"]["id_masked"]
+
+
+@pytest.mark.parametrize(("change", "loc"), [
+    ({"category": ["罚金"]}, ["penalty", "category"]),
+    ({"category": []}, ["penalty", "category"]),
+    ({"fine_wan": -1}, ["penalty", "fine_wan"]),
+    ({"authority": {"name": "x", "code": "11320585MB00000001"}}, ["penalty", "authority", "code"]),
+    ({"legal_representative": {"name": "王五", "id_number": "110105194912310021"}},
+     ["penalty", "legal_representative", "id_number"]),
+])
+def test_bad_penalty_input_names_the_field(dept: Any, change: dict[str, Any], loc: list[str]) -> None:
+    response = dept.post_json("/api/v1/records", penalty_body(**change))
+    assert response.status_code == 422, response.content
+    assert response.json()["errors"][0]["loc"][:len(loc)] == loc
+    assert "110105194912310021" not in response.content.decode()
+    assert not Record.objects.exists()
+
+
+def test_without_penalty_or_severity_the_severity_is_asked_for(dept: Any) -> None:
+    body_ = penalty_body()
+    body_.pop("penalty")
+    response = dept.post_json("/api/v1/records", body_)
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["loc"] == ["severity"]
