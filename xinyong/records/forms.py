@@ -9,11 +9,13 @@ from django import forms
 from django.utils.text import Truncator
 
 from xinyong.lib import forms as lib_forms
+from xinyong.lib.errors import DomainError
 from xinyong.lib.forms import DateInput
 from xinyong.policies import jurisdiction
 from xinyong.policies.choices import POLARITY, SEVERITY
 from xinyong.policies.rulebook import Rulebook
-from xinyong.policies.schema import LEVEL_RANK
+from xinyong.policies.schema import LEVEL_RANK, PENALTY_CATEGORIES
+from xinyong.records import penalties
 from xinyong.records.choices import STATUS as RECORD_STATUS
 from xinyong.records.models import Record
 from xinyong.subjects.models import Subject
@@ -24,7 +26,8 @@ BEHAVIOR_NOTE = (
 )
 # Service errors name the input as the API does ("subject.code"); the forms' names differ.
 FIELD_OF_ERROR: dict[str, str | None] = {"subject.code": "subject_code", "subject.kind": "subject_kind",
-                  "subject.name": "subject_name", "subject": "subject_code"}
+                  "subject.name": "subject_name", "subject": "subject_code",
+                  "penalty": "penalty_category", "penalty.authority.code": "authority_code"}
 
 
 class BootstrapForm(lib_forms.ServiceErrorsMixin, lib_forms.BootstrapForm):
@@ -71,7 +74,76 @@ def behavior_label(book: Rulebook, code: str) -> str:
     return code
 
 
-class RecordForm(BootstrapForm):
+SEVERITY_OPTIONAL = [("", "按处罚类别推定（仅行政处罚）"), *SEVERITY.choices]
+SEVERITY_HELP = "行政处罚可不选，由规则按处罚类别和罚没金额推定；其他行为须选择"
+
+
+class PenaltyFields(forms.Form):
+    """行政处罚信息 (双公示, records/penalties.py), for a record of a penalty."""
+
+    penalty_category = forms.MultipleChoiceField(
+        label="处罚类别", required=False, choices=[(c, c) for c in PENALTY_CATEGORIES],
+        widget=forms.CheckboxSelectMultiple)
+    penalty_content = forms.CharField(label="处罚内容", max_length=2000, required=False,
+                                      widget=forms.Textarea(attrs={"rows": 2}))
+    fine_wan = forms.DecimalField(label="罚款金额（万元）", required=False, min_value=0,
+                                  max_value=penalties.MAX_AMOUNT_WAN, decimal_places=6)
+    confiscated_wan = forms.DecimalField(
+        label="没收违法所得、没收非法财物的金额（万元）", required=False, min_value=0,
+        max_value=penalties.MAX_AMOUNT_WAN, decimal_places=6)
+    licence_affected = forms.CharField(label="暂扣或吊销证照名称及编号", max_length=500,
+                                       required=False)
+    basis = forms.CharField(label="处罚依据", max_length=2000, required=False)
+    valid_until = forms.DateField(label="处罚有效期", required=False, widget=DateInput(),
+                                  help_text="长期有效的留空")
+    authority_name = forms.CharField(label="处罚机关", max_length=200, required=False)
+    authority_code = forms.CharField(label="处罚机关统一社会信用代码", max_length=40, required=False)
+
+    PENALTY = ["penalty_category", "penalty_content", "fine_wan", "confiscated_wan",
+               "licence_affected", "basis", "valid_until", "authority_name", "authority_code"]
+
+    def clean_authority_code(self) -> str:
+        try:
+            return penalties.check_authority_code(self.cleaned_data.get("authority_code") or "",
+                                                  "authority_code")
+        except DomainError as exc:
+            raise forms.ValidationError(exc.msg) from None
+
+    def penalty(self, keep: penalties.Penalty | None = None) -> penalties.Penalty | None:
+        """The typed penalty, or None if no penalty field was filled in; `keep` gives what
+        the form does not show (the legal representative as stored)."""
+        data = self.cleaned_data
+        if not any(data.get(name) not in (None, "", []) for name in self.PENALTY):
+            return None
+        rep = keep.legal_representative if keep else penalties.LegalRepresentative(
+            name=str(data.get("legal_rep") or "").strip(),
+            id_type="身份证" if data.get("legal_rep_id") else "",
+            id_number=str(data.get("legal_rep_id") or ""))
+        return penalties.Penalty(
+            category=tuple(c for c in PENALTY_CATEGORIES if c in data["penalty_category"]),
+            content=data["penalty_content"].strip(), fine_wan=data["fine_wan"],
+            confiscated_wan=data["confiscated_wan"],
+            licence_affected=data["licence_affected"].strip(), basis=data["basis"].strip(),
+            valid_until=data["valid_until"], authority_name=data["authority_name"].strip(),
+            authority_code=data["authority_code"],
+            source_unit_name=keep.source_unit_name if keep else "",
+            source_unit_code=keep.source_unit_code if keep else "",
+            remarks=keep.remarks if keep else "", legal_representative=rep)
+
+
+def penalty_initial(record: Record) -> dict[str, Any]:
+    data = record.penalty or {}
+    authority = data.get("authority") or {}
+    return {
+        "penalty_category": data.get("category") or [], "penalty_content": data.get("content", ""),
+        "fine_wan": data.get("fine_wan"), "confiscated_wan": data.get("confiscated_wan"),
+        "licence_affected": data.get("licence_affected", ""), "basis": data.get("basis", ""),
+        "valid_until": data.get("valid_until"), "authority_name": authority.get("name", ""),
+        "authority_code": authority.get("code", ""),
+    }
+
+
+class RecordForm(PenaltyFields, BootstrapForm):
     """新增记录: what services.submit needs, as a department types it."""
 
     subject_kind = forms.ChoiceField(label="主体类别", choices=Subject.Kind.choices)
@@ -86,9 +158,15 @@ class RecordForm(BootstrapForm):
     decision_no = forms.CharField(label="决定文书号", max_length=200)
     facts = forms.CharField(label="事实", max_length=20000, required=False,
                             widget=forms.Textarea(attrs={"rows": 3}))
-    severity = forms.ChoiceField(label="情节", choices=SEVERITY.choices, initial="general")
+    severity = forms.ChoiceField(label="情节", choices=SEVERITY_OPTIONAL, required=False,
+                                 help_text=SEVERITY_HELP)
     force_majeure = forms.BooleanField(label="因疫情不可抗力", required=False)
     epidemic_duty = forms.BooleanField(label="因参与疫情防控", required=False)
+    legal_rep = forms.CharField(label="法定代表人", max_length=100, required=False)
+    legal_rep_id = forms.CharField(
+        label="法定代表人身份证号码", max_length=40, required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+        help_text="加密保存，不公示，页面上只显示遮蔽后的号码")
     rectify_by = forms.DateField(
         label="整改期限", required=False, widget=DateInput(),
         help_text="暂缓公示的，填写责令整改的期限（如太仓 8：受疫情不可抗力影响的违约）",
@@ -112,8 +190,19 @@ class RecordForm(BootstrapForm):
     def clean_external_id(self) -> str:
         return str(self.cleaned_data.get("external_id") or "").strip()
 
+    def clean_legal_rep_id(self) -> str:
+        number = str(self.cleaned_data.get("legal_rep_id") or "").strip()
+        if not number:
+            return ""
+        from xinyong.subjects import codes
 
-class CorrectForm(BootstrapForm):
+        try:
+            return codes.validate_code(codes.PERSON, number)
+        except codes.CodeError as exc:
+            raise forms.ValidationError(str(exc)) from None
+
+
+class CorrectForm(PenaltyFields, BootstrapForm):
     """更正: the reported facts that may change, with the reason."""
 
     EDITABLE = ["behavior", "occurred_on", "decided_on", "decision_no", "facts", "severity",
@@ -125,7 +214,8 @@ class CorrectForm(BootstrapForm):
     decision_no = forms.CharField(label="决定文书号", max_length=200)
     facts = forms.CharField(label="事实", max_length=20000, required=False,
                             widget=forms.Textarea(attrs={"rows": 3}))
-    severity = forms.ChoiceField(label="情节", choices=SEVERITY.choices)
+    severity = forms.ChoiceField(label="情节", choices=SEVERITY_OPTIONAL, required=False,
+                                 help_text=SEVERITY_HELP)
     force_majeure = forms.BooleanField(label="因疫情不可抗力", required=False)
     epidemic_duty = forms.BooleanField(label="因参与疫情防控", required=False)
     rectify_by = forms.DateField(label="整改期限", required=False, widget=DateInput())
@@ -136,6 +226,9 @@ class CorrectForm(BootstrapForm):
     def __init__(self, *args: Any, record: Record, book: Rulebook, today: dt.date,
                  **kwargs: Any) -> None:
         initial = {name: getattr(record, name) for name in self.EDITABLE}
+        if record.severity_derived:
+            initial["severity"] = ""  # derived: stays derived unless the unit states one
+        initial.update(penalty_initial(record))
         super().__init__(*args, initial=initial, prefix="correct", **kwargs)
         self.record = record
         self.fields["behavior"].choices = behavior_choices(  # type: ignore[attr-defined]
@@ -146,8 +239,16 @@ class CorrectForm(BootstrapForm):
 
     def changes(self) -> dict[str, Any]:
         """The fields whose value differs from the record's."""
-        return {name: self.cleaned_data[name] for name in self.EDITABLE
-                if self.cleaned_data[name] != getattr(self.record, name)}
+        found = {name: self.cleaned_data[name] for name in self.EDITABLE
+                 if name != "severity" and self.cleaned_data[name] != getattr(self.record, name)}
+        severity = self.cleaned_data["severity"]
+        if severity != ("" if self.record.severity_derived else self.record.severity):
+            found["severity"] = severity
+        stored = penalties.from_json(self.record.penalty)
+        penalty = self.penalty(keep=stored)
+        if (penalty.as_json() if penalty else None) != (stored.as_json() if stored else None):
+            found["penalty"] = penalty
+        return found
 
 
 class WithdrawForm(BootstrapForm):

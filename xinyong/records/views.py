@@ -28,7 +28,7 @@ from xinyong.lists.models import Membership, describe
 from xinyong.policies import rulebook
 from xinyong.policies.choices import SEVERITY
 from xinyong.policies.rulebook import Rulebook, pack_of
-from xinyong.records import bulk, imports, services, templates
+from xinyong.records import bulk, imports, penalties, services, templates
 from xinyong.records import determination as d
 from xinyong.records.choices import CHANGE, SOURCE
 from xinyong.records.choices import STATUS as RECORD_STATUS
@@ -256,6 +256,8 @@ def record_detail(request: HttpRequest, record_id: int) -> HttpResponse:
         "basis": _basis(record), "profile_link": may_view_profile(viewer, record.subject),
         "kind_label": KIND_LABELS.get(record.subject.kind, record.subject.kind),
         "severity_label": SEVERITY.label(record.severity),
+        "penalty": penalties.public_view(record.penalty),
+        "legal_rep_masked": ((record.penalty or {}).get("legal_representative") or {}).get("id_masked"),
         "source_label": SOURCE.label(record.source),
         "history": _history(record) if staff else None, "staff": staff, "own": own,
         "forms": forms, "opened": opened,
@@ -324,7 +326,7 @@ def record_create(request: HttpRequest) -> HttpResponse:
             decision_no=data["decision_no"], facts=data["facts"], severity=data["severity"],
             force_majeure=data["force_majeure"], epidemic_duty=data["epidemic_duty"],
             rectify_by=data["rectify_by"], external_id=data["external_id"],
-            violation_type=data["violation_type"].strip(),
+            violation_type=data["violation_type"].strip(), penalty=form.penalty(),
         )
         assert user.unit is not None
         try:

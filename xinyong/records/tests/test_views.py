@@ -610,3 +610,69 @@ def test_template_download(loaded: Any, dept: User, web: Callable[..., Client]) 
     response = web(dept).get("/records/imports/template.csv")
     assert response.status_code == 200 and "attachment" in response["Content-Disposition"]
     assert response.content.decode("utf-8-sig").startswith("主体类别,主体名称,统一社会信用代码")
+
+
+# --- 双公示 penalties by form ---------------------------------------------------------------
+
+def penalty_form(**kw: Any) -> dict[str, Any]:
+    day = (today() - dt.timedelta(3)).isoformat()
+    data = dict(behavior="administrative_penalty", occurred_on=day, decided_on=day,
+                decision_no="榕马市监罚〔2026〕301号", severity="",
+                penalty_category=["罚款", "没收违法所得"], fine_wan="12", confiscated_wan="0.5",
+                basis="《产品质量法》第四十九条", authority_name="福州市马尾区市场监督管理局",
+                legal_rep="王五", legal_rep_id="11010519491231002X")
+    return form_data(**{**data, **kw})
+
+
+def test_a_penalty_by_form_has_its_severity_derived(loaded: Any, unit: Unit, dept: User,
+                                                    web: Callable[..., Client]) -> None:
+    client = web(dept)
+    page = html(client.get("/records/new/"))
+    assert 'name="penalty_category"' in page and "行政处罚信息" in page
+    response = client.post("/records/new/", penalty_form())
+    assert response.status_code == 302, response.context["form"].errors
+    record = Record.objects.get()
+    assert (record.severity, record.severity_derived) == ("serious", True)  # 12.5 万元
+    assert record.penalty["category"] == ["罚款", "没收违法所得"] and record.penalty["fine_wan"] == "12"
+    shown = html(client.get(f"/records/{record.pk}/"))
+    assert "按处罚种类和数额推定" in shown and 'data-testid="penalty"' in shown
+    assert "罚没金额较大" in shown and "110105********002X" in shown
+    assert "11010519491231002X" not in shown
+    public = html(web().get(f"/records/{record.pk}/"))
+    assert "王五" in public and "110105" not in public
+
+
+def test_correcting_a_penalty_by_form(loaded: Any, unit: Unit, dept: User,
+                                      web: Callable[..., Client]) -> None:
+    client = web(dept)
+    client.post("/records/new/", penalty_form())
+    record = Record.objects.get()
+    page = client.get(f"/records/{record.pk}/")
+    form = page.context["forms"]["correct"]
+    assert form.initial["severity"] == "" and form.initial["penalty_category"] == ["罚款", "没收违法所得"]
+    data = {f"correct-{k}": v for k, v in form.initial.items() if v is not None}
+    data.update({"action": "correct", "correct-fine_wan": "0.2", "correct-confiscated_wan": "",
+                 "correct-penalty_category": ["罚款"], "correct-reason": "罚款金额录入错误"})
+    data["correct-occurred_on"] = data["correct-decided_on"] = record.decided_on.isoformat()
+    done = client.post(f"/records/{record.pk}/", data)
+    assert done.status_code == 302, done.context["forms"]["correct"].errors
+    record.refresh_from_db()
+    assert (record.severity, record.severity_derived, record.version) == ("minor", True, 2)
+    assert record.penalty["legal_representative"]["name"] == "王五"  # kept: not on the form
+
+
+@pytest.mark.parametrize(("changes", "field"), [
+    ({"penalty_category": ["罚金"]}, "penalty_category"),
+    ({"fine_wan": "-1"}, "fine_wan"),
+    ({"authority_code": "11350105MB00000001"}, "authority_code"),
+    ({"legal_rep_id": "110105194912310021"}, "legal_rep_id"),
+    ({"penalty_category": [], "fine_wan": "", "confiscated_wan": "", "basis": "",
+      "authority_name": "", "legal_rep": "", "legal_rep_id": ""}, "severity"),
+])
+def test_penalty_form_errors_name_the_field(loaded: Any, dept: User, web: Callable[..., Client],
+                                            changes: dict[str, Any], field: str) -> None:
+    response = web(dept).post("/records/new/", penalty_form(**changes))
+    assert response.status_code == 422
+    assert field in response.context["form"].errors, response.context["form"].errors
+    assert "110105194912310021" not in html(response).replace('value="110105194912310021"', "")
+    assert not Record.objects.exists()
