@@ -22,6 +22,7 @@ from ninja.renderers import JSONRenderer
 from xinyong.accounts.auth import optional_auth
 from xinyong.checks.api import router as checks_router
 from xinyong.lib.errors import DomainError
+from xinyong.licences.api import router as licences_router
 from xinyong.lists.api import router as lists_router
 from xinyong.objections.api import router as objections_router
 from xinyong.policies.api import router as policies_router
@@ -219,6 +220,7 @@ api.add_router("/policies", policies_router)
 api.add_router("/subjects", subjects_router)
 api.add_router("/records", records_router)
 api.add_router("/imports", imports_router)
+api.add_router("/licences", licences_router)
 api.add_router("/lists", lists_router)
 api.add_router("/checks", checks_router)
 api.add_router("/repairs", repairs_router)

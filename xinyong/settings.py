@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "xinyong.subjects",
     "xinyong.policies",
     "xinyong.records",
+    "xinyong.licences",
     "xinyong.lists",
     "xinyong.checks",
     "xinyong.casework",

@@ -49,6 +49,11 @@ GROUPS: list[tuple[str, dict[str, str]]] = [
         "record.rectified": "登记整改完成",
         "record.export": "导出信用记录",
     }),
+    ("行政许可", {
+        "licence.create": "报送行政许可",
+        "licence.correct": "更正行政许可",
+        "licence.withdraw": "撤销行政许可",
+    }),
     ("批量导入", {
         "import.create": "上传批量导入文件",
         "import.done": "批量导入完成",
@@ -145,6 +150,7 @@ KINDS: dict[str, Kind] = {
         url=lambda o: _url("accounts:user_edit", o.pk)),
     "accounts.apitoken": Kind(url=lambda o: _url("accounts:tokens")),
     "records.record": Kind(url=lambda o: _url("records:detail", o.pk)),
+    "licences.licence": Kind(url=lambda o: _url("licences:detail", o.pk)),
     "records.importjob": Kind(noun="批量导入", name=lambda o: o.file_name,
                               url=lambda o: _url("records:import", o.pk)),
     "checks.check": Kind(name=lambda o: f"#{o.pk}", url=lambda o: _url("checks:detail", o.pk)),

@@ -21,6 +21,8 @@ MENU: list[tuple[Any, ...]] = [
     ("记录列表", "records:list", (Role.OFFICE, Role.DEPARTMENT), "信用记录"),
     ("新增记录", "records:create", (Role.DEPARTMENT,), "信用记录"),
     ("批量导入", "records:imports", (Role.OFFICE, Role.DEPARTMENT), "信用记录"),
+    ("行政许可", "licences:list", (Role.OFFICE, Role.DEPARTMENT), "信用记录"),
+    ("新增许可", "licences:create", (Role.DEPARTMENT,), "信用记录"),
     ("信用查询", "subjects:search", ()),
     ("信用核查", "checks:new", (Role.DEPARTMENT,)),
     ("信用核查", "checks:office", (Role.OFFICE,)),
