@@ -59,12 +59,30 @@ class ProfileRecordOut(Schema):
     objection: str | None
 
 
+class ProfileLicenceOut(Schema):
+    id: int
+    decision_no: str
+    kind: str
+    licence_name: str
+    licence_no: str
+    decided_on: dt.date
+    valid_from: dt.date
+    valid_to: dt.date | None
+    authority: str
+    status: str
+    status_label: str
+    expired: bool
+    unit: str
+
+
 class ProfileOut(SubjectOut):
     code: str | None = None
     # True for the subject itself and the office: records of every status, every list.
     full: bool
     records: list[ProfileRecordOut]
     lists: list[MembershipOut]
+    # 行政许可 (双公示): good or neutral information, never dishonest.
+    licences: list[ProfileLicenceOut]
     # Parts of the credit file not built yet (score, grade, commitments, reports): named
     # here rather than answered empty; `score` and `grade` appear once they exist.
     not_yet_available: list[str]

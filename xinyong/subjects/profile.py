@@ -49,6 +49,7 @@ def build_profile(
         "full": sees_everything(viewer, subject),
         "records": profile_records(subject, viewer, today),
         "lists": profile_lists(subject, viewer, today),
+        "licences": profile_licences(subject, viewer, today),
         "not_yet_available": list(NOT_YET_AVAILABLE),
     }
     if access.may_see_full_code(viewer, subject):
@@ -85,6 +86,21 @@ def profile_records(subject: Subject, viewer: Any, today: dt.date) -> list[dict[
             "objection": "open" if record.objection_open else None,
         })
     return found
+
+
+def profile_licences(subject: Subject, viewer: Any, today: dt.date) -> list[dict[str, Any]]:
+    """行政许可 (good or neutral information): the public sees those not withdrawn."""
+    from xinyong.licences.models import STATUS_LABELS, Licence
+
+    rows = Licence.objects.visible_to(viewer).filter(subject=subject).select_related("unit")
+    return [{
+        "id": licence.pk, "decision_no": licence.decision_no, "kind": licence.kind,
+        "licence_name": licence.licence_name, "licence_no": licence.licence_no,
+        "decided_on": licence.decided_on, "valid_from": licence.valid_from,
+        "valid_to": licence.valid_to, "authority": licence.authority_name,
+        "status": licence.status, "status_label": STATUS_LABELS[licence.status],
+        "expired": licence.expired_on(today), "unit": licence.unit.name,
+    } for licence in rows]
 
 
 def profile_lists(subject: Subject, viewer: Any, today: dt.date) -> list[dict[str, Any]]:

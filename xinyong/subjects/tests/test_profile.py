@@ -163,3 +163,21 @@ def test_the_units_record_list_shows_lists_as_they_stand(
            for name in ("listed", "gone")}
     assert "联合惩戒对象名单" in row["listed"]
     assert "已移出" in row["gone"] and "联合惩戒对象名单</td>" not in row["gone"]
+
+
+def test_licences_are_in_the_credit_file(unit: Unit, users: dict[str, User],
+                                         api: Callable[..., Any], web: Callable[..., Any]) -> None:
+    from xinyong.licences import services as licences
+    from xinyong.licences.tests.conftest import licence
+
+    kept, _ = licences.submit(unit, licence())
+    gone, _ = licences.submit(unit, licence(decision_no="榕马市监许〔2026〕502号",
+                                            licence_name="小餐饮登记证"))
+    licences.withdraw(gone, "许可已撤销", actor=None)
+    public = api().get(f"/api/v1/subjects/{kept.subject_id}").json()
+    assert [entry["id"] for entry in public["licences"]] == [kept.pk]
+    assert public["licences"][0]["kind"] == "普通" and not public["records"]
+    office = api(users[Role.OFFICE]).get(f"/api/v1/subjects/{kept.subject_id}").json()
+    assert {entry["status"] for entry in office["licences"]} == {"valid", "withdrawn"}
+    page = web().get(f"/subjects/{kept.subject_id}/").content.decode()
+    assert "食品经营许可证" in page and "小餐饮登记证" not in page
