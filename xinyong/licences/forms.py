@@ -110,6 +110,7 @@ class FilterForm(forms.Form):
     q = forms.CharField(required=False, max_length=100, widget=forms.TextInput(attrs={
         "placeholder": "文书号、许可编号或名称", "class": "form-control form-control-sm",
         "aria-label": "搜索"}))
+    job = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
     status = forms.ChoiceField(required=False, choices=[("", "全部状态"), *STATUS_LABELS.items()],
                                widget=forms.Select(attrs={"class": "form-select form-select-sm",
                                                           "aria-label": "状态"}))

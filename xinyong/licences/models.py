@@ -142,3 +142,44 @@ class LicenceVersion(models.Model):
 
     def __str__(self) -> str:
         return f"{self.licence_id} v{self.number}"
+
+
+class LicenceImportRow(models.Model):
+    """Staging for a licence file, as records.ImportRow is for records: rows checked and
+    staged (COPY on PostgreSQL), then merged into subjects and licences in one transaction."""
+
+    job_id = models.BigIntegerField()
+    attempt = models.PositiveIntegerField(default=0)
+    row_no = models.PositiveIntegerField()
+    unit_id = models.BigIntegerField()
+    kind = models.CharField(max_length=32)  # the subject's
+    name = models.CharField(max_length=200)
+    code = models.CharField(max_length=18, blank=True)
+    code_digest = models.CharField(max_length=64)
+    code_cipher = models.TextField(blank=True)
+    code_masked = models.CharField(max_length=18)
+    decision_no = models.CharField(max_length=200)
+    decision_name = models.CharField(max_length=200, blank=True)
+    licence_kind = models.CharField(max_length=8)
+    licence_name = models.CharField(max_length=200, blank=True)
+    licence_no = models.CharField(max_length=200, blank=True)
+    content = models.TextField(blank=True)
+    decided_on = models.DateField()
+    valid_from = models.DateField()
+    valid_to = models.DateField(null=True)
+    authority_name = models.CharField(max_length=200)
+    authority_code = models.CharField(max_length=18, blank=True)
+    source_unit_name = models.CharField(max_length=200, blank=True)
+    source_unit_code = models.CharField(max_length=18, blank=True)
+    legal_rep = models.TextField(blank=True)  # JSON, "" for none
+    remarks = models.CharField(max_length=2000, blank=True)
+    external_id = models.CharField(max_length=100, blank=True)
+    status = models.CharField(max_length=16)
+    withdrawn_on = models.DateField(null=True)
+    withdrawn_reason = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["job_id", "row_no"])]
+
+    def __str__(self) -> str:
+        return f"job {self.job_id} row {self.row_no}"

@@ -100,7 +100,7 @@ def _save_version(licence: Licence, change: str, actor: Any, reason: str = "") -
         reason=reason, actor=actor if getattr(actor, "is_authenticated", False) else None)
 
 
-def _fields(sub: LicenceSubmission) -> dict[str, Any]:
+def licence_fields(sub: LicenceSubmission) -> dict[str, Any]:
     return {
         "decision_no": sub.decision_no.strip(), "decision_name": sub.decision_name.strip()[:200],
         "kind": sub.kind, "licence_name": sub.licence_name.strip()[:200],
@@ -131,7 +131,7 @@ def submit(unit: Unit, sub: LicenceSubmission, *, actor: Any = None, source: str
                 unit=unit, subject=subject, reported_name=sub.subject_name.strip(),
                 legal_rep=sub.legal_representative.as_json(), external_id=sub.external_id,
                 source=source, created_by=actor if getattr(actor, "is_authenticated", False) else None,
-                **_fields(sub))
+                **licence_fields(sub))
             licence.save()
             _save_version(licence, "created", actor)
             audit("licence.create", actor=actor, request=request, obj=licence,
@@ -176,7 +176,7 @@ def correct(licence: Licence, changes: dict[str, Any], reason: str, *, actor: An
         _save_version(licence, "imported", None, f"批量导入（任务 #{licence.import_job_id}）")
     sub = replace(as_submission(licence), **changes)
     check_fields(sub, today)
-    for name, value in _fields(sub).items():
+    for name, value in licence_fields(sub).items():
         setattr(licence, name, value)
     licence.version += 1
     try:

@@ -45,6 +45,8 @@ def licence_list(request: HttpRequest) -> HttpResponse:
                                            "organization", "individual_business"]))
         if form.cleaned_data["status"]:
             queryset = queryset.filter(status=form.cleaned_data["status"])
+        if form.cleaned_data["job"]:
+            queryset = queryset.filter(import_job_id=form.cleaned_data["job"])
     page, query = paginate(request, queryset, PAGE_SIZE)
     return render(request, "licences/list.html", {
         "form": form, "page": page, "query": query, "office": user.role == Role.OFFICE,

@@ -37,7 +37,7 @@ COLUMNS: dict[str, list[str]] = {
     "behavior": ["behavior", "行为代码"],
     "occurred_on": ["occurred_on", "行为发生日期", "违法行为发生日期"],
     "decided_on": ["decided_on", "决定日期", "处罚决定日期", "许可决定日期"],
-    "decision_no": ["decision_no", "决定文书号", "行政处罚决定书文号"],
+    "decision_no": ["decision_no", "决定文书号", "行政处罚决定书文号", "行政许可决定文书号"],
     "facts": ["facts", "事实", "违法事实"],
     "severity": ["severity", "情节", "失信程度"],
     "force_majeure": ["force_majeure", "疫情不可抗力"],
@@ -65,7 +65,25 @@ COLUMNS: dict[str, list[str]] = {
     "source_unit_name": ["source_unit_name", "数据来源单位"],
     "source_unit_code": ["source_unit_code", "数据来源单位统一社会信用代码"],
     "remarks": ["remarks", "备注"],
+    # 行政许可信息 (licences/bulk.py); the party columns above are shared.
+    "decision_name": ["decision_name", "行政许可决定文书名称", "决定文书名称"],
+    "licence_kind": ["licence_kind", "许可类别"],
+    "licence_name": ["licence_name", "许可证书名称"],
+    "licence_no": ["licence_no", "许可编号"],
+    "licence_content": ["licence_content", "许可内容"],
+    "valid_from": ["valid_from", "有效期自"],
+    "valid_to": ["valid_to", "有效期至"],
+    "licence_authority_name": ["licence_authority_name", "许可机关"],
+    "licence_authority_code": ["licence_authority_code", "许可机关统一社会信用代码"],
+    "licence_status": ["licence_status", "当前状态"],
 }
+# The kind of a 双公示 file, by the columns only one standard has.
+LICENCE_ONLY = {"decision_name", "licence_kind", "licence_name", "licence_no", "licence_content",
+                "valid_from", "valid_to", "licence_authority_name", "licence_authority_code"}
+PENALTY_ONLY = {"penalty_category", "penalty_content", "fine_wan", "fine_yuan", "confiscated_wan",
+                "confiscated_yuan", "licence_affected", "basis", "authority_name", "authority_code",
+                "severity", "behavior", "violation_type", "facts", "occurred_on"}
+RECORDS, LICENCES = "records", "licences"
 PENALTY_KEYS = ("legal_rep", "legal_rep_id", "penalty_category", "penalty_content", "fine_wan",
                 "fine_yuan", "confiscated_wan", "confiscated_yuan", "licence_affected", "basis",
                 "valid_until", "publicity_until", "authority_name", "authority_code",
@@ -176,27 +194,7 @@ def to_submission(values: dict[str, str], row: int, options: Options
     for key in REQUIRED:
         if not values.get(key, "").strip():
             bad(key, "必填")
-    problem = name_problem(values.get("subject_name", ""))
-    if problem:
-        bad("subject_name", problem)
-    kind = KINDS.get(values.get("subject_kind", "").strip())
-    if values.get("subject_kind", "").strip() and kind is None:
-        bad("subject_kind", f"“{values['subject_kind']}”不是有效的主体类别"
-                            "（法人及非法人组织、个体工商户、自然人）")
-    code = values.get("subject_code", "").strip()
-    if kind == codes.PERSON or (not code and values.get("id_number", "").strip()):
-        id_type = values.get("id_type", "").strip()
-        if id_type and id_type not in ("身份证", "居民身份证", "1"):
-            bad("id_type", f"证件类型“{id_type}”暂不支持，自然人请使用居民身份证号码")
-        code = code or values.get("id_number", "").strip()
-    if not code:
-        bad("subject_code", "必填（法人填统一社会信用代码，自然人填身份证号码）")
-    elif kind:
-        checked = _validated_code(kind, code)
-        if isinstance(checked, codes.CodeError):
-            bad("subject_code", str(checked))
-        else:
-            code = checked
+    kind, code = party(values, bad)
     dates: dict[str, dt.date | None] = {}
     for key in ("decided_on", "occurred_on", "rectify_by"):
         text = values.get(key, "").strip()
@@ -242,6 +240,61 @@ def to_submission(values: dict[str, str], row: int, options: Options
     ), []
 
 
+def party(values: dict[str, str], bad: Any) -> tuple[str | None, str]:
+    """The row's subject (行政相对人): its kind and checked code (a person's ID number from
+    证件号码 when the code column is empty); problems go to `bad(field, msg)`."""
+    problem = name_problem(values.get("subject_name", ""))
+    if problem:
+        bad("subject_name", problem)
+    kind = KINDS.get(values.get("subject_kind", "").strip())
+    if values.get("subject_kind", "").strip() and kind is None:
+        bad("subject_kind", f"“{values['subject_kind']}”不是有效的主体类别"
+                            "（法人及非法人组织、个体工商户、自然人）")
+    code = values.get("subject_code", "").strip()
+    if kind == codes.PERSON or (not code and values.get("id_number", "").strip()):
+        id_type = values.get("id_type", "").strip()
+        if id_type and id_type not in ("身份证", "居民身份证", "1"):
+            bad("id_type", f"证件类型“{id_type}”暂不支持，自然人请使用居民身份证号码")
+        code = code or values.get("id_number", "").strip()
+    if not code:
+        bad("subject_code", "必填（法人填统一社会信用代码，自然人填身份证号码）")
+    elif kind:
+        checked = _validated_code(kind, code)
+        if isinstance(checked, codes.CodeError):
+            bad("subject_code", str(checked))
+        else:
+            code = checked
+    return kind, code
+
+
+def legal_representative(values: dict[str, str], bad: Any) -> penalties.LegalRepresentative:
+    """法定代表人 and the number, checked, to be sealed (never kept in clear)."""
+    rep_id = values.get("legal_rep_id", "").strip()
+    rep_type = values.get("legal_rep_id_type", "").strip()
+    if rep_id and rep_type in ("", "身份证", "居民身份证", "1"):
+        checked = _validated_code(codes.PERSON, rep_id)
+        if isinstance(checked, codes.CodeError):
+            bad("legal_rep_id", str(checked))
+            rep_id = ""
+        else:
+            rep_id = checked
+    elif rep_id:
+        bad("legal_rep_id_type", f"证件类型“{rep_type}”暂不支持，请使用居民身份证号码")
+        rep_id = ""
+    return penalties.LegalRepresentative(
+        name=values.get("legal_rep", "").strip()[:100], id_type="身份证" if rep_id else "",
+        id_number=rep_id)
+
+
+def unit_code(values: dict[str, str], key: str, bad: Any) -> str:
+    """处罚机关, 许可机关 or 数据来源单位 code: a USCC, or empty."""
+    try:
+        return penalties.check_authority_code(values.get(key, ""), key)
+    except DomainError as exc:
+        bad(key, exc.msg)
+        return ""
+
+
 def _penalty(values: dict[str, str], bad: Any) -> penalties.Penalty | None:
     """A row's 行政处罚信息, if it has any; problems go to `bad(field, msg)`."""
     if not any(values.get(key, "").strip() for key in PENALTY_KEYS):
@@ -269,66 +322,78 @@ def _penalty(values: dict[str, str], bad: Any) -> penalties.Penalty | None:
                 dates[key] = _date(text[key])
             except ValueError:
                 bad(key, f"“{text[key]}”不是有效日期（应为 YYYY-MM-DD，长期有效的可留空）")
-    unit_codes = {}
-    for key in ("authority_code", "source_unit_code"):
-        try:
-            unit_codes[key] = penalties.check_authority_code(text[key], key)
-        except DomainError as exc:
-            bad(key, exc.msg)
-            unit_codes[key] = ""
-    rep_id = text["legal_rep_id"]
-    rep_type = values.get("legal_rep_id_type", "").strip()
-    if rep_id and rep_type in ("", "身份证", "居民身份证", "1"):
-        checked = _validated_code(codes.PERSON, rep_id)
-        if isinstance(checked, codes.CodeError):
-            bad("legal_rep_id", str(checked))
-            rep_id = ""
-        else:
-            rep_id = checked
-    elif rep_id:
-        bad("legal_rep_id_type", f"证件类型“{rep_type}”暂不支持，请使用居民身份证号码")
-        rep_id = ""
     return penalties.Penalty(
         category=tuple(category), content=text["penalty_content"],
         fine_wan=amounts["fine"], confiscated_wan=amounts["confiscated"],
         licence_affected=text["licence_affected"], basis=text["basis"],
         valid_until=dates["valid_until"], publicity_until=dates["publicity_until"],
-        authority_name=text["authority_name"][:200], authority_code=unit_codes["authority_code"],
+        authority_name=text["authority_name"][:200],
+        authority_code=unit_code(values, "authority_code", bad),
         source_unit_name=text["source_unit_name"][:200],
-        source_unit_code=unit_codes["source_unit_code"], remarks=text["remarks"],
-        legal_representative=penalties.LegalRepresentative(
-            name=text["legal_rep"][:100], id_type="身份证" if rep_id else "", id_number=rep_id),
+        source_unit_code=unit_code(values, "source_unit_code", bad), remarks=text["remarks"],
+        legal_representative=legal_representative(values, bad),
     )
+
+
+def file_kind(mapping: dict[int, str]) -> str:
+    """Licences (行政许可) or records (行政处罚 and our own columns), by the header."""
+    keys = set(mapping.values())
+    licence, penalty = keys & LICENCE_ONLY, keys & PENALTY_ONLY
+    if licence and penalty:
+        raise FileError(
+            f"表头同时含有行政许可的列（{'、'.join(sorted(field_label(k) for k in licence))}）和"
+            f"行政处罚的列（{'、'.join(sorted(field_label(k) for k in penalty))}）：请分成两个文件上传")
+    return LICENCES if licence else RECORDS
+
+
+REQUIRED_COLUMNS = {RECORDS: ("subject_name", "decision_no", "decided_on"),
+                    LICENCES: ("subject_name", "decision_no", "decided_on", "licence_kind",
+                               "licence_authority_name")}
+
+
+class Table:
+    """A bulk file whose header has been read: its kind, and its data rows to come."""
+
+    def __init__(self, path: Path) -> None:
+        self._rows = rows(path)
+        self.header_row, self.mapping, self.header = find_header(self._rows)
+        self.kind = file_kind(self.mapping)
+        missing = [k for k in REQUIRED_COLUMNS[self.kind] if k not in self.mapping.values()]
+        if missing:
+            names = "、".join(f"{k}（{COLUMNS[k][-1]}）" for k in missing)
+            raise FileError(f"缺少必需的列：{names}")
+
+    def read(self, convert: Any, on_row: Any = None) -> Iterator[tuple[int, Any, list[RowError]]]:
+        """Yield (row number, converted row or None, errors) for every non-empty data row;
+        `convert(values, row number)` returns (object or None, errors).
+
+        `on_row(header, mapping, cells)`, if given, sees each row's original cells first (the
+        error file gives a bad row back as it was, ready to fix and upload again)."""
+        header, mapping = self.header, self.mapping
+        for number, row in enumerate(self._rows, start=self.header_row + 1):
+            if not any(cell.strip() for cell in row):
+                continue
+            if "\x00" in "".join(row):  # our readers decode strictly: NUL is the one to fear
+                if on_row is not None:
+                    on_row(header, mapping, row)
+                yield number, None, [
+                    RowError(number, mapping.get(i, f"第 {i + 1} 列"), f"第 {i + 1} 列{problem}")
+                    for i, cell in enumerate(row) if (problem := bad_characters(cell))]
+                continue
+            if on_row is not None:
+                on_row(header, mapping, row)
+            values = {key: (row[i] if i < len(row) else "") for i, key in mapping.items()}
+            converted, errors = convert(values, number)
+            yield number, converted, errors
 
 
 def read(path: Path, options: Options, on_row: Any = None,
          ) -> Iterator[tuple[int, Submission | None, list[RowError]]]:
-    """Yield (row number, submission or None, errors) for every non-empty data row.
-
-    `on_row(header, mapping, cells)`, if given, sees each row's original cells first (the
-    error file gives a bad row back as it was, ready to fix and upload again)."""
-    table = rows(path)
-    header_row, mapping, header = find_header(table)
-    missing = [k for k in ("subject_name", "decision_no", "decided_on")
-               if k not in mapping.values()]
-    if missing:
-        names = "、".join(f"{k}（{COLUMNS[k][-1]}）" for k in missing)
-        raise FileError(f"缺少必需的列：{names}")
-    for number, row in enumerate(table, start=header_row + 1):
-        if not any(cell.strip() for cell in row):
-            continue
-        if "\x00" in "".join(row):  # our readers decode strictly: NUL is the one to fear
-            if on_row is not None:
-                on_row(header, mapping, row)
-            yield number, None, [
-                RowError(number, mapping.get(i, f"第 {i + 1} 列"), f"第 {i + 1} 列{problem}")
-                for i, cell in enumerate(row) if (problem := bad_characters(cell))]
-            continue
-        if on_row is not None:
-            on_row(header, mapping, row)
-        values = {key: (row[i] if i < len(row) else "") for i, key in mapping.items()}
-        submission, errors = to_submission(values, number, options)
-        yield number, submission, errors
+    """The rows of a records file as submissions (a licence file is refused here)."""
+    table = Table(path)
+    if table.kind != RECORDS:
+        raise FileError("这是行政许可文件：请从批量导入页面上传，平台按表头识别")
+    yield from table.read(lambda values, number: to_submission(values, number, options), on_row)
 
 
 # Where a problem is, for fields that are not columns (the file, the reporting unit ...).

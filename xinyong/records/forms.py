@@ -279,8 +279,8 @@ class UploadForm(BootstrapForm):
     )
     default_severity = forms.ChoiceField(
         label="默认情节", required=False,
-        choices=[("", "不设置（文件中须有情节列）"), *SEVERITY.choices],
-        help_text="文件中没有情节（失信程度）列或该列为空时采用",
+        choices=[("", "不设置（行政处罚按处罚类别推定，其他行为须有情节列）"), *SEVERITY.choices],
+        help_text="文件中没有情节（失信程度）列或该列为空时，按此情节认定（视为单位注明）",
     )
 
 

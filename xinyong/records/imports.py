@@ -125,7 +125,8 @@ def inactive_unit(unit: Unit) -> str:
 class Stager:
     """Writes staged rows in batches: COPY on PostgreSQL, executemany elsewhere."""
 
-    def __init__(self) -> None:
+    def __init__(self, table: str = "records_importrow", columns: list[str] = STAGED) -> None:
+        self.table, self.columns = table, columns
         self.rows: list[tuple[Any, ...]] = []
         self.count = 0
 
@@ -141,15 +142,15 @@ class Stager:
         if connection.vendor == "postgresql":
             raw = connection.connection
             with raw.cursor() as cursor, cursor.copy(
-                f"COPY records_importrow ({', '.join(STAGED)}) FROM STDIN"
+                f"COPY {self.table} ({', '.join(self.columns)}) FROM STDIN"
             ) as copy:
                 for row in self.rows:
                     copy.write_row(row)
         else:
-            marks = ", ".join(["%s"] * len(STAGED))
+            marks = ", ".join(["%s"] * len(self.columns))
             with connection.cursor() as cursor:
                 cursor.executemany(
-                    f"INSERT INTO records_importrow ({', '.join(STAGED)}) VALUES ({marks})",  # noqa: S608 (constants only)
+                    f"INSERT INTO {self.table} ({', '.join(self.columns)}) VALUES ({marks})",  # noqa: S608 (constants only)
                     self.rows,
                 )
         self.count += len(self.rows)
@@ -202,8 +203,63 @@ def run(job_id: int, today: dt.date | None = None, owner: str | None = None) -> 
             return _fail(job, message, [{"row": 0, "field": "file", "msg": message}])
 
 
+class RecordRows:
+    """How rows of a records file (行政处罚 and our own columns) are checked, staged and
+    merged: every row determined by the rules (a bounded cache of distinct facts)."""
+
+    kind = bulk.RECORDS
+    table = "records_importrow"
+    columns = STAGED
+
+    def __init__(self, job: ImportJob, today: dt.date) -> None:
+        self.job, self.today = job, today
+        self.options = bulk.Options(default_severity=job.default_severity or None)
+        self.book = rulebook.current()
+        self.determined: dict[d.Facts, Outcome | DomainError] = {}
+        self.codes = Codes()
+
+    def convert(self, values: dict[str, str], number: int) -> tuple[Any, list[bulk.RowError]]:
+        return bulk.to_submission(values, number, self.options)
+
+    def stage(self, number: int, sub: Submission) -> tuple[Any, ...] | DomainError:
+        outcome = _determine(self.book, sub, self.job.unit.region, self.today, self.determined)
+        if isinstance(outcome, DomainError):
+            return outcome
+        return _staged(self.job, number, sub, outcome, self.codes)
+
+    @staticmethod
+    def clear(job_id: int) -> None:
+        ImportRow.objects.filter(job_id=job_id).delete()
+
+    def merge(self, cursor: Any, job: ImportJob, now: Any) -> int:
+        pg = connection.vendor == "postgresql"
+        records_sql = RECORDS.format(
+            json_lists="s.lists::jsonb" if pg else "s.lists",
+            json_trace="s.trace::jsonb" if pg else "s.trace",
+            json_penalty="NULLIF(s.penalty, '')::jsonb" if pg else "NULLIF(s.penalty, '')",
+            false="false" if pg else "0",
+            order="ORDER BY s.row_no" if pg else "AND true ORDER BY s.row_no",
+        )
+        cursor.execute(records_sql, [job.created_by_id, now, now, job.pk, job.attempts])
+        inserted = int(cursor.rowcount)
+        sync_import(job.pk)
+        return inserted
+
+
+def pipelines() -> dict[str, Any]:
+    """Each kind of bulk file and its rows' pipeline (licences live in their own app)."""
+    from xinyong.licences.imports import LicenceRows
+
+    return {bulk.RECORDS: RecordRows, bulk.LICENCES: LicenceRows}
+
+
+def _clear_staging(job_id: int) -> None:
+    for pipeline in pipelines().values():
+        pipeline.clear(job_id)
+
+
 def _run(job: ImportJob, today: dt.date, heartbeat: leases.Heartbeat) -> ImportJob:
-    ImportRow.objects.filter(job_id=job.pk).delete()  # leftovers of earlier runs
+    _clear_staging(job.pk)  # leftovers of earlier runs
     if not job.unit.is_active:  # deactivated after its users queued the file
         return _fail_inactive(job)
     if not Path(job.file_path).is_file():
@@ -215,14 +271,15 @@ def _run(job: ImportJob, today: dt.date, heartbeat: leases.Heartbeat) -> ImportJ
     ImportJob.objects.filter(pk=job.pk).update(
         total=0, processed=0, accepted=0, rejected=0, duplicates=0, errors=[],
         estimated_rows=job.estimated_rows)
-    options = bulk.Options(default_severity=job.default_severity or None)
-    book = rulebook.current()
-    determined: dict[d.Facts, Outcome | DomainError] = {}
-    code_cache = Codes()
-    stager = Stager()
     rejected = 0
     kept_errors: list[dict[str, Any]] = []
     try:
+        table = bulk.Table(Path(job.file_path))
+        pipeline = pipelines()[table.kind](job, today)
+        if job.kind != table.kind:
+            job.kind = table.kind
+            ImportJob.objects.filter(pk=job.pk).update(kind=table.kind)
+        stager = Stager(pipeline.table, pipeline.columns)
         with files.open_private(error_path(job), "w", encoding="utf-8-sig", newline="") as error_file:
             errors_out = ErrorFile(csv.writer(error_file))
 
@@ -234,15 +291,14 @@ def _run(job: ImportJob, today: dt.date, heartbeat: leases.Heartbeat) -> ImportJ
                     if len(kept_errors) < KEEP_ERRORS:
                         kept_errors.append(e.as_dict())
 
-            for number, sub, errors in bulk.read(Path(job.file_path), options,
-                                                 on_row=errors_out.remember):
+            for number, sub, errors in table.read(pipeline.convert, on_row=errors_out.remember):
                 job.total += 1
                 if sub is not None:
-                    outcome = _determine(book, sub, job.unit.region, today, determined)
-                    if isinstance(outcome, DomainError):
-                        errors = [bulk.RowError(number, outcome.field, outcome.msg)]
+                    staged = pipeline.stage(number, sub)
+                    if isinstance(staged, DomainError):
+                        errors = [bulk.RowError(number, staged.field, staged.msg)]
                     else:
-                        stager.add(_staged(job, number, sub, outcome, code_cache))
+                        stager.add(staged)
                 if errors:
                     reject(errors)
                 job.processed += 1
@@ -261,7 +317,7 @@ def _run(job: ImportJob, today: dt.date, heartbeat: leases.Heartbeat) -> ImportJ
     if rejected and not job.accept_partial:
         return _fail(job, f"有 {job.rejected} 行有误，整个文件未导入（可改正后重新上传，"
                           "或选择只导入正确的行）", kept_errors)
-    if not merge(job):
+    if not merge(job, pipeline):
         return _fail_inactive(job)
     return job
 
@@ -363,7 +419,7 @@ def _staged(job: ImportJob, number: int, sub: Submission, outcome: Outcome,
 def _fail(job: ImportJob, message: str, errors: list[dict[str, Any]]) -> ImportJob:
     with transaction.atomic():
         leases.lock_own(job)
-        ImportRow.objects.filter(job_id=job.pk).delete()
+        _clear_staging(job.pk)
         job.status, job.message, job.errors = "failed", message[:500], errors
         job.accepted = 0
         job.finished_at = timezone.now()
@@ -378,7 +434,7 @@ SUBJECTS_PG = """
 INSERT INTO subjects_subject (kind, name, code, code_digest, code_cipher, code_masked,
                               created_at, updated_at)
 SELECT DISTINCT ON (code_digest) kind, name, code, code_digest, code_cipher, code_masked, %s, %s
-FROM records_importrow WHERE job_id = %s AND attempt = %s ORDER BY code_digest, row_no
+FROM {table} WHERE job_id = %s AND attempt = %s ORDER BY code_digest, row_no
 ON CONFLICT (code_digest) DO NOTHING
 """
 SUBJECTS_SQLITE = """
@@ -386,7 +442,7 @@ INSERT INTO subjects_subject (kind, name, code, code_digest, code_cipher, code_m
                               created_at, updated_at)
 SELECT kind, name, code, code_digest, code_cipher, code_masked, %s, %s FROM (
     SELECT kind, name, code, code_digest, code_cipher, code_masked, MIN(row_no)
-    FROM records_importrow WHERE job_id = %s AND attempt = %s GROUP BY code_digest
+    FROM {table} WHERE job_id = %s AND attempt = %s GROUP BY code_digest
 ) WHERE true
 ON CONFLICT (code_digest) DO NOTHING
 """
@@ -410,18 +466,13 @@ ON CONFLICT DO NOTHING
 """
 
 
-def merge(job: ImportJob) -> bool:
-    """Move the staged rows into subjects and records in one transaction. False, and nothing
-    merged, if the unit was deactivated while the file was read."""
+def merge(job: ImportJob, pipeline: Any = None) -> bool:
+    """Move the staged rows into subjects and the pipeline's table (records or licences) in
+    one transaction. False, and nothing merged, if the unit was deactivated while the file
+    was read."""
+    pipeline = pipeline or RecordRows(job, timezone.localdate())
     now = timezone.now()
     pg = connection.vendor == "postgresql"
-    records_sql = RECORDS.format(
-        json_lists="s.lists::jsonb" if pg else "s.lists",
-        json_trace="s.trace::jsonb" if pg else "s.trace",
-        json_penalty="NULLIF(s.penalty, '')::jsonb" if pg else "NULLIF(s.penalty, '')",
-        false="false" if pg else "0",
-        order="ORDER BY s.row_no" if pg else "AND true ORDER BY s.row_no",
-    )
     with transaction.atomic():
         leases.lock_own(job)
         # Locking the unit's row orders the merge and a deactivation (which locks it too):
@@ -429,20 +480,20 @@ def merge(job: ImportJob) -> bool:
         if not Unit.objects.select_for_update(no_key=True).filter(
                 pk=job.unit_id, is_active=True).exists():
             return False
-        staged = ImportRow.objects.filter(job_id=job.pk, attempt=job.attempts).count()
-        clock = time.perf_counter()
         with connection.cursor() as cursor:
-            cursor.execute(SUBJECTS_PG if pg else SUBJECTS_SQLITE, [now, now, job.pk, job.attempts])
+            cursor.execute(f"SELECT COUNT(*) FROM {pipeline.table} WHERE job_id = %s AND attempt = %s",  # noqa: S608 (constants only)
+                           [job.pk, job.attempts])
+            staged = cursor.fetchone()[0]
+            clock = time.perf_counter()
+            subjects = (SUBJECTS_PG if pg else SUBJECTS_SQLITE).format(table=pipeline.table)
+            cursor.execute(subjects, [now, now, job.pk, job.attempts])
             subjects_done = time.perf_counter()
-            cursor.execute(records_sql, [job.created_by_id, now, now, job.pk, job.attempts])
-            inserted = cursor.rowcount
-        records_done = time.perf_counter()
-        sync_import(job.pk)
-        lists_done = time.perf_counter()
-        ImportRow.objects.filter(job_id=job.pk).delete()
-        log.info("import %s merge: subjects %.1fs, records %.1fs, lists %.1fs, cleanup %.1fs",
-                 job.pk, subjects_done - clock, records_done - subjects_done,
-                 lists_done - records_done, time.perf_counter() - lists_done)
+            inserted = pipeline.merge(cursor, job, now)
+        merged = time.perf_counter()
+        pipeline.clear(job.pk)
+        log.info("import %s merge: subjects %.1fs, %s %.1fs, cleanup %.1fs", job.pk,
+                 subjects_done - clock, pipeline.kind, merged - subjects_done,
+                 time.perf_counter() - merged)
         job.accepted = inserted
         job.duplicates = staged - inserted
         job.status = "done"

@@ -218,6 +218,9 @@ class ImportJob(Job):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     file_name = models.CharField(max_length=255)
+    # What the file holds, recognised from its header when the run reads it (records/bulk.py).
+    kind = models.CharField("文件类别", max_length=16, default="records",
+                            choices=[("records", "信用记录（行政处罚等）"), ("licences", "行政许可")])
     file_path = models.CharField(max_length=500)
     sha256 = models.CharField(max_length=64)
     accept_partial = models.BooleanField("接受部分正确的行", default=False)
