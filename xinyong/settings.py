@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "xinyong.policies",
     "xinyong.records",
     "xinyong.licences",
+    "xinyong.disclosure",
     "xinyong.lists",
     "xinyong.checks",
     "xinyong.casework",

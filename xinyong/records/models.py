@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from xinyong.accounts.models import UnitWorkQuerySet
 from xinyong.jobs.models import Job
+from xinyong.lib.fields import ReadableJSONField
 from xinyong.policies.choices import SEVERITY
 from xinyong.records import determination as d
 from xinyong.records import publicity
@@ -82,7 +83,7 @@ class Record(models.Model):
     # The severity was derived by the packs from the penalty (not stated by the unit).
     severity_derived = models.BooleanField("情节由规则推定", default=False)
     # 行政处罚信息 (records/penalties.py): category, content, amounts, basis, authority …
-    penalty = models.JSONField("处罚信息", null=True, blank=True)
+    penalty = ReadableJSONField("处罚信息", null=True, blank=True)
 
     status = models.CharField("状态", max_length=16, choices=Status, db_index=True)
     starts_on = models.DateField("公示开始", null=True, blank=True)

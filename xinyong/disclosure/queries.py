@@ -1,0 +1,145 @@
+"""What the public 双公示 pages and API show: penalties (行政处罚) and licences (行政许可).
+
+One rule each for what is shown, shared by pages and API:
+- a penalty is a record of behaviour `administrative_penalty` or with penalty details,
+  shown while the record is published (records/publicity.py: exempted minor penalties,
+  withdrawn and repaired ones are not);
+- a licence is shown while it is not withdrawn.
+A natural person's entries are shown as the national rules allow: the name masked (陈*),
+the ID number masked, and never found by searching a person's name.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from xinyong.lib.paging import clamp
+from xinyong.licences.models import Licence
+from xinyong.records.models import Record
+from xinyong.records.publicity import published_q
+from xinyong.subjects import codes
+
+PENALTY_BEHAVIOR = "administrative_penalty"
+PAGE_SIZE, MAX_PAGE_SIZE = 20, 100
+# Counting every match of a common word ("有限公司") over millions of rows costs more than
+# the page itself: totals stop here and say "more than".
+COUNT_CAP = 10_000
+ENTERPRISES = (codes.ORGANIZATION, codes.INDIVIDUAL_BUSINESS)
+
+
+def penalty_q() -> Q:
+    """Records that are 行政处罚信息."""
+    return Q(behavior=PENALTY_BEHAVIOR) | Q(penalty__isnull=False)
+
+
+def public_name(name: str, kind: str) -> str:
+    """A person's name as published (陈明 → 陈*); organisations' as registered."""
+    if kind != codes.PERSON:
+        return name
+    name = name.strip()
+    return (name[:1] + "*" * max(len(name) - 1, 1)) if name else ""
+
+
+@dataclass(frozen=True)
+class Filters:
+    q: str = ""
+    unit: str = ""  # the deciding unit's code (统一社会信用代码)
+    category: str = ""  # penalties: a category; licences: a kind (许可类别)
+    decided_from: dt.date | None = None
+    decided_to: dt.date | None = None
+
+
+def _search(rows: QuerySet[Any], q: str) -> QuerySet[Any]:
+    q = q.strip()
+    if not q:
+        return rows
+    try:
+        kind, number = codes.classify(q)
+    except codes.CodeError:
+        kind, number = "", ""
+    if kind in ENTERPRISES:
+        return rows.filter(subject__code=number)
+    if kind == codes.PERSON:
+        return rows.none()  # never found by a person's ID number on a public page
+    # A name fragment finds organisations and individual businesses only; a document
+    # number finds anyone's entry.
+    return rows.filter(Q(subject__name__icontains=q, subject__kind__in=ENTERPRISES)
+                       | Q(decision_no__icontains=q))
+
+
+def penalties(filters: Filters, day: dt.date | None = None) -> QuerySet[Record]:
+    day = day or timezone.localdate()
+    rows: QuerySet[Record] = (Record.objects.filter(penalty_q()).filter(published_q(day))
+                              .select_related("subject", "unit"))
+    rows = _search(rows, filters.q)
+    if filters.unit:
+        rows = rows.filter(unit__code=filters.unit)
+    if filters.category:
+        rows = rows.filter(penalty__category__icontains=filters.category)
+    if filters.decided_from:
+        rows = rows.filter(decided_on__gte=filters.decided_from)
+    if filters.decided_to:
+        rows = rows.filter(decided_on__lte=filters.decided_to)
+    return rows.order_by("-decided_on", "-id")
+
+
+def licences(filters: Filters) -> QuerySet[Licence]:
+    rows: QuerySet[Licence] = Licence.objects.published().select_related("subject", "unit")
+    rows = _search(rows, filters.q)
+    if filters.unit:
+        rows = rows.filter(unit__code=filters.unit)
+    if filters.category:
+        rows = rows.filter(kind=filters.category)
+    if filters.decided_from:
+        rows = rows.filter(decided_on__gte=filters.decided_from)
+    if filters.decided_to:
+        rows = rows.filter(decided_on__lte=filters.decided_to)
+    return rows.order_by("-decided_on", "-id")
+
+
+def penalty_item(record: Record) -> dict[str, Any]:
+    penalty = record.penalty or {}
+    authority = (penalty.get("authority") or {}).get("name") or record.unit.name
+    return {
+        "id": record.pk, "name": public_name(record.subject.name, record.subject.kind),
+        "subject_kind": record.subject.kind, "code_masked": record.subject.code_masked,
+        "decision_no": record.decision_no, "category": penalty.get("category") or [],
+        "content": penalty.get("content") or "", "violation_type": record.violation_type,
+        "facts": record.facts, "basis": penalty.get("basis") or "",
+        "fine_wan": penalty.get("fine_wan"), "confiscated_wan": penalty.get("confiscated_wan"),
+        "licence_affected": penalty.get("licence_affected") or "",
+        "authority": authority, "decided_on": record.decided_on,
+        "valid_until": penalty.get("valid_until"), "publicity_ends_on": record.ends_on,
+        "unit": record.unit.name, "objection": "open" if record.objection_open else None,
+        "subject_id": record.subject_id if record.subject.kind in ENTERPRISES else None,
+    }
+
+
+def licence_item(licence: Licence) -> dict[str, Any]:
+    return {
+        "id": licence.pk, "name": public_name(licence.subject.name, licence.subject.kind),
+        "subject_kind": licence.subject.kind, "code_masked": licence.subject.code_masked,
+        "decision_no": licence.decision_no, "decision_name": licence.decision_name,
+        "kind": licence.kind, "licence_name": licence.licence_name,
+        "licence_no": licence.licence_no, "content": licence.content,
+        "authority": licence.authority_name, "decided_on": licence.decided_on,
+        "valid_from": licence.valid_from, "valid_to": licence.valid_to, "unit": licence.unit.name,
+        "subject_id": licence.subject_id if licence.subject.kind in ENTERPRISES else None,
+    }
+
+
+def page_of(rows: QuerySet[Any], page: int, page_size: int, item: Any) -> dict[str, Any]:
+    """One page, with a total that stops at COUNT_CAP (`total_capped` then says so)."""
+    page_size = min(max(page_size, 1), MAX_PAGE_SIZE)
+    total = rows[:COUNT_CAP + 1].count()
+    capped = total > COUNT_CAP
+    total = min(total, COUNT_CAP)
+    page = clamp(page, total, page_size)
+    items = [item(row) for row in rows[(page - 1) * page_size: page * page_size]]
+    return {"items": items, "total": total, "total_capped": capped, "page": page,
+            "page_size": page_size}
