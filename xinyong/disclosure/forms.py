@@ -38,3 +38,16 @@ class SearchForm(forms.Form):
         data = self.cleaned_data
         return queries.Filters(q=data["q"], unit=data["authority"], category=data["category"],
                                decided_from=data["decided_from"], decided_to=data["decided_to"])
+
+
+class PeriodForm(forms.Form):
+    """The timeliness page's period (decision dates) and, for the office, a unit."""
+
+    start = forms.DateField(label="决定日期自", required=False, widget=DateInput(attrs=SMALL))
+    end = forms.DateField(label="至", required=False, widget=DateInput(attrs=SMALL))
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("start") and data.get("end") and data["start"] > data["end"]:
+            self.add_error("end", "结束日期不能早于开始日期")
+        return data

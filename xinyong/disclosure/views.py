@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils import timezone
 
-from xinyong.disclosure import queries
-from xinyong.disclosure.forms import SearchForm
+from xinyong.accounts.decorators import role_required
+from xinyong.accounts.models import Role, Unit, User
+from xinyong.disclosure import queries, timeliness
+from xinyong.disclosure.forms import PeriodForm, SearchForm
 
 KINDS: dict[str, tuple[str, Any, Any]] = {
     "penalties": ("行政处罚", queries.penalties, queries.penalty_item),
@@ -45,3 +49,22 @@ def entry_detail(request: HttpRequest, kind: str, entry_id: int) -> HttpResponse
         raise Http404(f"没有这条公示中的{title}信息")
     return render(request, "disclosure/detail.html", {"kind": kind, "title": title,
                                                       "e": item(found)})
+
+
+@role_required(Role.OFFICE, Role.DEPARTMENT)
+def timeliness_page(request: HttpRequest) -> HttpResponse:
+    """报送及时率: per unit, the share of entries put on the platform within the limit."""
+    user: User = request.user  # type: ignore[assignment]
+    today = timezone.localdate()
+    form = PeriodForm(request.GET or None)
+    start, end = dt.date(today.year, 1, 1), today
+    if form.is_bound and form.is_valid():
+        start = form.cleaned_data["start"] or start
+        end = form.cleaned_data["end"] or end
+    units = Unit.objects.all() if user.role == Role.OFFICE else Unit.objects.filter(id=user.unit_id or 0)
+    return render(request, "disclosure/timeliness.html", {
+        "form": form, "start": start, "end": end, "office": user.role == Role.OFFICE,
+        "stats": timeliness.unit_stats(start, end, units),
+        "late": timeliness.late_entries(start, end, units),
+        "limit": timeliness.limit_for(user.unit.region if user.unit else None, today, "penalties"),
+    })

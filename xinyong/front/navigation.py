@@ -24,6 +24,7 @@ MENU: list[tuple[Any, ...]] = [
     ("批量导入", "records:imports", (Role.OFFICE, Role.DEPARTMENT), "信用记录"),
     ("行政许可", "licences:list", (Role.OFFICE, Role.DEPARTMENT), "信用记录"),
     ("新增许可", "licences:create", (Role.DEPARTMENT,), "信用记录"),
+    ("报送及时率", "disclosure:timeliness", (Role.OFFICE, Role.DEPARTMENT), "信用记录"),
     ("信用查询", "subjects:search", ()),
     ("信用核查", "checks:new", (Role.DEPARTMENT,)),
     ("信用核查", "checks:office", (Role.OFFICE,)),

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from xinyong.accounts.decorators import role_required
 from xinyong.accounts.models import Role, User
+from xinyong.disclosure import timeliness
 from xinyong.lib.errors import DomainError
 from xinyong.lib.paging import paginate
 from xinyong.licences import services
@@ -129,6 +130,8 @@ def licence_detail(request: HttpRequest, licence_id: int) -> HttpResponse:
         "legal_rep_name": rep.get("name", ""), "legal_rep_masked": rep.get("id_masked", ""),
         "profile_link": may_view_profile(viewer, licence.subject),
         "history": _history(licence) if staff else None,
+        "delay": timeliness.delay(licence.decided_on, licence.created_at, licence.unit.region,
+                                  "licences") if staff else None,
     }, status=422 if opened else 200)
 
 

@@ -13,6 +13,7 @@ KIND_LABELS = {
     "repair_channel": "修复渠道",
     "objection": "异议处理", "score": "信用积分", "service": "在线服务", "page": "页面",
     "not_automatable": "不能自动执行", "penalty_severity": "处罚情节推定",
+    "publication": "双公示报送时限",
 }
 
 
@@ -70,6 +71,8 @@ def explain(pack: Pack, impl: Implementation) -> Does:
         name = rule.name
         detail = f"推定为{SEVERITY.label(rule.severity)}" + (
             "（暂定标准）" if pack.penalty_severity.provisional else "")
+    elif impl.kind == "publication" and pack.publication:
+        detail = f"决定之日起 {pack.publication.working_days} 个工作日内"
     elif impl.kind == "service":
         name = next(s.name for s in pack.services if s.code == ref)
     elif impl.kind == "exemption":

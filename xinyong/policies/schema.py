@@ -90,7 +90,7 @@ class Implementation(Strict):
     kind: Literal[
         "behavior", "measure", "list", "exemption", "deferral", "violation_kind", "period",
         "repair_channel", "objection", "score", "service", "page", "not_automatable",
-        "penalty_severity",
+        "penalty_severity", "publication",
     ]
     ref: str | None = None
     note: str = ""
@@ -311,6 +311,15 @@ class ScoreScheme(Strict):
     note: str = ""
 
 
+class Publication(Strict):
+    """How soon units put 双公示 decisions on the platform (报送时限): within this many working
+    days of the decision. Of the packs governing a unit, the most local with one decides."""
+
+    clause: str
+    working_days: int = Field(ge=1, le=60)
+    applies_to: list[Literal["penalties", "licences"]] = ["penalties", "licences"]
+
+
 class Service(Strict):
     """An online service the document promises (信用承诺, 信易贷, 在线修复 ...)."""
 
@@ -350,6 +359,7 @@ class Pack(Strict):
     deferrals: list[Deferral] = []
     violation_kinds: list[ViolationKind] = []
     penalty_severity: PenaltySeverity | None = None
+    publication: Publication | None = None
     periods: list[Period] = []
     repair_channels: list[RepairChannel] = []
     objection: ObjectionRules | None = None
@@ -382,6 +392,8 @@ def check_references(self: Pack) -> list[str]:
             if rule.clause not in clause_set:
                 problems.append(f"penalty_severity.rules[{i}]（{rule.code}）.clause："
                                 f"条款“{rule.clause}”不在 clauses 中")
+    if self.publication and self.publication.clause not in clause_set:
+        problems.append(f"publication.clause：条款“{self.publication.clause}”不在 clauses 中")
     if self.objection and self.objection.clause not in clause_set:
         problems.append(f"objection.clause：条款“{self.objection.clause}”不在 clauses 中")
     behavior_codes = {b.code for b in self.behaviors}
@@ -461,6 +473,8 @@ def _refs(pack: Pack, kind: str) -> set[str] | None:
             return {s.code for s in pack.services}
         case "objection":
             return {"objection"} if pack.objection else set()
+        case "publication":
+            return {"publication"} if pack.publication else set()
         case "penalty_severity":
             return {r.code for r in pack.penalty_severity.rules} if pack.penalty_severity else set()
         case _:

@@ -219,6 +219,15 @@ def _basis(record: Record) -> dict[str, str] | None:
     return next((step for step in record.trace if step.get("rule", "").startswith("behavior:")), None)
 
 
+def _delay(record: Record) -> Any:
+    """报送时限 of a 双公示 penalty: working days from the decision to the platform."""
+    from xinyong.disclosure import queries, timeliness
+
+    if not Record.objects.filter(queries.penalty_q(), pk=record.pk).exists():
+        return None
+    return timeliness.delay(record.decided_on, record.created_at, record.unit.region, "penalties")
+
+
 def record_detail(request: HttpRequest, record_id: int) -> HttpResponse:
     viewer = _viewer(request)
     record = (Record.objects.visible_to(viewer)
@@ -257,6 +266,7 @@ def record_detail(request: HttpRequest, record_id: int) -> HttpResponse:
         "kind_label": KIND_LABELS.get(record.subject.kind, record.subject.kind),
         "severity_label": SEVERITY.label(record.severity),
         "penalty": penalties.public_view(record.penalty),
+        "delay": _delay(record) if staff else None,
         "legal_rep_masked": ((record.penalty or {}).get("legal_representative") or {}).get("id_masked"),
         "source_label": SOURCE.label(record.source),
         "history": _history(record) if staff else None, "staff": staff, "own": own,
