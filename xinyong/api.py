@@ -22,6 +22,7 @@ from ninja.renderers import JSONRenderer
 from xinyong.accounts.auth import optional_auth
 from xinyong.checks.api import router as checks_router
 from xinyong.disclosure.api import router as publicity_router
+from xinyong.exchange.api import router as exchange_router
 from xinyong.lib.errors import DomainError
 from xinyong.licences.api import router as licences_router
 from xinyong.lists.api import router as lists_router
@@ -223,6 +224,7 @@ api.add_router("/records", records_router)
 api.add_router("/imports", imports_router)
 api.add_router("/licences", licences_router)
 api.add_router("/publicity", publicity_router)
+api.add_router("/exchange", exchange_router)
 api.add_router("/lists", lists_router)
 api.add_router("/checks", checks_router)
 api.add_router("/repairs", repairs_router)

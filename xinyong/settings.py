@@ -24,6 +24,11 @@ CSRF_TRUSTED_ORIGINS = [
 ]
 SITE_NAME = os.getenv("XINYONG_SITE_NAME", "公共信用信息平台")
 SITE_ROOT = os.getenv("XINYONG_SITE_ROOT", "http://127.0.0.1:8000")
+# The provincial platform that takes the upward exchange's batches (HTTPS); unset: batches
+# are cut and downloaded by the office, nothing is pushed.
+XINYONG_UPSTREAM_URL = os.getenv("XINYONG_UPSTREAM_URL", "")
+XINYONG_UPSTREAM_TOKEN = os.getenv("XINYONG_UPSTREAM_TOKEN", "")
+XINYONG_UPSTREAM_TIMEOUT = float(os.getenv("XINYONG_UPSTREAM_TIMEOUT", "60"))
 
 INSTALLED_APPS = [
     "django.contrib.auth",
@@ -44,6 +49,7 @@ INSTALLED_APPS = [
     "xinyong.records",
     "xinyong.licences",
     "xinyong.disclosure",
+    "xinyong.exchange",
     "xinyong.lists",
     "xinyong.checks",
     "xinyong.casework",

@@ -11,6 +11,7 @@ urlpatterns = [
     path("", include("xinyong.records.urls")),
     path("", include("xinyong.licences.urls")),
     path("", include("xinyong.disclosure.urls")),
+    path("", include("xinyong.exchange.urls")),
     path("", include("xinyong.lists.urls")),
     path("", include("xinyong.checks.urls")),
     path("", include("xinyong.repairs.urls")),

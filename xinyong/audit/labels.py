@@ -54,6 +54,13 @@ GROUPS: list[tuple[str, dict[str, str]]] = [
         "licence.correct": "更正行政许可",
         "licence.withdraw": "撤销行政许可",
     }),
+    ("数据上报", {
+        "exchange.cut": "生成上报批次",
+        "exchange.download": "下载上报文件",
+        "exchange.ack": "登记上报回执",
+        "exchange.push": "推送上报批次",
+        "exchange.push_failed": "上报批次推送失败",
+    }),
     ("批量导入", {
         "import.create": "上传批量导入文件",
         "import.done": "批量导入完成",
@@ -151,6 +158,8 @@ KINDS: dict[str, Kind] = {
     "accounts.apitoken": Kind(url=lambda o: _url("accounts:tokens")),
     "records.record": Kind(url=lambda o: _url("records:detail", o.pk)),
     "licences.licence": Kind(url=lambda o: _url("licences:detail", o.pk)),
+    "exchange.batch": Kind(noun="上报批次", name=lambda o: f"第 {o.pk} 批",
+                           url=lambda o: _url("exchange:batch", o.pk)),
     "records.importjob": Kind(noun="批量导入", name=lambda o: o.file_name,
                               url=lambda o: _url("records:import", o.pk)),
     "checks.check": Kind(name=lambda o: f"#{o.pk}", url=lambda o: _url("checks:detail", o.pk)),

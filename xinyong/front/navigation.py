@@ -25,6 +25,8 @@ MENU: list[tuple[Any, ...]] = [
     ("行政许可", "licences:list", (Role.OFFICE, Role.DEPARTMENT), "信用记录"),
     ("新增许可", "licences:create", (Role.DEPARTMENT,), "信用记录"),
     ("报送及时率", "disclosure:timeliness", (Role.OFFICE, Role.DEPARTMENT), "信用记录"),
+    ("上报退回", "exchange:returned", (Role.DEPARTMENT,), "信用记录"),
+    ("数据上报", "exchange:list", (Role.OFFICE,), "系统管理"),
     ("信用查询", "subjects:search", ()),
     ("信用核查", "checks:new", (Role.DEPARTMENT,)),
     ("信用核查", "checks:office", (Role.OFFICE,)),

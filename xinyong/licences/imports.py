@@ -7,6 +7,8 @@ import datetime as dt
 import json
 from typing import Any
 
+from xinyong.exchange.models import LICENCE
+from xinyong.exchange.outbox import note_import
 from xinyong.lib.errors import DomainError
 from xinyong.licences.bulk import to_licence
 from xinyong.licences.models import VALID, WITHDRAWN, LicenceImportRow
@@ -84,4 +86,6 @@ class LicenceRows:
             json_rep="NULLIF(s.legal_rep, '')::jsonb" if pg else "NULLIF(s.legal_rep, '')",
             order="ORDER BY s.row_no" if pg else "AND true ORDER BY s.row_no")
         cursor.execute(sql, [job.created_by_id, now, now, job.pk, job.attempts])
-        return int(cursor.rowcount)
+        inserted = int(cursor.rowcount)
+        note_import(LICENCE, job.pk, cursor)  # the upward exchange's outbox
+        return inserted

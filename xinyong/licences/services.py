@@ -95,9 +95,13 @@ def existing(unit: Unit, sub: LicenceSubmission, number: str) -> Licence | None:
 
 
 def _save_version(licence: Licence, change: str, actor: Any, reason: str = "") -> None:
+    """Keep the licence as it now is, and queue the change for the upward exchange."""
+    from xinyong.exchange.outbox import note_licence
+
     LicenceVersion.objects.create(
         licence=licence, number=licence.version, data=licence.snapshot(), change=change,
         reason=reason, actor=actor if getattr(actor, "is_authenticated", False) else None)
+    note_licence(licence, change)
 
 
 def licence_fields(sub: LicenceSubmission) -> dict[str, Any]:

@@ -91,6 +91,7 @@ class ObjectionWorkflow(Workflow):
 
     def on_closed(self, case: Case, today: dt.date) -> None:
         Record.objects.filter(pk=case.record_id or 0).update(objection_open=False)
+        _note(case.record_id, "objection_closed")
 
     def decision_effects(self, case: Case, today: dt.date) -> dict[str, str]:
         objection: Any = case
@@ -190,4 +191,14 @@ def submit(user: Any, record_id: int, reason: str, *, evidence: str = "",
         summary=f"对 {record.decision_no} 提出异议（{objection.query_code}）",
         busy="该记录已有正在处理的异议")
     Record.objects.filter(pk=record.pk).update(objection_open=True)
+    _note(record.pk, "objection")
     return objection  # type: ignore[no-any-return]
+
+
+def _note(record_id: int | None, change: str) -> None:
+    """The objection mark (信息状态 2 异议) travels upward with the record."""
+    from xinyong.exchange.outbox import note_record
+
+    record = Record.objects.filter(pk=record_id or 0).first()
+    if record is not None:
+        note_record(record, change)

@@ -28,6 +28,8 @@ from django.utils import timezone
 
 from xinyong.accounts.models import Unit
 from xinyong.audit.models import record as audit
+from xinyong.exchange.models import PENALTY
+from xinyong.exchange.outbox import note_import
 from xinyong.jobs import leases
 from xinyong.lib import files, tabular
 from xinyong.lib.errors import DomainError
@@ -243,6 +245,7 @@ class RecordRows:
         cursor.execute(records_sql, [job.created_by_id, now, now, job.pk, job.attempts])
         inserted = int(cursor.rowcount)
         sync_import(job.pk)
+        note_import(PENALTY, job.pk, cursor)  # the upward exchange's outbox
         return inserted
 
 

@@ -106,10 +106,15 @@ def apply(record: Record, result: d.Determination) -> None:
 
 
 def save_version(record: Record, change: str, actor: Any, reason: str = "") -> None:
+    """Keep the record as it now is; a 双公示 penalty's change also goes to the outbox for
+    the upward exchange (exchange/outbox.py), in the same transaction."""
+    from xinyong.exchange.outbox import note_record
+
     RecordVersion.objects.create(
         record=record, number=record.version, data=record.snapshot(), change=change,
         reason=reason, actor=actor if getattr(actor, "is_authenticated", False) else None,
     )
+    note_record(record, change)
 
 
 def submit(unit: Unit, sub: Submission, *, actor: Any = None, source: str = "api",

@@ -84,8 +84,11 @@ class RepairViews(CaseViews):
 
     def detail_context(self, case: Case, user: User, today: dt.date, book: Rulebook) -> dict[str, Any]:
         repair: Any = case
+        from xinyong.exchange.sharing import repair_sharing
+
         return {"flag_labels": [SUBJECT_FLAGS.get(f, f) for f in repair.green_flags],
-                "channels": choices.CHANNEL, "claims": choices.CLAIM_STATUS}
+                "channels": choices.CHANNEL, "claims": choices.CLAIM_STATUS,
+                "sharing": repair_sharing(repair, today) if user.role != Role.SUBJECT else None}
 
 
 case_views = RepairViews()

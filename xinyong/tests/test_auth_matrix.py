@@ -53,6 +53,11 @@ def subject_only(allowed: int) -> dict[str, int]:
             Role.INSTITUTION: 403}
 
 
+def office_only(allowed: int) -> dict[str, int]:
+    return {ANON: 401, Role.OFFICE: allowed, Role.DEPARTMENT: 403, Role.SUBJECT: 403,
+            Role.INSTITUTION: 403}
+
+
 def deciders(allowed: int) -> dict[str, int]:
     return {ANON: 401, Role.OFFICE: allowed, Role.DEPARTMENT: allowed, Role.SUBJECT: 403,
             Role.INSTITUTION: 403}
@@ -119,6 +124,30 @@ ROUTES: list[tuple[str, str, str, Any, dict[str, int]]] = [
     ("GET", "/checks/{check_id}", "/checks/999999", None, staff_only(404, 403) | {ANON: 401}),
     ("POST", "/checks/{check_id}/feedback", "/checks/999999/feedback",
      {"subject_id": 1, "measure": "x", "applied": True}, staff_only(404, 403) | {ANON: 401}),
+    # Licences (双公示): departments submit (a bad authority code is 422 once past the role
+    # check) and handle their own.
+    ("POST", "/licences", "/licences", {
+        "subject": RECORD["subject"], "decision_no": "榕市监许〔2020〕1号", "kind": "普通",
+        "decided_on": "2020-02-20", "authority": {"name": "市场监督管理局", "code": "123"}},
+     department_only(422)),
+    ("GET", "/licences/{licence_id}", "/licences/999999", None, everyone(404)),
+    ("POST", "/licences/{licence_id}/correct", "/licences/999999/correct", {"reason": "更正"},
+     department_only(404)),
+    ("POST", "/licences/{licence_id}/withdraw", "/licences/999999/withdraw", {"reason": "撤销"},
+     department_only(404)),
+    # The public 双公示 pages' data.
+    ("GET", "/publicity/penalties", "/publicity/penalties", None, everyone(200)),
+    ("GET", "/publicity/penalties/{record_id}", "/publicity/penalties/999999", None, everyone(404)),
+    ("GET", "/publicity/licences", "/publicity/licences", None, everyone(200)),
+    ("GET", "/publicity/licences/{licence_id}", "/publicity/licences/999999", None, everyone(404)),
+    # The upward exchange: the office only.
+    ("POST", "/exchange/batches", "/exchange/batches", None, office_only(201)),
+    ("GET", "/exchange/batches", "/exchange/batches", None, office_only(200)),
+    ("GET", "/exchange/batches/{batch_id}", "/exchange/batches/999999", None, office_only(404)),
+    ("GET", "/exchange/batches/{batch_id}/file", "/exchange/batches/999999/file", None,
+     office_only(404)),
+    ("POST", "/exchange/batches/{batch_id}/ack", "/exchange/batches/999999/ack", {"accepted": 0},
+     office_only(404)),
     # Repairs and objections: see CASE_ROUTES below (the same endpoints for every kind).
 ]
 
