@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from decimal import Decimal
 from functools import lru_cache
 
 from django.contrib.auth.hashers import check_password
@@ -19,11 +20,13 @@ from django.utils import timezone
 
 from xinyong.accounts.models import Role, Unit, User
 from xinyong.lib.errors import DomainError
+from xinyong.licences import services as licences
 from xinyong.objections import services as objections
 from xinyong.objections.models import Objection
 from xinyong.policies import rulebook
 from xinyong.records import services as records
 from xinyong.records.models import Record
+from xinyong.records.penalties import Penalty
 from xinyong.repairs import services as repairs
 from xinyong.repairs.models import Repair
 from xinyong.subjects.models import Subject, get_or_create_subject
@@ -113,6 +116,26 @@ RECORDS = [
 ]
 
 
+# 行政处罚信息 of the demo penalties (双公示): (categories, content, fine in 万元).
+PENALTIES = {
+    "榕马市监罚〔演示〕2号": (("警告", "罚款"), "警告，并处罚款 0.5 万元", "0.5"),
+    "榕马市监罚〔演示〕3号": (("罚款", "没收违法所得"), "罚款 3 万元，没收违法所得 0.8 万元", "3"),
+    "榕马市监罚〔演示〕5号": (("罚款",), "罚款 1.5 万元", "1.5"),
+}
+PENALTY_BASIS = "《中华人民共和国价格法》第四十二条"
+
+# 行政许可 (双公示) the market regulator granted: (USCC, number, kind, licence, licence no.,
+# content, days ago, years valid).
+LICENCES = [
+    ("91350105MA2Y00001R", "榕马市监许〔演示〕1号", "普通", "第二类医疗器械经营备案凭证",
+     "闽榕食药监械经营备20260001号", "第二类医疗器械批发、零售", 40, 5),
+    ("91350105MA2Y00002W", "榕马市监许〔演示〕2号", "普通", "食品经营许可证", "JY13501050012345",
+     "预包装食品、散装食品、生鲜食品销售", 15, 5),
+    ("92350105MA2Y000040", "榕马市监许〔演示〕3号", "普通", "药品经营许可证", "闽CB5910001",
+     "中成药、化学药制剂零售", 5, 5),
+]
+
+
 @transaction.atomic
 def load() -> list[DemoLogin]:
     for code, name, region in UNITS:
@@ -147,11 +170,28 @@ def load_cases(today: dt.date | None = None) -> None:
         unit, reporter = Unit.objects.get(code=unit_code), reporters[unit_code]
         kind, _, name = next(s for s in SUBJECTS if s[1] == code)
         decided = today - dt.timedelta(days=days_ago)
+        details = PENALTIES.get(number)
+        penalty = None if details is None else Penalty(
+            category=details[0], content=details[1], fine_wan=Decimal(details[2]),
+            basis=PENALTY_BASIS, authority_name=f"福州市马尾区{unit.name}",
+            authority_code=unit.code)
         by_number[number], _ = records.submit(unit, records.Submission(
             subject_kind=kind, subject_name=name, subject_code=code, behavior=behavior,
             occurred_on=decided - dt.timedelta(days=15), decided_on=decided,
-            decision_no=number, facts=facts, severity=severity,
+            decision_no=number, facts=facts, severity="" if penalty else severity,
+            violation_type="违反价格管理规定" if penalty else "", penalty=penalty,
         ), actor=reporter, source="form", today=today)
+    market = Unit.objects.get(code=UNITS[0][0])
+    for code, number, licence_kind, title, licence_no, content, days_ago, years in LICENCES:
+        kind, _, name = next(s for s in SUBJECTS if s[1] == code)
+        decided = today - dt.timedelta(days=days_ago)
+        licences.submit(market, licences.LicenceSubmission(
+            subject_kind=kind, subject_name=name, subject_code=code, decision_no=number,
+            kind=licence_kind, decided_on=decided, authority_name=f"福州市马尾区{market.name}",
+            authority_code=market.code, decision_name=f"{title}决定书", licence_name=title,
+            licence_no=licence_no, content=content,
+            valid_to=decided.replace(year=decided.year + years) - dt.timedelta(days=1),
+        ), actor=reporters[MAWEI], source="form", today=today)
     enterprise = User.objects.get(username="kangning")
     oldest, newest = by_number[RECORDS[0][4]], by_number[RECORDS[1][4]]
     if not Repair.objects.filter(record=oldest).exists():

@@ -63,6 +63,16 @@ def checks_without_feedback(user: Any) -> dict[str, Any]:
     return {"count": hits.count(), "url": reverse(page) + "?hits=on&no_feedback=on"}
 
 
+def returned_rows(user: Any) -> int:
+    """Rows the upstream platform sent back, not yet dealt with: the unit's, or all."""
+    from xinyong.exchange.models import Rejection
+
+    rows = Rejection.objects.filter(resolved_at__isnull=True)
+    if user.role == Role.DEPARTMENT:
+        rows = rows.filter(unit_id=user.unit_id or 0)
+    return rows.count()
+
+
 def overdue_by_unit(today: dt.date) -> list[dict[str, Any]]:
     """For the office: units with overdue cases, worst first."""
     from xinyong.casework.models import overdue_q

@@ -26,6 +26,7 @@ def home(request: HttpRequest) -> HttpResponse:
         context["cases"] = todo.case_work(user, today)
         context["imports"] = todo.imports_running(user)
         context["unchecked"] = todo.checks_without_feedback(user)
+        context["returned"] = todo.returned_rows(user)
     if role == Role.OFFICE:
         # The office runs the platform: it is told while demo logins with the published
         # password would let anyone in.

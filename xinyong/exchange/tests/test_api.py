@@ -54,3 +54,15 @@ def test_the_units_returned_rows_page(reported: dict[str, Any], users: dict[str,
     listing = web(users[Role.OFFICE]).get("/exchange/").content.decode()
     assert f"第 {batch.pk} 批" in listing
     assert web(users[Role.DEPARTMENT]).get("/exchange/").status_code == 403
+
+
+def test_returned_rows_are_on_the_units_home_page(reported: dict[str, Any],  # noqa: F811
+                                                  users: dict[str, Any],
+                                                  web: Callable[..., Any]) -> None:
+    from xinyong.exchange import batches
+
+    batch = batches.cut(users[Role.OFFICE])
+    assert 'data-testid="returned"' not in web(users[Role.DEPARTMENT]).get("/").content.decode()
+    batches.acknowledge(batch.pk, 2, [{"row": 1, "msg": "名称与登记不符"}])
+    home = web(users[Role.DEPARTMENT]).get("/").content.decode()
+    assert "上级平台退回 1 条" in home
