@@ -29,25 +29,15 @@ from xinyong.audit.models import record as audit
 from xinyong.exchange.models import LICENCE, OPS, PENALTY, Batch, Change, Rejection
 from xinyong.lib.errors import DomainError
 from xinyong.lib.exports import FORMULA_START, safe_cell
+from xinyong.records import bulk
 from xinyong.subjects import codes
 
 log = logging.getLogger(__name__)
 
 # The national standards' columns (2021 版), after the exchange's own three.
 LEAD = ["序号", "操作类型", "信息状态"]
-PARTY = ["行政相对人名称", "行政相对人类别", "行政相对人代码_1(统一社会信用代码)",
-         "行政相对人代码_2(工商注册号)", "行政相对人代码_3(组织机构代码)", "行政相对人代码_4(税务登记号)",
-         "行政相对人代码_5(事业单位证书号)", "行政相对人代码_6(社会组织登记证号)", "法定代表人",
-         "法定代表人证件类型", "法定代表人证件号码", "证件类型", "证件号码"]
-PENALTY_COLUMNS = [*LEAD, *PARTY, "行政处罚决定书文号", "违法行为类型", "违法事实", "处罚依据",
-                   "处罚类别", "处罚内容", "罚款金额(万元)", "没收违法所得、没收非法财物的金额(万元)",
-                   "暂扣或吊销证照名称及编号", "处罚决定日期", "处罚有效期", "公示截止期", "处罚机关",
-                   "处罚机关统一社会信用代码", "数据来源单位", "数据来源单位统一社会信用代码", "备注",
-                   "平台记录编号"]
-LICENCE_COLUMNS = [*LEAD, *PARTY, "行政许可决定文书名称", "行政许可决定文书号", "许可类别",
-                   "许可证书名称", "许可编号", "许可内容", "许可决定日期", "有效期自", "有效期至",
-                   "许可机关", "许可机关统一社会信用代码", "当前状态", "数据来源单位",
-                   "数据来源单位统一社会信用代码", "备注", "平台许可编号"]
+PENALTY_COLUMNS = [*LEAD, *bulk.NATIONAL_PENALTY, "平台记录编号"]
+LICENCE_COLUMNS = [*LEAD, *bulk.NATIONAL_LICENCE, "平台许可编号"]
 SHEETS = {PENALTY: ("行政处罚", PENALTY_COLUMNS), LICENCE: ("行政许可", LICENCE_COLUMNS)}
 PARTY_KIND = {codes.ORGANIZATION: "法人及非法人组织", codes.PERSON: "自然人",
               codes.INDIVIDUAL_BUSINESS: "个体工商户"}

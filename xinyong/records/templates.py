@@ -168,3 +168,28 @@ def as_xlsx(choices: list[Offer], today: dt.date) -> bytes:
         guide.set_column(1, 1, 90)
         book.close()
         return path.read_bytes()
+
+
+def national_csv(kind: str, today: dt.date) -> bytes:
+    """A template in the national standard's columns (行政处罚 or 行政许可, 2021 版), with one
+    example row: what a department's own system exports can be uploaded as it is."""
+    from xinyong.records import bulk
+
+    decided = (today - dt.timedelta(days=3)).isoformat()
+    party = ["福州示例信用科技有限公司", "法人及非法人组织", "91350100M000100Y43", "", "", "", "", "",
+             "张三", "身份证", "", "", ""]
+    if kind == "penalties":
+        header = bulk.NATIONAL_PENALTY
+        row = [*party, "榕市监罚〔2026〕1号", "违反价格管理规定", "未按规定明码标价", "《价格法》第四十二条",
+               "罚款", "罚款 0.5 万元", "0.5", "", "", decided, "", "", "某市场监督管理局", "", "", "", ""]
+    else:
+        header = bulk.NATIONAL_LICENCE
+        row = [*party, "食品经营许可决定书", "榕市监许〔2026〕1号", "普通", "食品经营许可证",
+               "JY13501000012345", "预包装食品销售", decided, decided, "", "某市场监督管理局", "", "1",
+               "", "", ""]
+    buffer = io.StringIO()
+    buffer.write("\ufeff")
+    writer = csv.writer(buffer)
+    writer.writerow(header)
+    writer.writerow(row)
+    return buffer.getvalue().encode("utf-8")

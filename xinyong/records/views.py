@@ -436,4 +436,8 @@ def import_template(request: HttpRequest, fmt: str = "csv") -> HttpResponse:
     if fmt == "behaviors":
         return download(templates.behaviors_csv(choices), "可报送的行为代码.csv",
                         "text/csv; charset=utf-8")
+    if fmt in ("penalties", "licences"):
+        name = "行政处罚" if fmt == "penalties" else "行政许可"
+        return download(templates.national_csv(fmt, today), f"{name}信息（国家标准2021版）模板.csv",
+                        "text/csv; charset=utf-8")
     return download(templates.as_csv(choices, today), "信用记录导入模板.csv", "text/csv; charset=utf-8")

@@ -196,3 +196,18 @@ def test_a_stated_severity_column_still_wins(loaded: Any, unit: Any, media: Path
     record = Record.objects.get()
     assert (record.severity, record.severity_derived) == ("serious", False)
     assert any(s["rule"] == "penalty_severity:warning_only:stated" for s in record.trace)
+
+
+@pytest.mark.parametrize(("url", "kind"), [("/records/imports/template-penalties.csv", "records"),
+                                           ("/records/imports/template-licences.csv", "licences")])
+def test_the_national_templates_import_as_they_are(loaded: Any, unit: Any, media: Path, users: Any,
+                                                   web: Any, url: str, kind: str) -> None:
+    from xinyong.accounts.models import Role
+
+    response = web(users[Role.DEPARTMENT]).get(url)
+    assert response.status_code == 200
+    path = media / "template.csv"
+    path.write_bytes(response.content)
+    job = imports.create_job(unit, path, enqueue=False)
+    job = imports.run(job.pk)
+    assert (job.status, job.kind, job.accepted) == ("done", kind, 1), job.errors
