@@ -85,3 +85,89 @@ def screenshot(page: Any, name: str) -> Path:
     path = ARTIFACTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)
     return path
+
+
+# --- 双公示 entries and files (penalties, licences) -------------------------------------
+
+def uscc_of(body: str) -> str:
+    """A valid USCC from its first 17 characters."""
+    from stdnum.cn import uscc
+
+    return body + uscc.calc_check_digit(body)
+
+
+MARKET_CODE = "11350105MB0000000"  # + check digit: a 马尾 market regulator's USCC
+ORG_A_CODE, ORG_B_CODE = "91350105MA2Y00041", "91350105MA2Y00042"
+SHOP_BODY = "92350105MA2Y00021"
+PERSON_ID = "350105198506123010"
+
+
+def licence_submission(**changes: Any) -> Any:
+    """A 食品经营许可 of a 马尾 shop, as a unit reports it."""
+    import datetime as dt
+
+    from xinyong.licences.services import LicenceSubmission
+
+    data: dict[str, Any] = dict(
+        subject_kind="individual_business", subject_name="马尾丁记小吃店",
+        subject_code=uscc_of(SHOP_BODY), decision_no="榕马市监许〔2026〕501号",
+        decision_name="食品经营许可决定书", kind="普通", licence_name="食品经营许可证",
+        licence_no="JY23501050012345", content="热食类食品制售", decided_on=dt.date(2026, 11, 10),
+        valid_to=dt.date(2031, 11, 9), authority_name="福州市马尾区市场监督管理局",
+        authority_code=uscc_of(MARKET_CODE))
+    data.update(changes)
+    return LicenceSubmission(**data)
+
+
+def penalty_submission(name: str, number: str, categories: tuple[str, ...], *,
+                       subject_code: str = "", kind: str = "organization",
+                       fine: str | None = None, days_ago: int = 5) -> Any:
+    """A 双公示 penalty decided `days_ago`, with its details; severity left to the packs."""
+    import datetime as dt
+    from decimal import Decimal
+
+    from django.utils import timezone
+
+    from xinyong.records.penalties import Penalty
+    from xinyong.records.services import Submission
+
+    day = timezone.localdate() - dt.timedelta(days=days_ago)
+    return Submission(
+        subject_kind=kind, subject_name=name, subject_code=subject_code or uscc_of(ORG_A_CODE),
+        behavior="administrative_penalty", occurred_on=day, decided_on=day, decision_no=number,
+        facts="未按规定明码标价", severity="",
+        penalty=Penalty(category=categories, content=f"{'、'.join(categories)}",
+                        fine_wan=Decimal(fine) if fine else None, authority_name="马尾区市场监管局"))
+
+
+def write_csv(path: Path, header: list[str], data: list[list[Any]], encoding: str) -> Path:
+    """A CSV as units' systems write it (CRLF), in `encoding` (gbk, utf-8, utf-8-sig)."""
+    import csv
+    import io
+
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(header)
+    writer.writerows(data)
+    path.write_bytes(buffer.getvalue().encode(encoding))
+    return path
+
+
+def write_xlsx(path: Path, header: list[str], data: list[list[Any]]) -> Path:
+    """As an office suite saves it: real date cells, numbers as numbers."""
+    import datetime as dt
+
+    import xlsxwriter
+
+    book = xlsxwriter.Workbook(str(path))
+    sheet = book.add_worksheet("Sheet1")
+    dates = book.add_format({"num_format": "yyyy/m/d"})
+    sheet.write_row(0, 0, header)
+    for r, row in enumerate(data, start=1):
+        for c, value in enumerate(row):
+            if isinstance(value, dt.date):
+                sheet.write_datetime(r, c, dt.datetime.combine(value, dt.time()), dates)
+            else:
+                sheet.write(r, c, value)
+    book.close()
+    return path

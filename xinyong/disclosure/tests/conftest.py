@@ -1,36 +1,24 @@
 from __future__ import annotations
 
-import datetime as dt
-from decimal import Decimal
 from typing import Any
 
 import pytest
-from django.utils import timezone
-from stdnum.cn import uscc
 
+from xinyong.conftest_helpers import (
+    ORG_A_CODE,
+    ORG_B_CODE,
+    PERSON_ID,
+    penalty_submission,
+    uscc_of,
+)
+from xinyong.conftest_helpers import (
+    licence_submission as licence,
+)
 from xinyong.licences import services as licences
-from xinyong.licences.tests.conftest import licence
 from xinyong.records import services
-from xinyong.records.penalties import Penalty
 
-
-def code(body: str) -> str:
-    return body + uscc.calc_check_digit(body)
-
-
-ORG_A, ORG_B = code("91350105MA2Y00041"), code("91350105MA2Y00042")
-PERSON_ID = "350105198506123010"
-
-
-def penalty(name: str, number: str, categories: tuple[str, ...], *, subject_code: str = ORG_A,
-            kind: str = "organization", fine: str | None = None, days_ago: int = 5) -> Any:
-    day = timezone.localdate() - dt.timedelta(days=days_ago)
-    return services.Submission(
-        subject_kind=kind, subject_name=name, subject_code=subject_code,
-        behavior="administrative_penalty", occurred_on=day, decided_on=day, decision_no=number,
-        facts="未按规定明码标价", severity="",
-        penalty=Penalty(category=categories, content=f"{'、'.join(categories)}",
-                        fine_wan=Decimal(fine) if fine else None, authority_name="马尾区市场监管局"))
+ORG_A, ORG_B = uscc_of(ORG_A_CODE), uscc_of(ORG_B_CODE)
+penalty = penalty_submission
 
 
 @pytest.fixture

@@ -10,11 +10,11 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from xinyong.accounts.models import Role, Unit
+from xinyong.conftest_helpers import licence_submission as licence
 from xinyong.disclosure import timeliness
 from xinyong.disclosure.tests.conftest import ORG_A, ORG_B, penalty
 from xinyong.licences import services as licences
 from xinyong.licences.models import Licence
-from xinyong.licences.tests.conftest import licence
 from xinyong.records import services
 from xinyong.records.models import Record
 

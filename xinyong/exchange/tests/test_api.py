@@ -7,10 +7,9 @@ from typing import Any
 
 from xinyong.accounts.models import Role
 from xinyong.audit.models import AuditEvent
-from xinyong.exchange.tests.test_batches import reported  # noqa: F401 (fixture)
 
 
-def test_the_office_cuts_downloads_and_acknowledges(reported: dict[str, Any],  # noqa: F811
+def test_the_office_cuts_downloads_and_acknowledges(reported: dict[str, Any],
                                                     users: dict[str, Any],
                                                     api: Callable[..., Any]) -> None:
     office = api(users[Role.OFFICE])
@@ -35,13 +34,13 @@ def test_the_office_cuts_downloads_and_acknowledges(reported: dict[str, Any],  #
     assert wrong.status_code == 404
 
 
-def test_only_the_office(reported: dict[str, Any], users: dict[str, Any],  # noqa: F811
+def test_only_the_office(reported: dict[str, Any], users: dict[str, Any],
                          api: Callable[..., Any]) -> None:
     assert api(users[Role.DEPARTMENT]).post_json("/api/v1/exchange/batches", {}).status_code == 403
     assert api().post_json("/api/v1/exchange/batches", {}).status_code == 401
 
 
-def test_the_units_returned_rows_page(reported: dict[str, Any], users: dict[str, Any],  # noqa: F811
+def test_the_units_returned_rows_page(reported: dict[str, Any], users: dict[str, Any],
                                       web: Callable[..., Any]) -> None:
     from xinyong.exchange import batches
 
@@ -56,7 +55,7 @@ def test_the_units_returned_rows_page(reported: dict[str, Any], users: dict[str,
     assert web(users[Role.DEPARTMENT]).get("/exchange/").status_code == 403
 
 
-def test_returned_rows_are_on_the_units_home_page(reported: dict[str, Any],  # noqa: F811
+def test_returned_rows_are_on_the_units_home_page(reported: dict[str, Any],
                                                   users: dict[str, Any],
                                                   web: Callable[..., Any]) -> None:
     from xinyong.exchange import batches

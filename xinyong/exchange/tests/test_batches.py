@@ -17,23 +17,10 @@ import pytest
 from python_calamine import CalamineWorkbook
 
 from xinyong.accounts.models import Role
-from xinyong.disclosure.tests.conftest import PERSON_ID, penalty
+from xinyong.conftest_helpers import PERSON_ID
 from xinyong.exchange import batches, sharing
 from xinyong.exchange.models import Batch, Change, Rejection
-from xinyong.licences import services as licences
-from xinyong.licences.tests.conftest import licence
 from xinyong.records import imports, services
-from xinyong.records.tests.test_national_files import HEADER, rows, write_csv
-
-
-@pytest.fixture
-def reported(loaded: Any, unit: Any) -> dict[str, Any]:
-    fined, _ = services.submit(unit, penalty("福州马尾甲餐饮有限公司", "榕马市监罚〔2026〕11号", ("罚款",),
-                                             fine="5"))
-    person, _ = services.submit(unit, penalty("陈明", "榕马市监罚〔2026〕12号", ("罚款",),
-                                              subject_code=PERSON_ID, kind="person", fine="2"))
-    granted, _ = licences.submit(unit, licence())
-    return {"fined": fined, "person": person, "licence": granted}
 
 
 def sheet(content: bytes, name: str) -> list[list[Any]]:
@@ -104,17 +91,21 @@ def test_bad_acknowledgements_are_named(reported: dict[str, Any], accepted: int,
     assert Batch.objects.get(pk=batch.pk).acked_at is None and not Rejection.objects.exists()
 
 
-def test_an_imported_file_is_in_the_outbox(loaded: Any, unit: Any, settings: Any, tmp_path: Path
-                                           ) -> None:
+def test_imported_files_are_in_the_outbox(loaded: Any, unit: Any, settings: Any,
+                                          tmp_path: Path) -> None:
+    """Set-based, inside the merge: a penalty file (its 0.5 万元 fine is published) and a
+    licence file; a minor penalty would go too, marked 豁免 (test_outbox)."""
+    from xinyong.records.templates import national_csv
+
     settings.MEDIA_ROOT = tmp_path / "media"
-    job = imports.create_job(unit, write_csv(tmp_path / "a.csv", HEADER, rows(), "utf-8"),
-                             enqueue=False)
-    job = imports.run(job.pk, today=dt.date(2026, 12, 1))
-    assert job.accepted == 5
+    for kind in ("penalties", "licences"):
+        path = tmp_path / f"{kind}.csv"
+        path.write_bytes(national_csv(kind, dt.date.today()))
+        job = imports.run(imports.create_job(unit, path, enqueue=False).pk)
+        assert job.accepted == 1, job.errors
     batch = batches.cut()
-    assert batch.penalties == 5  # exempted ones (警告, small fines) go too, marked 豁免
-    ops = sorted(Change.objects.filter(batch=batch).values_list("op", flat=True))
-    assert ops.count("exempted") == 2 and ops.count("new") == 3
+    assert (batch.penalties, batch.licences) == (1, 1)
+    assert list(Change.objects.filter(batch=batch).values_list("op", flat=True)) == ["new", "new"]
 
 
 class Upstream(BaseHTTPRequestHandler):

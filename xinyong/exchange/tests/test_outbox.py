@@ -5,10 +5,11 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from xinyong.disclosure.tests.conftest import ORG_A, PERSON_ID, penalty
+from xinyong.conftest_helpers import ORG_A_CODE, PERSON_ID, uscc_of
+from xinyong.conftest_helpers import licence_submission as licence
+from xinyong.conftest_helpers import penalty_submission as penalty
 from xinyong.exchange.models import Change
 from xinyong.licences import services as licences
-from xinyong.licences.tests.conftest import licence
 from xinyong.records import services
 
 
@@ -31,7 +32,7 @@ def test_exempted_and_other_records(loaded: Any, unit: Any) -> None:
     assert warned.status == "exempted" and ops() == [(warned.pk, 1, "exempted")]
     day = dt.date(2020, 2, 20)
     local = services.Submission(
-        subject_kind="organization", subject_name="福州马尾甲餐饮有限公司", subject_code=ORG_A,
+        subject_kind="organization", subject_name="福州马尾甲餐饮有限公司", subject_code=uscc_of(ORG_A_CODE),
         behavior="fz_mask_fraud", occurred_on=day, decided_on=day, decision_no="榕〔2020〕3号",
         facts="", severity="serious")
     services.submit(unit, local)

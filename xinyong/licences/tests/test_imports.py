@@ -10,11 +10,11 @@ from typing import Any
 import pytest
 from stdnum.cn import uscc
 
+from xinyong.conftest_helpers import write_csv, write_xlsx
 from xinyong.licences.models import Licence, LicenceImportRow
 from xinyong.licences.tests.conftest import AUTHORITY_CODE
 from xinyong.records import imports
 from xinyong.records.models import ImportJob, Record
-from xinyong.records.tests.test_national_files import write_csv, write_xlsx
 
 
 def _uscc(body: str) -> str:

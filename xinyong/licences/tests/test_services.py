@@ -8,10 +8,10 @@ from typing import Any
 import pytest
 
 from xinyong.audit.models import AuditEvent
+from xinyong.conftest_helpers import licence_submission as licence
 from xinyong.lib.errors import DomainError
 from xinyong.licences import services
 from xinyong.licences.models import Licence, LicenceVersion
-from xinyong.licences.tests.conftest import licence
 from xinyong.records.models import Record
 from xinyong.records.penalties import LegalRepresentative
 

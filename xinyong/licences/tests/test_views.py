@@ -9,9 +9,10 @@ import pytest
 from django.test import Client
 
 from xinyong.accounts.models import Role
+from xinyong.conftest_helpers import licence_submission as licence
 from xinyong.licences import services
 from xinyong.licences.models import Licence
-from xinyong.licences.tests.conftest import AUTHORITY_CODE, SHOP_CODE, licence
+from xinyong.licences.tests.conftest import AUTHORITY_CODE, SHOP_CODE
 
 
 def html(response: Any) -> str:

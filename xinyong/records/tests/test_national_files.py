@@ -13,9 +13,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import xlsxwriter
 from stdnum.cn import uscc
 
+from xinyong.conftest_helpers import write_csv, write_xlsx
 from xinyong.records import imports
 from xinyong.records.models import ImportJob, Record
 
@@ -81,34 +81,6 @@ def rows(excel: bool = False) -> list[list[Any]]:
 def media(settings: Any, tmp_path: Path) -> Path:
     settings.MEDIA_ROOT = tmp_path / "media"
     return tmp_path
-
-
-def write_csv(path: Path, header: list[str], data: list[list[Any]], encoding: str) -> Path:
-    import csv
-    import io
-
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(header)
-    writer.writerows(data)
-    path.write_bytes(buffer.getvalue().encode(encoding))
-    return path
-
-
-def write_xlsx(path: Path, header: list[str], data: list[list[Any]]) -> Path:
-    """As an office suite saves it: real date cells, numbers as numbers."""
-    book = xlsxwriter.Workbook(str(path))
-    sheet = book.add_worksheet("行政处罚")
-    dates = book.add_format({"num_format": "yyyy/m/d"})
-    sheet.write_row(0, 0, header)
-    for r, row in enumerate(data, start=1):
-        for c, value in enumerate(row):
-            if isinstance(value, dt.date):
-                sheet.write_datetime(r, c, dt.datetime.combine(value, dt.time()), dates)
-            else:
-                sheet.write(r, c, value)
-    book.close()
-    return path
 
 
 def run(unit: Any, path: Path) -> ImportJob:

@@ -167,8 +167,8 @@ def test_the_units_record_list_shows_lists_as_they_stand(
 
 def test_licences_are_in_the_credit_file(unit: Unit, users: dict[str, User],
                                          api: Callable[..., Any], web: Callable[..., Any]) -> None:
+    from xinyong.conftest_helpers import licence_submission as licence
     from xinyong.licences import services as licences
-    from xinyong.licences.tests.conftest import licence
 
     kept, _ = licences.submit(unit, licence())
     gone, _ = licences.submit(unit, licence(decision_no="榕马市监许〔2026〕502号",
