@@ -12,6 +12,7 @@ the ID number masked, and never found by searching a person's name.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -56,31 +57,57 @@ class Filters:
     decided_to: dt.date | None = None
 
 
-class Bigrams(Lookup[Any]):
-    """`value` holds the two-character piece `piece` (PostgreSQL: the GIN index of
-    migration disclosure 0001, which serves fragments too short for a trigram)."""
+class _Sql(Lookup[Any]):
+    """A condition on one column and one value, as SQL (PostgreSQL only)."""
 
-    lookup_name = "disclosure_bigrams"
+    template = ""
 
     def as_sql(self, compiler: Any, connection: Any) -> tuple[str, list[Any]]:
         lhs, lhs_params = self.process_lhs(compiler, connection)
         rhs, rhs_params = self.process_rhs(compiler, connection)
-        return (f"disclosure_bigrams({lhs}::text) @> disclosure_bigrams({rhs}::text)",
-                [*lhs_params, *rhs_params])
+        return self.template.format(lhs=lhs, rhs=rhs), [*lhs_params, *rhs_params]
+
+
+class _Holds(_Sql):
+    """icontains exactly, but in a form no index matches: the check after the index."""
+
+    lookup_name = "disclosure_holds"
+    template = "strpos(UPPER({lhs}::text), UPPER({rhs})) > 0"
+
+
+class _HasTrigrams(_Sql):
+    """The pg_trgm index (migration disclosure 0001): `rhs` is `%piece%`."""
+
+    lookup_name = "disclosure_has_trigrams"
+    template = "UPPER({lhs}::text) LIKE UPPER({rhs})"
+
+
+class _HasPair(_Sql):
+    """The two-character index (disclosure_bigrams, migration disclosure 0001)."""
+
+    lookup_name = "disclosure_has_pair"
+    template = "disclosure_bigrams({lhs}::text) @> ARRAY[UPPER({rhs})]"
 
 
 def _contains(field: str, q: str) -> Q:
-    """`field` icontains `q`; on PostgreSQL a two-character `q` also through the bigram
-    index (same rows: the index condition only narrows, the icontains decides)."""
-    found = Q(**{f"{field}__icontains": q})
-    if connection.vendor == "postgresql" and len(q) == 2:
-        found &= Q(Bigrams(F(field), Value(q)))
+    """`field` icontains `q`, on PostgreSQL through its indexes: the longest run of letters
+    and digits in `q` narrows (a trigram index from three characters, the two-character
+    index for two; the punctuation of 〔2026〕 would only add trigrams that every row has),
+    then the whole `q` decides."""
+    if connection.vendor != "postgresql":
+        return Q(**{f"{field}__icontains": q})
+    found = Q(_Holds(F(field), Value(q)))
+    piece = max(re.split(r"[^\w]|_", q), key=len)
+    if len(piece) >= 3:
+        found &= Q(_HasTrigrams(F(field), Value(f"%{piece}%")))
+    elif len(piece) == 2:
+        found &= Q(_HasPair(F(field), Value(piece)))
     return found
 
 
 def _search(rows: QuerySet[Any], q: str, scope: Q | None = None) -> QuerySet[Any]:
-    """`scope`: the condition every row of `rows` meets (it lets the decision-number
-    search use the partial index on penalty rows)."""
+    """`scope`: what every row of `rows` meets (the penalty rows' partial indexes and the
+    publication rule, so each part of a search reads index entries of shown rows only)."""
     q = q.strip()
     if not q:
         return rows
@@ -98,14 +125,12 @@ def _search(rows: QuerySet[Any], q: str, scope: Q | None = None) -> QuerySet[Any
     if connection.vendor != "postgresql":
         return rows.filter(Q(subject__name__icontains=q, subject__kind__in=ENTERPRISES)
                            | Q(decision_no__icontains=q))
-    # PostgreSQL: one set of ids from two index searches (an OR across the join would
-    # read every row).
-    model = rows.model
-    names = Subject.objects.filter(_contains("name", q), kind__in=ENTERPRISES).values("pk")
-    by_name = model.objects.filter(subject__in=names)
-    by_number = model.objects.filter(_contains("decision_no", q))
-    if scope is not None:
-        by_name, by_number = by_name.filter(scope), by_number.filter(scope)
+    # PostgreSQL: the ids of two index searches, united (an OR across the join would read
+    # every row).
+    model, scope = rows.model, scope or Q()
+    names = Subject.objects.filter(_contains("name", q), kind__in=ENTERPRISES).order_by()
+    by_name = model.objects.filter(scope, subject__in=names.values("pk")).order_by()
+    by_number = model.objects.filter(scope, _contains("decision_no", q)).order_by()
     return rows.filter(pk__in=by_name.values("pk").union(by_number.values("pk")))
 
 
@@ -113,7 +138,7 @@ def penalties(filters: Filters, day: dt.date | None = None) -> QuerySet[Record]:
     day = day or timezone.localdate()
     rows: QuerySet[Record] = (Record.objects.filter(penalty_q()).filter(published_q(day))
                               .select_related("subject", "unit"))
-    rows = _search(rows, filters.q, penalty_q())
+    rows = _search(rows, filters.q, penalty_q() & published_q(day))
     if filters.unit:
         rows = rows.filter(unit__code=filters.unit)
     if filters.category:

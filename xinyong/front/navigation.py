@@ -17,8 +17,8 @@ from xinyong.accounts.models import Role
 MENU: list[tuple[Any, ...]] = [
     ("首页", "front:home", ()),
     ("政策规则", "policies:list", ()),
-    ("信用名单", "lists:index", ()),
-    ("双公示", "disclosure:penalties", ()),
+    ("信用名单", "lists:index", (), "公示"),
+    ("双公示", "disclosure:penalties", (), "公示"),
     ("记录列表", "records:list", (Role.OFFICE, Role.DEPARTMENT), "信用记录"),
     ("新增记录", "records:create", (Role.DEPARTMENT,), "信用记录"),
     ("批量导入", "records:imports", (Role.OFFICE, Role.DEPARTMENT), "信用记录"),

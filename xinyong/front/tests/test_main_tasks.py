@@ -78,8 +78,12 @@ def test_a_clerk_reports_a_record(transactional_db: Any, demo_site: dict[str, Us
     page.fill("#id_decided_on", "2026-11-02")
     page.fill("#id_decision_no", "榕马市监罚〔手机〕1号")
     page.fill("#id_facts", "未按规定明码标价")
+    # A penalty says what it was; the packs derive its severity (情节 left to them).
+    page.check("input[name=penalty_category][value=罚款]")
+    page.fill("#id_fine_wan", "0.5")
     page.click("button:has-text('报送')")
     expect(page.get_by_text("榕马市监罚〔手机〕1号").first).to_be_visible()
+    expect(page.get_by_text("按处罚种类和数额推定").first).to_be_visible()
     phone.step("record")
 
 
