@@ -49,6 +49,27 @@ class UnitWorkQuerySet(models.QuerySet[Any]):
         return self.none()
 
 
+class ReportedQuerySet(models.QuerySet[Any]):
+    """Rows a unit reports about a subject (records, licences), with what the public may
+    see of them (`public_q`, the model's own): the office sees all; a department its unit's
+    and the public ones; a subject its own and the public ones; anyone else the public
+    ones. Pages and the API answer 404 for what this hides."""
+
+    def public_q(self, user: Any) -> models.Q:
+        raise NotImplementedError
+
+    def visible_to(self, user: Any) -> Any:
+        public = self.public_q(user)
+        role = getattr(user, "role", None) if getattr(user, "is_authenticated", False) else None
+        if role == Role.OFFICE:
+            return self
+        if role == Role.DEPARTMENT:
+            return self.filter(models.Q(unit_id=user.unit_id) | public)
+        if role == Role.SUBJECT:
+            return self.filter(models.Q(subject_id=user.subject_id) | public)
+        return self.filter(public)
+
+
 class OfficeOnlyQuerySet(models.QuerySet[Any]):
     """Rows only the office sees (the audit log, API tokens): all of them for the office,
     none for anybody else. Pages use this as well as their role check."""

@@ -33,6 +33,7 @@ PAGE_SIZE, MAX_PAGE_SIZE = 20, 100
 # the page itself: totals stop here and say "more than".
 COUNT_CAP = 10_000
 ENTERPRISES = (codes.ORGANIZATION, codes.INDIVIDUAL_BUSINESS)
+YEAR = re.compile(r"[〔\[(（]\s*\d{4}\s*[〕\])）]")
 
 
 def penalty_q() -> Q:
@@ -97,7 +98,10 @@ def _contains(field: str, q: str) -> Q:
     if connection.vendor != "postgresql":
         return Q(**{f"{field}__icontains": q})
     found = Q(_Holds(F(field), Value(q)))
-    piece = max(re.split(r"[^\w]|_", q), key=len)
+    # The year of a document number (〔2026〕) is in a whole year's numbers: it narrows
+    # nothing, so the piece is taken from the rest when there is one.
+    rest = YEAR.sub(" ", q)
+    piece = max(reversed(re.split(r"[^\w]|_", rest if rest.strip() else q)), key=len)
     if len(piece) >= 3:
         found &= Q(_HasTrigrams(F(field), Value(f"%{piece}%")))
     elif len(piece) == 2:

@@ -14,6 +14,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from xinyong.accounts.models import ReportedQuerySet
 from xinyong.records.choices import SOURCE
 
 # 许可类别 as the national data standard (2021 版) names them.
@@ -22,27 +23,16 @@ VALID, WITHDRAWN = "valid", "withdrawn"
 STATUS_LABELS = {VALID: "有效", WITHDRAWN: "已撤销"}
 
 
-class LicenceQuerySet(models.QuerySet["Licence"]):
+class LicenceQuerySet(ReportedQuerySet):
     def published(self) -> LicenceQuerySet:
         """What the public 双公示 pages show: every licence not withdrawn."""
         return self.filter(status=VALID)
 
-    def visible_to(self, user: Any) -> LicenceQuerySet:
-        """Office: all; department: its unit's and the published; subject: its own and the
-        published; everyone else: the published. A person's licences only to those who may
-        see the person's profile (as records)."""
-        from xinyong.accounts.models import Role
+    def public_q(self, user: Any) -> models.Q:
+        """Not withdrawn; a person's licences only to those who may see the person."""
         from xinyong.subjects import access
 
-        public = models.Q(status=VALID) & access.profile_visible(user)
-        role = getattr(user, "role", None) if getattr(user, "is_authenticated", False) else None
-        if role == Role.OFFICE:
-            return self
-        if role == Role.DEPARTMENT:
-            return self.filter(models.Q(unit_id=user.unit_id) | public)
-        if role == Role.SUBJECT:
-            return self.filter(models.Q(subject_id=user.subject_id) | public)
-        return self.filter(public)
+        return models.Q(status=VALID) & access.profile_visible(user)
 
 
 class Licence(models.Model):

@@ -9,7 +9,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
-from xinyong.accounts.models import UnitWorkQuerySet
+from xinyong.accounts.models import ReportedQuerySet, UnitWorkQuerySet
 from xinyong.jobs.models import Job
 from xinyong.lib.fields import ReadableJSONField
 from xinyong.policies.choices import SEVERITY
@@ -19,28 +19,17 @@ from xinyong.records.choices import CLOSED_CAUSE, SOURCE
 from xinyong.records.choices import STATUS as RECORD_STATUS
 
 
-class RecordQuerySet(models.QuerySet["Record"]):
+class RecordQuerySet(ReportedQuerySet):
     def published_on(self, day: dt.date) -> RecordQuerySet:
         """Records shown to the public on `day`, by their dates (records/publicity.py)."""
         return self.filter(publicity.published_q(day))
 
-    def visible_to(self, user: Any) -> RecordQuerySet:
-        """Office: all; department: its unit's; subject: its own; everyone: what is
-        published today, but a person's records only to those who may see the person's
-        profile (staff and the person: `subjects.access.may_view_profile`). Pages and the
-        API answer 404 for what this hides, as for an id that does not exist."""
-        from xinyong.accounts.models import Role
+    def public_q(self, user: Any) -> models.Q:
+        """What everyone sees: published today, but a person's records only to those who
+        may see the person's profile (staff and the person: `subjects.access`)."""
         from xinyong.subjects import access
 
-        public = publicity.published_q(timezone.localdate()) & access.profile_visible(user)
-        role = getattr(user, "role", None) if getattr(user, "is_authenticated", False) else None
-        if role == Role.OFFICE:
-            return self
-        if role == Role.DEPARTMENT:
-            return self.filter(models.Q(unit_id=user.unit_id) | public)
-        if role == Role.SUBJECT:
-            return self.filter(models.Q(subject_id=user.subject_id) | public)
-        return self.filter(public)
+        return publicity.published_q(timezone.localdate()) & access.profile_visible(user)
 
 
 class Record(models.Model):
