@@ -13,6 +13,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 from typing import Any
 
 from xinyong.lib.errors import DomainError
@@ -41,6 +42,11 @@ MAX_TEXT = 2000
 def parse_categories(text: str) -> list[str]:
     """`罚款;没收违法所得` → ["罚款", "没收违法所得"], in the law's order, each once.
     ValueError names the unknown word."""
+    return list(_categories(text))
+
+
+@lru_cache(maxsize=4096)  # a file repeats a handful of category cells many times
+def _categories(text: str) -> tuple[str, ...]:
     found: set[str] = set()
     for word in SEPARATORS.split(unicodedata.normalize("NFKC", text)):
         word = word.strip()
@@ -52,9 +58,10 @@ def parse_categories(text: str) -> list[str]:
         if category is None:
             raise ValueError(f"“{word}”不是行政处罚的种类（应为 {'、'.join(PENALTY_CATEGORIES)}）")
         found.add(category)
-    return [c for c in PENALTY_CATEGORIES if c in found]
+    return tuple(c for c in PENALTY_CATEGORIES if c in found)
 
 
+@lru_cache(maxsize=4096)
 def parse_amount(text: str, *, yuan: bool = False) -> Decimal | None:
     """An amount in 万元 as written in a file: `1,200.5`, `１２`, `0.02`; `yuan` when the
     column is in 元. None when empty; ValueError when it is not a non-negative number."""
