@@ -190,11 +190,14 @@ SEVERITY_PRECEDENCE = {"district": 0, "city": 1, "provincial": 2, "national": 3,
 def penalty_rules(book: Rulebook, behavior: str, day: dt.date, region: str | None
                   ) -> tuple[Entry, PenaltySeverity] | None:
     """The penalty-severity section that decides for a behaviour, unit region and day."""
+    key = ("penalty_rules", behavior, day, region)
+    if key in book._memo:  # a rulebook never changes: bulk rows ask this again and again
+        return book._memo[key]  # type: ignore[no-any-return]
     found = [(e, e.pack.penalty_severity) for e in _governing(book, day, region)
              if e.pack.penalty_severity and behavior in e.pack.penalty_severity.behaviors]
-    if not found:
-        return None
-    return min(found, key=lambda pair: SEVERITY_PRECEDENCE[pair[0].pack.level])
+    answer = min(found, key=lambda pair: SEVERITY_PRECEDENCE[pair[0].pack.level]) if found else None
+    book._memo[key] = answer
+    return answer
 
 
 def _holds(rule: PenaltySeverityRule, terms: PenaltyTerms, subject_kind: str) -> bool:

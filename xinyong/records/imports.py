@@ -18,7 +18,7 @@ import datetime as dt
 import json
 import logging
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -217,7 +217,7 @@ class RecordRows:
         self.job, self.today = job, today
         self.options = bulk.Options(default_severity=job.default_severity or None)
         self.book = rulebook.current()
-        self.determined: dict[d.Facts, Outcome | DomainError] = {}
+        self.determined: dict[Any, Outcome | DomainError] = {}
         self.codes = Codes()
 
     def convert(self, values: dict[str, str], number: int) -> tuple[Any, list[bulk.RowError]]:
@@ -381,11 +381,23 @@ class Outcome:
     trace_json: str
 
 
+def cache_key(book: rulebook.Rulebook, facts: d.Facts) -> Any:
+    """What a determination depends on. A penalty's categories and amount matter only
+    through the severity the packs derive from them (and its rule, in the trace), so rows
+    that differ only in the amount share one determination."""
+    if facts.penalty is None:
+        return facts
+    derived = d.derive_severity(book, facts)
+    rule = derived and (derived[0], derived[1].version_id, derived[2], derived[3])
+    return (replace(facts, penalty=None), rule)
+
+
 def _determine(book: rulebook.Rulebook, sub: Submission, region: str, today: dt.date,
-               cache: dict[d.Facts, Outcome | DomainError]
+               cache: dict[Any, Outcome | DomainError]
                ) -> Outcome | DomainError:
     facts = sub.facts_for_rules(region)
-    found = cache.get(facts)
+    key = cache_key(book, facts)
+    found = cache.get(key)
     if found is None:
         try:
             result = d.determine(book, facts, today)
@@ -398,7 +410,7 @@ def _determine(book: rulebook.Rulebook, sub: Submission, region: str, today: dt.
             found = exc
         if len(cache) >= DETERMINATION_CACHE:
             cache.clear()  # bounded: memory stays flat however large the file
-        cache[facts] = found
+        cache[key] = found
     return found
 
 

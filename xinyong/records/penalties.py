@@ -194,13 +194,21 @@ def from_json(data: dict[str, Any] | None) -> Penalty | None:
 
 def check_authority_code(code: str, field_name: str) -> str:
     """处罚机关 and 数据来源单位 codes are USCCs (a government body's starts with 11)."""
+    checked = _authority_code(code)
+    if isinstance(checked, codes.CodeError):
+        raise DomainError(field_name, str(checked))
+    return checked
+
+
+@lru_cache(maxsize=1024)  # a file names the same few authorities on every row
+def _authority_code(code: str) -> str | codes.CodeError:
     code = unicodedata.normalize("NFKC", code).strip().upper()
     if not code:
         return ""
     try:
         return codes.validate_code(codes.ORGANIZATION, code)
     except codes.CodeError as exc:
-        raise DomainError(field_name, str(exc)) from None
+        return exc
 
 
 def public_view(data: dict[str, Any] | None) -> dict[str, Any] | None:
