@@ -1,5 +1,6 @@
 """`make bench`: the bulk import against a raw COPY of the same file, and SQLite rows/s;
-then, on the imported database, the checks (checks.py) and the record export (exports.py).
+then, on the imported database, the checks (checks.py) and the record export (exports.py);
+then the 双公示 benchmarks of issue 13 on a database of their own (shuanggongshi.py).
 
 Writes bench/report-<date>.md with the machine and the numbers. Sizes: BENCH_ROWS
 (default 1,000,000) for PostgreSQL, BENCH_SQLITE_ROWS (default 100,000) for SQLite.
@@ -132,6 +133,12 @@ def main() -> None:
         from exports import main as export_bench
 
         lines += export_bench(url, work / "var-pg")
+    if os.getenv("BENCH_SKIP_SGS") != "1":
+        # 双公示 (issue 13): a national-column penalty file and the public search, on a
+        # database of its own (shuanggongshi.py; BENCH_SGS_ROWS, default BENCH_ROWS).
+        from shuanggongshi import main as sgs_bench
+
+        lines += sgs_bench(work / "sgs")
 
     small = work / "small.csv"
     generate(small, sqlite_rows)
