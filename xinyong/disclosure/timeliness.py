@@ -25,8 +25,6 @@ from xinyong.policies import jurisdiction, rulebook
 from xinyong.policies.schema import Publication
 from xinyong.records.models import Record
 
-MOST_LOCAL = {"district": 0, "city": 1, "provincial": 2, "national": 3, "platform": 4}
-
 
 @dataclass(frozen=True)
 class Limit:
@@ -43,9 +41,10 @@ def limit_for(region: str | None, day: dt.date, kind: str) -> Limit | None:
         rule = entry.pack.publication
         if rule and kind in rule.applies_to and jurisdiction.governs(entry, region):
             found.append((entry, rule))
-    if not found:
+    chosen = jurisdiction.most_local(found)
+    if chosen is None:
         return None
-    entry, rule = min(found, key=lambda pair: MOST_LOCAL[pair[0].pack.level])
+    entry, rule = chosen
     return Limit(rule.working_days, entry.pack.id, entry.pack.doc_number, rule.clause)
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 if TYPE_CHECKING:
     from xinyong.policies.rulebook import Entry, Rulebook
@@ -22,6 +22,9 @@ KNOWN_REGIONS = {
     "350000": "福建省", "350100": "福州市", "350105": "马尾区",
     "320000": "江苏省", "320500": "苏州市", "320585": "太仓市",
 }
+
+
+T = TypeVar("T")
 
 
 def region_problem(code: str) -> str | None:
@@ -53,6 +56,16 @@ def governs(entry: Entry, region: str | None) -> bool:
     if not entry.pack.regions:
         return True
     return bool(region) and any(contains(area, region or "") for area in entry.pack.regions)
+
+
+# Where a number is set locally (a "large" fine, a publication limit), the most local
+# governing pack with it decides; the office's platform defaults come last.
+LOCALITY = {"district": 0, "city": 1, "provincial": 2, "national": 3, "platform": 4}
+
+
+def most_local(found: list[tuple[Entry, T]]) -> tuple[Entry, T] | None:
+    """Of (pack entry, rule) pairs, the one of the most local pack (None if there are none)."""
+    return min(found, key=lambda pair: LOCALITY[pair[0].pack.level]) if found else None
 
 
 def areas(entry: Entry) -> str:

@@ -182,11 +182,6 @@ def determine(book: Rulebook, facts: Facts, today: dt.date) -> Determination:
     return _dishonest(book, entry, behavior, facts, today, result)
 
 
-# Which governing pack's penalty_severity decides: the most local one (thresholds for a
-# large fine are set locally), the office's platform defaults last.
-SEVERITY_PRECEDENCE = {"district": 0, "city": 1, "provincial": 2, "national": 3, "platform": 4}
-
-
 def penalty_rules(book: Rulebook, behavior: str, day: dt.date, region: str | None
                   ) -> tuple[Entry, PenaltySeverity] | None:
     """The penalty-severity section that decides for a behaviour, unit region and day."""
@@ -195,7 +190,7 @@ def penalty_rules(book: Rulebook, behavior: str, day: dt.date, region: str | Non
         return book._memo[key]  # type: ignore[no-any-return]
     found = [(e, e.pack.penalty_severity) for e in _governing(book, day, region)
              if e.pack.penalty_severity and behavior in e.pack.penalty_severity.behaviors]
-    answer = min(found, key=lambda pair: SEVERITY_PRECEDENCE[pair[0].pack.level]) if found else None
+    answer = jurisdiction.most_local(found)  # thresholds for a large fine are set locally
     book._memo[key] = answer
     return answer
 
