@@ -23,22 +23,17 @@ from django.utils import timezone
 from xinyong.lib.paging import clamp
 from xinyong.licences.models import Licence
 from xinyong.records.models import Record
+from xinyong.records.penalties import penalty_q
 from xinyong.records.publicity import published_q
 from xinyong.subjects import codes
 from xinyong.subjects.models import Subject
 
-PENALTY_BEHAVIOR = "administrative_penalty"
 PAGE_SIZE, MAX_PAGE_SIZE = 20, 100
 # Counting every match of a common word ("有限公司") over millions of rows costs more than
 # the page itself: totals stop here and say "more than".
 COUNT_CAP = 10_000
 ENTERPRISES = (codes.ORGANIZATION, codes.INDIVIDUAL_BUSINESS)
 YEAR = re.compile(r"[〔\[(（]\s*\d{4}\s*[〕\])）]")
-
-
-def penalty_q() -> Q:
-    """Records that are 行政处罚信息."""
-    return Q(behavior=PENALTY_BEHAVIOR) | Q(penalty__isnull=False)
 
 
 def public_name(name: str, kind: str) -> str:

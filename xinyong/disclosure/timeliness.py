@@ -18,12 +18,12 @@ from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from xinyong.accounts.models import Unit
-from xinyong.disclosure.queries import penalty_q
 from xinyong.lib import workdays
 from xinyong.licences.models import Licence
 from xinyong.policies import jurisdiction, rulebook
 from xinyong.policies.schema import Publication
 from xinyong.records.models import Record
+from xinyong.records.penalties import penalty_q
 
 
 @dataclass(frozen=True)

@@ -39,6 +39,8 @@ def entry_list(request: HttpRequest, kind: str) -> HttpResponse:
         "kind": kind, "title": title, "form": form, "data": data, "query": query.urlencode(),
         "last": last, "previous": data["page"] - 1 if data["page"] > 1 else None,
         "next": data["page"] + 1 if data["page"] < last else None,
+        # The limit as the packs set it (no unit here: the national and platform ones).
+        "limit": timeliness.limit_for(None, timezone.localdate(), kind),
     })
 
 

@@ -14,16 +14,13 @@ from django.db import connection
 from django.utils import timezone
 
 from xinyong.exchange.models import LICENCE, PENALTY, Change, Rejection
+from xinyong.records.penalties import is_penalty
 
 # Record version changes (records.choices.CHANGE) → the op sent upward.
 RECORD_OPS = {"created": "new", "corrected": "corrected", "withdrawn": "withdrawn",
               "objection_upheld": "withdrawn", "repaired": "repaired", "published": "new",
               "objection": "objection", "objection_closed": "objection_closed"}
 LICENCE_OPS = {"created": "new", "corrected": "corrected", "withdrawn": "withdrawn"}
-
-
-def is_penalty(record: Any) -> bool:
-    return record.behavior == "administrative_penalty" or record.penalty is not None
 
 
 def note_record(record: Any, change: str) -> Change | None:

@@ -128,7 +128,7 @@ FALSE = {"false", "0", "no", "n", "否", ""}
 MAX_CELL = 20000
 EXCEL_EPOCH = dt.date(1899, 12, 30)
 OPEN_ENDED = {"长期", "永久", "长期有效", "-", "—", "无"}
-DEFAULT_BEHAVIOR = "administrative_penalty"  # 双公示 penalty files carry no behaviour code
+DEFAULT_BEHAVIOR = penalties.PENALTY_BEHAVIOR  # 双公示 penalty files carry no behaviour code
 
 
 @dataclass(frozen=True)

@@ -16,11 +16,27 @@ from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 from typing import Any
 
+from django.db.models import Q
+
 from xinyong.lib.errors import DomainError
 from xinyong.lib.pii import mask_id_numbers
 from xinyong.policies.schema import PENALTY_CATEGORIES
 from xinyong.records.determination import PenaltyTerms
 from xinyong.subjects import codes
+
+# The national behaviour of a 双公示 penalty. A penalty is a record of it, or any record
+# with penalty details: written once here as a Python test and an ORM condition (the
+# upward exchange's bulk SQL and the search indexes' partial condition say the same).
+PENALTY_BEHAVIOR = "administrative_penalty"
+
+
+def is_penalty(record: Any) -> bool:
+    return record.behavior == PENALTY_BEHAVIOR or record.penalty is not None
+
+
+def penalty_q() -> Q:
+    return Q(behavior=PENALTY_BEHAVIOR) | Q(penalty__isnull=False)
+
 
 # Words units' systems write for the categories of 行政处罚法 第九条.
 SYNONYMS = {

@@ -221,9 +221,9 @@ def _basis(record: Record) -> dict[str, str] | None:
 
 def _delay(record: Record) -> Any:
     """报送时限 of a 双公示 penalty: working days from the decision to the platform."""
-    from xinyong.disclosure import queries, timeliness
+    from xinyong.disclosure import timeliness
 
-    if not Record.objects.filter(queries.penalty_q(), pk=record.pk).exists():
+    if not penalties.is_penalty(record):
         return None
     return timeliness.delay(record.decided_on, record.created_at, record.unit.region, "penalties")
 

@@ -13,7 +13,7 @@ What queries.py asks, and what serves it:
 - a subject's penalties with the same columns included (a name search joins through it).
 
 Partial on penalty rows (`behavior = 'administrative_penalty' OR penalty IS NOT NULL`, as
-queries.penalty_q), so other records cost the bulk import nothing here.
+records.penalties.penalty_q), so other records cost the bulk import nothing here.
 """
 
 from django.db import migrations

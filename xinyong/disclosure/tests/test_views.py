@@ -24,3 +24,9 @@ def test_bad_filters_are_named(entries: dict[str, Any], web: Callable[..., Any])
     response = web().get("/publicity/penalties/?decided_from=2026-13-01")
     assert response.status_code == 200
     assert 'data-error-for="decided_from"' in response.content.decode()
+
+
+def test_the_publication_limit_on_the_page_comes_from_the_packs(entries: dict[str, Any],
+                                                               web: Callable[..., Any]) -> None:
+    page = web().get("/publicity/licences/").content.decode()
+    assert "7 个工作日内公示（平台运行规则（信用办设定） 双公示时限）" in page
