@@ -16,8 +16,7 @@ from xinyong.lib.errors import DomainError
 from xinyong.licences import services
 from xinyong.licences.models import STATUS_LABELS, Licence
 from xinyong.records.api import AuthorityIn, AuthorityOut, LegalRepresentativeIn, SubjectIn
-from xinyong.records.penalties import LegalRepresentative
-from xinyong.subjects import codes
+from xinyong.records.penalties import legal_representative
 
 router = Router(tags=["licences"])
 
@@ -109,12 +108,6 @@ def to_out(licence: Licence) -> dict[str, Any]:
 def submission(payload: LicenceIn) -> services.LicenceSubmission:
     source = payload.source_unit or AuthorityIn()
     rep = payload.legal_representative or LegalRepresentativeIn()
-    rep_id = ""
-    if rep.id_number.strip():
-        try:
-            rep_id = codes.validate_code(codes.PERSON, rep.id_number)
-        except codes.CodeError as exc:
-            raise DomainError("legal_representative.id_number", str(exc)) from None
     return services.LicenceSubmission(
         subject_kind=payload.subject.kind, subject_name=payload.subject.name,
         subject_code=payload.subject.code, decision_no=payload.decision_no.strip(),
@@ -125,8 +118,8 @@ def submission(payload: LicenceIn) -> services.LicenceSubmission:
         authority_code=payload.authority.code, source_unit_name=source.name,
         source_unit_code=source.code, remarks=payload.remarks,
         external_id=(payload.external_id or "").strip(),
-        legal_representative=LegalRepresentative(
-            name=rep.name.strip(), id_type="身份证" if rep_id else "", id_number=rep_id),
+        legal_representative=legal_representative(
+            rep.name, rep.id_number, "legal_representative.id_number"),
     )
 
 

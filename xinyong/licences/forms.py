@@ -11,8 +11,8 @@ from xinyong.lib.errors import DomainError
 from xinyong.lib.forms import DateInput
 from xinyong.licences.models import KINDS, STATUS_LABELS, Licence
 from xinyong.licences.services import EDITABLE
+from xinyong.records.forms import LegalRepFields
 from xinyong.records.penalties import check_authority_code
-from xinyong.subjects import codes
 from xinyong.subjects.models import Subject
 
 
@@ -49,30 +49,17 @@ class LicenceFields(BootstrapForm):
             raise forms.ValidationError(exc.msg) from None
 
 
-class LicenceForm(LicenceFields):
+class LicenceForm(LicenceFields, LegalRepFields):
     """新增行政许可, as a department types it."""
 
     subject_kind = forms.ChoiceField(label="行政相对人类别", choices=Subject.Kind.choices)
     subject_name = forms.CharField(label="行政相对人名称", max_length=200)
     subject_code = forms.CharField(label="统一社会信用代码或身份证号码", max_length=40,
                                    widget=forms.TextInput(attrs={"autocomplete": "off"}))
-    legal_rep = forms.CharField(label="法定代表人", max_length=100, required=False)
-    legal_rep_id = forms.CharField(label="法定代表人身份证号码", max_length=40, required=False,
-                                   widget=forms.TextInput(attrs={"autocomplete": "off"}),
-                                   help_text="加密保存，不公示")
     external_id = forms.CharField(label="外部编号", max_length=100, required=False,
                                   help_text="本单位业务系统中的编号，可选；同一编号不会重复报送")
 
     field_order = ["subject_kind", "subject_name", "subject_code", "legal_rep", "legal_rep_id"]
-
-    def clean_legal_rep_id(self) -> str:
-        number = str(self.cleaned_data.get("legal_rep_id") or "").strip()
-        if not number:
-            return ""
-        try:
-            return codes.validate_code(codes.PERSON, number)
-        except codes.CodeError as exc:
-            raise forms.ValidationError(str(exc)) from None
 
     def clean_external_id(self) -> str:
         return str(self.cleaned_data.get("external_id") or "").strip()

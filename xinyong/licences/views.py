@@ -20,7 +20,6 @@ from xinyong.licences import services
 from xinyong.licences.forms import CorrectForm, FilterForm, LicenceForm, WithdrawForm
 from xinyong.licences.models import STATUS_LABELS, WITHDRAWN, Licence, LicenceVersion
 from xinyong.records.choices import CHANGE
-from xinyong.records.penalties import LegalRepresentative
 from xinyong.subjects.access import may_view_profile
 from xinyong.subjects.codes import KIND_LABELS
 
@@ -71,9 +70,7 @@ def licence_create(request: HttpRequest) -> HttpResponse:
             valid_to=data["valid_to"], authority_name=data["authority_name"],
             authority_code=data["authority_code"], remarks=data["remarks"],
             external_id=data["external_id"],
-            legal_representative=LegalRepresentative(
-                name=data["legal_rep"].strip(), id_type="身份证" if data["legal_rep_id"] else "",
-                id_number=data["legal_rep_id"]),
+            legal_representative=form.legal_representative(),
         )
         try:
             licence, created = services.submit(user.unit, sub, actor=user, source="form",

@@ -24,7 +24,6 @@ from xinyong.policies.schema import PENALTY_CATEGORIES, PenaltyCategory
 from xinyong.records import imports, penalties, services, templates
 from xinyong.records.choices import STATUS as RECORD_STATUS
 from xinyong.records.models import ImportJob, Record, effective_status, publicity_end
-from xinyong.subjects import codes
 
 router = Router(tags=["records"])
 
@@ -225,12 +224,6 @@ def penalty_in(payload: PenaltyIn | None) -> penalties.Penalty | None:
         raise DomainError("penalty.category", "至少填写一个处罚类别")
     source = payload.source_unit or AuthorityIn()
     rep = payload.legal_representative or LegalRepresentativeIn()
-    rep_id = ""
-    if rep.id_number.strip():
-        try:
-            rep_id = codes.validate_code(codes.PERSON, rep.id_number)
-        except codes.CodeError as exc:
-            raise DomainError("penalty.legal_representative.id_number", str(exc)) from None
     return penalties.Penalty(
         category=tuple(c for c in PENALTY_CATEGORIES if c in category),
         content=payload.content.strip(), fine_wan=payload.fine_wan,
@@ -242,8 +235,8 @@ def penalty_in(payload: PenaltyIn | None) -> penalties.Penalty | None:
         source_unit_name=source.name.strip(),
         source_unit_code=penalties.check_authority_code(source.code, "penalty.source_unit.code"),
         remarks=payload.remarks.strip(),
-        legal_representative=penalties.LegalRepresentative(
-            name=rep.name.strip(), id_type="身份证" if rep_id else "", id_number=rep_id),
+        legal_representative=penalties.legal_representative(
+            rep.name, rep.id_number, "penalty.legal_representative.id_number"),
     )
 
 

@@ -78,6 +78,30 @@ SEVERITY_OPTIONAL = [("", "按处罚类别推定（仅行政处罚）"), *SEVERI
 SEVERITY_HELP = "行政处罚可不选，由规则按处罚类别和罚没金额推定；其他行为须选择"
 
 
+class LegalRepFields(forms.Form):
+    """法定代表人 on a form (a penalty, a licence): the number checked, never shown again."""
+
+    legal_rep = forms.CharField(label="法定代表人", max_length=100, required=False)
+    legal_rep_id = forms.CharField(
+        label="法定代表人身份证号码", max_length=40, required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+        help_text="加密保存，不公示，页面上只显示遮蔽后的号码")
+
+    def clean_legal_rep_id(self) -> str:
+        try:
+            return penalties.legal_representative(
+                "", str(self.cleaned_data.get("legal_rep_id") or ""), "legal_rep_id").id_number
+        except DomainError as exc:
+            raise forms.ValidationError(exc.msg) from None
+
+    def legal_representative(self) -> penalties.LegalRepresentative:
+        data = self.cleaned_data
+        return penalties.LegalRepresentative(
+            name=str(data.get("legal_rep") or "").strip(),
+            id_type="身份证" if data.get("legal_rep_id") else "",
+            id_number=str(data.get("legal_rep_id") or ""))
+
+
 class PenaltyFields(forms.Form):
     """行政处罚信息 (双公示, records/penalties.py), for a record of a penalty."""
 
@@ -115,10 +139,9 @@ class PenaltyFields(forms.Form):
         data = self.cleaned_data
         if not any(data.get(name) not in (None, "", []) for name in self.PENALTY):
             return None
-        rep = keep.legal_representative if keep else penalties.LegalRepresentative(
-            name=str(data.get("legal_rep") or "").strip(),
-            id_type="身份证" if data.get("legal_rep_id") else "",
-            id_number=str(data.get("legal_rep_id") or ""))
+        rep = (keep.legal_representative if keep
+               else self.legal_representative() if isinstance(self, LegalRepFields)
+               else penalties.LegalRepresentative())
         return penalties.Penalty(
             category=tuple(c for c in PENALTY_CATEGORIES if c in data["penalty_category"]),
             content=data["penalty_content"].strip(), fine_wan=data["fine_wan"],
@@ -143,7 +166,7 @@ def penalty_initial(record: Record) -> dict[str, Any]:
     }
 
 
-class RecordForm(PenaltyFields, BootstrapForm):
+class RecordForm(PenaltyFields, LegalRepFields, BootstrapForm):
     """新增记录: what services.submit needs, as a department types it."""
 
     subject_kind = forms.ChoiceField(label="主体类别", choices=Subject.Kind.choices)
@@ -162,11 +185,6 @@ class RecordForm(PenaltyFields, BootstrapForm):
                                  help_text=SEVERITY_HELP)
     force_majeure = forms.BooleanField(label="因疫情不可抗力", required=False)
     epidemic_duty = forms.BooleanField(label="因参与疫情防控", required=False)
-    legal_rep = forms.CharField(label="法定代表人", max_length=100, required=False)
-    legal_rep_id = forms.CharField(
-        label="法定代表人身份证号码", max_length=40, required=False,
-        widget=forms.TextInput(attrs={"autocomplete": "off"}),
-        help_text="加密保存，不公示，页面上只显示遮蔽后的号码")
     rectify_by = forms.DateField(
         label="整改期限", required=False, widget=DateInput(),
         help_text="暂缓公示的，填写责令整改的期限（如太仓 8：受疫情不可抗力影响的违约）",
@@ -190,16 +208,6 @@ class RecordForm(PenaltyFields, BootstrapForm):
     def clean_external_id(self) -> str:
         return str(self.cleaned_data.get("external_id") or "").strip()
 
-    def clean_legal_rep_id(self) -> str:
-        number = str(self.cleaned_data.get("legal_rep_id") or "").strip()
-        if not number:
-            return ""
-        from xinyong.subjects import codes
-
-        try:
-            return codes.validate_code(codes.PERSON, number)
-        except codes.CodeError as exc:
-            raise forms.ValidationError(str(exc)) from None
 
 
 class CorrectForm(PenaltyFields, BootstrapForm):

@@ -129,6 +129,19 @@ class LegalRepresentative:
         return data
 
 
+def legal_representative(name: str, id_number: str, field: str) -> LegalRepresentative:
+    """法定代表人 as typed in a form or sent to the API: the ID number checked (a DomainError
+    naming `field`), to be sealed when stored."""
+    number = id_number.strip()
+    if number:
+        try:
+            number = codes.validate_code(codes.PERSON, number)
+        except codes.CodeError as exc:
+            raise DomainError(field, str(exc)) from None
+    return LegalRepresentative(name=name.strip()[:100], id_type="身份证" if number else "",
+                               id_number=number)
+
+
 @dataclass(frozen=True)
 class Penalty:
     """行政处罚信息 beyond what every record has (文书号, 决定日期, 违法事实, 违法行为类型)."""
