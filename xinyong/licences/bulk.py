@@ -38,13 +38,7 @@ def to_licence(values: dict[str, str], row: int, today: dt.date
     def bad(field: str, msg: str) -> None:
         errors.append(RowError(row, field, mask_id_numbers(msg)))
 
-    for key, value in values.items():
-        if len(value) > bulk.MAX_CELL:
-            bad(key, f"内容过长（{len(value)} 字符，上限 {bulk.MAX_CELL}）")
-            values[key] = ""
-    for key in REQUIRED:
-        if not values.get(key, "").strip():
-            bad(key, "必填")
+    bulk.check_cells(values, REQUIRED, bad)
     subject_kind, code = bulk.party(values, bad)
     kind_text = values.get("licence_kind", "").strip()
     kind = licence_kind(kind_text)

@@ -204,13 +204,7 @@ def to_submission(values: dict[str, str], row: int, options: Options
         # the errors are kept in the job row and the error file.
         errors.append(RowError(row, field, mask_id_numbers(msg)))
 
-    for key, value in values.items():
-        if len(value) > MAX_CELL:
-            bad(key, f"内容过长（{len(value)} 字符，上限 {MAX_CELL}）")
-            values[key] = ""
-    for key in REQUIRED:
-        if not values.get(key, "").strip():
-            bad(key, "必填")
+    check_cells(values, REQUIRED, bad)
     kind, code = party(values, bad)
     dates: dict[str, dt.date | None] = {}
     for key in ("decided_on", "occurred_on", "rectify_by"):
@@ -255,6 +249,17 @@ def to_submission(values: dict[str, str], row: int, options: Options
         external_id=values.get("external_id", "").strip(),
         violation_type=values.get("violation_type", "").strip()[:200], penalty=penalty,
     ), []
+
+
+def check_cells(values: dict[str, str], required: list[str], bad: Any) -> None:
+    """Every row of every kind: no cell too long (it is emptied), the required ones filled."""
+    for key, value in values.items():
+        if len(value) > MAX_CELL:
+            bad(key, f"内容过长（{len(value)} 字符，上限 {MAX_CELL}）")
+            values[key] = ""
+    for key in required:
+        if not values.get(key, "").strip():
+            bad(key, "必填")
 
 
 def party(values: dict[str, str], bad: Any) -> tuple[str | None, str]:
