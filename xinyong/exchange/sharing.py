@@ -47,13 +47,25 @@ def shared_on(batch: Batch) -> dt.date | None:
     return None
 
 
-def repair_sharing(repair: Any, today: dt.date | None = None) -> Sharing | None:
-    """The sharing of an approved repair of a 双公示 penalty (None for anything else)."""
+def repaired_changes(record_ids: list[int]) -> dict[int, Change]:
+    """The first 信用修复 change of each record, with its batch: one query for a page."""
+    found: dict[int, Change] = {}
+    for change in (Change.objects.filter(kind=PENALTY, object_id__in=record_ids, op="repaired")
+                   .select_related("batch").order_by("id")):
+        found.setdefault(change.object_id, change)
+    return found
+
+
+def repair_sharing(repair: Any, today: dt.date | None = None,
+                   changes: dict[int, Change] | None = None) -> Sharing | None:
+    """The sharing of an approved repair of a 双公示 penalty (None for anything else);
+    `changes` from `repaired_changes` when a page shows many repairs."""
     if repair.status != "approved" or repair.decided_on is None:
         return None
     days = share_days(repair)
-    change = (Change.objects.filter(kind=PENALTY, object_id=repair.record_id, op="repaired")
-              .select_related("batch").order_by("id").first())
+    if changes is None:
+        changes = repaired_changes([repair.record_id])
+    change = changes.get(repair.record_id)
     if days is None or change is None:
         return None
     today = today or timezone.localdate()

@@ -6,6 +6,7 @@ import datetime as dt
 from typing import Any
 
 from django.contrib import messages
+from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -30,13 +31,16 @@ def batch_list(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     waiting = []
     recent = today - dt.timedelta(days=60)
-    for repair in (Repair.objects.filter(status="approved", decided_on__gte=recent)
-                   .select_related("record").order_by("-decided_on")[:200]):
-        shared = sharing.repair_sharing(repair, today)
+    approved = list(Repair.objects.filter(status="approved", decided_on__gte=recent)
+                    .select_related("record").order_by("-decided_on")[:200])
+    changes = sharing.repaired_changes([r.record_id for r in approved])
+    for repair in approved:
+        shared = sharing.repair_sharing(repair, today, changes)
         if shared is not None and shared.state in ("overdue", "waiting", "late"):
             waiting.append({"repair": repair, "sharing": shared})
     return render(request, "exchange/list.html", {
-        "batches": Batch.objects.all()[:100], "pending": batches.pending_count(),
+        "batches": Batch.objects.annotate(returned=Count("rejections"))[:100],
+        "pending": batches.pending_count(),
         "waiting": waiting})
 
 

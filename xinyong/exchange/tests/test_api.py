@@ -65,3 +65,27 @@ def test_returned_rows_are_on_the_units_home_page(reported: dict[str, Any],
     batches.acknowledge(batch.pk, 2, [{"row": 1, "msg": "名称与登记不符"}])
     home = web(users[Role.DEPARTMENT]).get("/").content.decode()
     assert "上级平台退回 1 条" in home
+
+
+def test_the_office_page_asks_the_same_for_many_batches(reported: dict[str, Any],
+                                                       users: dict[str, Any],
+                                                       web: Callable[..., Any]) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from xinyong.exchange import batches
+
+    client = web(users[Role.OFFICE])
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as seen:
+            assert client.get("/exchange/").status_code == 200
+        return len(seen)
+
+    first = batches.cut()
+    batches.acknowledge(first.pk, 2, [{"row": 1, "msg": "名称与登记不符"}])
+    one = queries()
+    for _ in range(3):
+        batches.acknowledge(batches.cut().pk, 0, [])  # empty, acknowledged batches
+    assert queries() == one
+    assert "退回 1 条" in client.get("/exchange/").content.decode()
