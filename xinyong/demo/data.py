@@ -19,6 +19,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from xinyong.accounts.models import Role, Unit, User
+from xinyong.lib.dates import add_months
 from xinyong.lib.errors import DomainError
 from xinyong.licences import services as licences
 from xinyong.objections import services as objections
@@ -190,7 +191,7 @@ def load_cases(today: dt.date | None = None) -> None:
             kind=licence_kind, decided_on=decided, authority_name=f"福州市马尾区{market.name}",
             authority_code=market.code, decision_name=f"{title}决定书", licence_name=title,
             licence_no=licence_no, content=content,
-            valid_to=decided.replace(year=decided.year + years) - dt.timedelta(days=1),
+            valid_to=add_months(decided, 12 * years) - dt.timedelta(days=1),  # 29 Feb safe
         ), actor=reporters[MAWEI], source="form", today=today)
     enterprise = User.objects.get(username="kangning")
     oldest, newest = by_number[RECORDS[0][4]], by_number[RECORDS[1][4]]

@@ -111,3 +111,19 @@ def test_demo_cases_follow_the_packs(db: Any) -> None:
     demo()  # again: nothing doubled
     assert (Record.objects.count(), Repair.objects.count(),
             Objection.objects.count()) == (len(RECORDS), 1, 1)
+
+
+def test_demo_licences_load_on_any_day(db: Any) -> None:
+    """A licence decided on 29 February is valid to the 28th five years on (no crash)."""
+    import datetime as dt
+
+    from xinyong.demo.data import LICENCES, load_cases
+    from xinyong.licences.models import Licence
+    from xinyong.policies import loader
+
+    loader.load_shipped()
+    demo()
+    Licence.objects.all().delete()
+    load_cases(today=dt.date(2028, 3, 15))  # 15 days before: 2028-02-29
+    shop = Licence.objects.get(decision_no=LICENCES[1][1])
+    assert (shop.decided_on, shop.valid_to) == (dt.date(2028, 2, 29), dt.date(2033, 2, 27))
