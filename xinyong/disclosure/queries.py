@@ -133,34 +133,32 @@ def _search(rows: QuerySet[Any], q: str, scope: Q | None = None) -> QuerySet[Any
     return rows.filter(pk__in=by_name.values("pk").union(by_number.values("pk")))
 
 
-def penalties(filters: Filters, day: dt.date | None = None) -> QuerySet[Record]:
-    day = day or timezone.localdate()
-    rows: QuerySet[Record] = (Record.objects.filter(penalty_q()).filter(published_q(day))
-                              .select_related("subject", "unit"))
-    rows = _search(rows, filters.q, penalty_q() & published_q(day))
+def _filtered(rows: QuerySet[Any], filters: Filters, category: str, scope: Q | None = None
+              ) -> QuerySet[Any]:
+    """The search and the filters both kinds share; `category` is the lookup the kind's
+    category filter uses."""
+    rows = _search(rows, filters.q, scope)
     if filters.unit:
         rows = rows.filter(unit__code=filters.unit)
     if filters.category:
-        rows = rows.filter(penalty__category__icontains=filters.category)
+        rows = rows.filter(**{category: filters.category})
     if filters.decided_from:
         rows = rows.filter(decided_on__gte=filters.decided_from)
     if filters.decided_to:
         rows = rows.filter(decided_on__lte=filters.decided_to)
     return rows.order_by("-decided_on", "-id")
+
+
+def penalties(filters: Filters, day: dt.date | None = None) -> QuerySet[Record]:
+    day = day or timezone.localdate()
+    shown = penalty_q() & published_q(day)
+    rows = Record.objects.filter(shown).select_related("subject", "unit")
+    return _filtered(rows, filters, "penalty__category__icontains", shown)
 
 
 def licences(filters: Filters) -> QuerySet[Licence]:
-    rows: QuerySet[Licence] = Licence.objects.published().select_related("subject", "unit")
-    rows = _search(rows, filters.q)
-    if filters.unit:
-        rows = rows.filter(unit__code=filters.unit)
-    if filters.category:
-        rows = rows.filter(kind=filters.category)
-    if filters.decided_from:
-        rows = rows.filter(decided_on__gte=filters.decided_from)
-    if filters.decided_to:
-        rows = rows.filter(decided_on__lte=filters.decided_to)
-    return rows.order_by("-decided_on", "-id")
+    rows = Licence.objects.published().select_related("subject", "unit")
+    return _filtered(rows, filters, "kind")
 
 
 def penalty_item(record: Record) -> dict[str, Any]:
