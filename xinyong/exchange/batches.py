@@ -19,7 +19,6 @@ import tempfile
 from collections.abc import Iterator
 from typing import IO, Any
 
-import xlsxwriter
 from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Count, Q
@@ -28,7 +27,7 @@ from django.utils import timezone
 from xinyong.audit.models import record as audit
 from xinyong.exchange.models import LICENCE, OPS, PENALTY, Batch, Change, Rejection
 from xinyong.lib.errors import DomainError
-from xinyong.lib.exports import FORMULA_START, safe_cell
+from xinyong.lib.exports import safe_cell, write_sheets
 from xinyong.records import bulk
 from xinyong.subjects import codes
 
@@ -187,14 +186,6 @@ def rows(batch: Batch, kind: str) -> Iterator[list[Any]]:
 
 # --- files ----------------------------------------------------------------------------
 
-def _cell(value: Any) -> Any:
-    if value is None:
-        return ""
-    if isinstance(value, str) and value.startswith(FORMULA_START):
-        return safe_cell(value)
-    return value
-
-
 def write_csv(batch: Batch, kind: str, target: IO[str]) -> int:
     columns = SHEETS[kind][1]
     writer = csv.writer(target)
@@ -202,40 +193,17 @@ def write_csv(batch: Batch, kind: str, target: IO[str]) -> int:
     writer.writerow(columns)
     count = 0
     for row in rows(batch, kind):
-        writer.writerow([_cell(v) for v in row])
+        writer.writerow(["" if v is None else safe_cell(v) for v in row])
         count += 1
     return count
 
 
 def write_xlsx(batch: Batch, target: IO[bytes]) -> int:
-    """Both sheets (行政处罚, 行政许可) in one workbook, written in constant memory, its
-    properties fixed to the batch so that the same batch gives the same bytes."""
-    count = 0
-    with tempfile.TemporaryDirectory(prefix="xinyong-exchange-") as tmpdir:
-        book = xlsxwriter.Workbook(target, {"constant_memory": True, "tmpdir": tmpdir,
-                                            "strings_to_numbers": False,
-                                            "strings_to_formulas": False, "strings_to_urls": False})
-        book.set_properties({"title": f"上报批次 {batch.pk}",
-                             "created": batch.created_at.replace(tzinfo=None)})
-        bold = book.add_format({"bold": True})
-        for kind in (PENALTY, LICENCE):
-            name, columns = SHEETS[kind]
-            sheet = book.add_worksheet(name)
-            sheet.set_column(0, len(columns) - 1, 16)
-            for col, title in enumerate(columns):
-                sheet.write_string(0, col, title, bold)
-            for r, row in enumerate(rows(batch, kind), start=1):
-                for col, value in enumerate(row):
-                    value = _cell(value)
-                    if value == "":
-                        continue
-                    if isinstance(value, int) and not isinstance(value, bool):
-                        sheet.write_number(r, col, value)
-                    else:
-                        sheet.write_string(r, col, str(value))
-                count += 1
-        book.close()
-    return count
+    """Both sheets (行政处罚, 行政许可) in one workbook (lib.exports), its properties fixed
+    to the batch so that the same batch gives the same bytes."""
+    tables = [(*SHEETS[kind], rows(batch, kind)) for kind in (PENALTY, LICENCE)]
+    properties = {"title": f"上报批次 {batch.pk}", "created": batch.created_at.replace(tzinfo=None)}
+    return write_sheets(target, tables, properties).rows
 
 
 def file_bytes(batch: Batch, fmt: str, kind: str = PENALTY) -> tuple[bytes, str, str]:

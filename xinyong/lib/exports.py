@@ -20,7 +20,7 @@ import csv
 import io
 import logging
 import tempfile
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import PurePath
 from typing import IO, Any
@@ -90,42 +90,56 @@ def write_xlsx(target: IO[bytes], headers: list[str], rows: Iterable[Iterable[An
     XlsxWriter keeps one row in memory and puts the rest into its own temporary files, in a
     directory of their own that is removed afterwards, even when writing fails.
     """
+    return write_sheets(target, [(sheet, headers, rows)])
+
+
+def write_sheets(target: IO[bytes], tables: Sequence[tuple[str, list[str], Iterable[Iterable[Any]]]],
+                 properties: dict[str, Any] | None = None) -> Written:
+    """Several tables (name, headers, rows) in one workbook, each continued on further
+    sheets past Excel's row limit; `properties` (title, created …) fixed by the caller make
+    the same rows give the same bytes."""
     limit = SHEET_ROWS
     written = Written()
     with tempfile.TemporaryDirectory(prefix="xinyong-xlsx-") as tmpdir:
         book = xlsxwriter.Workbook(target, {**XLSX_OPTIONS, "tmpdir": tmpdir})
+        if properties:
+            book.set_properties(properties)
         bold = book.add_format({"bold": True})
-        last_col = max(len(headers) - 1, 0)
+        for sheet, headers, rows in tables:
+            last_col = max(len(headers) - 1, 0)
+            number = 0
 
-        def new_sheet() -> Any:
-            written.sheets += 1
-            ws = book.add_worksheet(sheet_name(sheet, written.sheets))
-            ws.set_column(0, last_col, 18)
-            for col, name in enumerate(headers):
-                ws.write_string(0, col, name, bold)
-            return ws
+            def new_sheet() -> Any:
+                nonlocal number
+                number += 1
+                written.sheets += 1
+                ws = book.add_worksheet(sheet_name(sheet, number))  # noqa: B023 (called in this loop)
+                ws.set_column(0, last_col, 18)  # noqa: B023
+                for col, name in enumerate(headers):  # noqa: B023
+                    ws.write_string(0, col, name, bold)
+                return ws
 
-        ws = new_sheet()
-        write_string, write_number = ws.write_string, ws.write_number
-        r = 0
-        for row in rows:
-            r += 1
-            if r == limit:
-                ws = new_sheet()
-                write_string, write_number = ws.write_string, ws.write_number
-                r = 1
-            for col, value in enumerate(row):
-                if value is None or value == "":
-                    continue  # an empty cell: nothing to write
-                if isinstance(value, str):
-                    if value.startswith(FORMULA_START):
-                        value = "'" + value
-                    write_string(r, col, value)
-                elif isinstance(value, (int, float)) and not isinstance(value, bool):
-                    write_number(r, col, value)
-                else:
-                    write_string(r, col, str(safe_cell(str(value))))
-            written.rows += 1
+            ws = new_sheet()
+            write_string, write_number = ws.write_string, ws.write_number
+            r = 0
+            for row in rows:
+                r += 1
+                if r == limit:
+                    ws = new_sheet()
+                    write_string, write_number = ws.write_string, ws.write_number
+                    r = 1
+                for col, value in enumerate(row):
+                    if value is None or value == "":
+                        continue  # an empty cell: nothing to write
+                    if isinstance(value, str):
+                        if value.startswith(FORMULA_START):
+                            value = "'" + value
+                        write_string(r, col, value)
+                    elif isinstance(value, (int, float)) and not isinstance(value, bool):
+                        write_number(r, col, value)
+                    else:
+                        write_string(r, col, str(safe_cell(str(value))))
+                written.rows += 1
         book.close()
     return written
 
