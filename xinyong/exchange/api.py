@@ -10,7 +10,6 @@ from ninja import Field, Query, Router, Schema, Status
 
 from xinyong.accounts.auth import require_role, token_auth
 from xinyong.accounts.models import Role
-from xinyong.audit.models import record as audit
 from xinyong.exchange import batches
 from xinyong.exchange.models import Batch
 from xinyong.lib.apierrors import Error
@@ -112,9 +111,8 @@ def batch_file(request: HttpRequest, batch_id: int, query: Query[FileQuery]) -> 
     user = require_role(request, Role.OFFICE)
     batch = _batch(batch_id)
     kind = "licence" if query.sheet == "licences" else "penalty"
-    content, name, content_type = batches.file_bytes(batch, query.format, kind)
-    audit("exchange.download", actor=user, request=request, obj=batch,
-          summary=f"下载第 {batch.pk} 批上报文件（{query.format}，含完整证件号码）")
+    content, name, content_type = batches.download(batch, query.format, kind, actor=user,
+                                                   request=request)
     return download(content, name, content_type)
 
 

@@ -206,6 +206,15 @@ def write_xlsx(batch: Batch, target: IO[bytes]) -> int:
     return write_sheets(target, tables, properties).rows
 
 
+def download(batch: Batch, fmt: str, kind: str, *, actor: Any, request: Any = None
+             ) -> tuple[bytes, str, str]:
+    """A batch file for a person (page or API): it holds full ID numbers, so it is audited."""
+    content = file_bytes(batch, fmt, kind)
+    audit("exchange.download", actor=actor, request=request, obj=batch,
+          summary=f"下载第 {batch.pk} 批上报文件（{fmt}，含完整证件号码）")
+    return content
+
+
 def file_bytes(batch: Batch, fmt: str, kind: str = PENALTY) -> tuple[bytes, str, str]:
     """(content, file name, content type) of a batch file."""
     if fmt == "xlsx":

@@ -13,7 +13,6 @@ from django.utils import timezone
 
 from xinyong.accounts.decorators import role_required
 from xinyong.accounts.models import Role, User
-from xinyong.audit.models import record as audit
 from xinyong.exchange import batches, sharing
 from xinyong.exchange.models import LICENCE, PENALTY, Batch, Rejection
 from xinyong.lib.errors import DomainError
@@ -59,11 +58,10 @@ def batch_file(request: HttpRequest, batch_id: int, fmt: str, sheet: str = PENAL
     if batch is None:
         raise Http404("没有这个上报批次")
     try:
-        content, name, content_type = batches.file_bytes(batch, fmt, sheet)
+        content, name, content_type = batches.download(batch, fmt, sheet, actor=request.user,
+                                                       request=request)
     except DomainError as exc:
         raise Http404(exc.msg) from None
-    audit("exchange.download", actor=request.user, request=request, obj=batch,
-          summary=f"下载第 {batch.pk} 批上报文件（{fmt}，含完整证件号码）")
     return download(content, name, content_type)
 
 
