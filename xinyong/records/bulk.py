@@ -409,15 +409,6 @@ class Table:
             yield number, converted, errors
 
 
-def read(path: Path, options: Options, on_row: Any = None,
-         ) -> Iterator[tuple[int, Submission | None, list[RowError]]]:
-    """The rows of a records file as submissions (a licence file is refused here)."""
-    table = Table(path)
-    if table.kind != RECORDS:
-        raise FileError("这是行政许可文件：请从批量导入页面上传，平台按表头识别")
-    yield from table.read(lambda values, number: to_submission(values, number, options), on_row)
-
-
 # Where a problem is, for fields that are not columns (the file, the reporting unit ...).
 OTHER_FIELDS = {"file": "文件", "unit": "报送单位", "subject": "主体", "code": "主体代码",
                 "status": "状态", "subject_id": "主体"}

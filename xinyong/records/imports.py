@@ -481,11 +481,10 @@ ON CONFLICT DO NOTHING
 """
 
 
-def merge(job: ImportJob, pipeline: Any = None) -> bool:
+def merge(job: ImportJob, pipeline: Any) -> bool:
     """Move the staged rows into subjects and the pipeline's table (records or licences) in
     one transaction. False, and nothing merged, if the unit was deactivated while the file
     was read."""
-    pipeline = pipeline or RecordRows(job, timezone.localdate())
     now = timezone.now()
     pg = connection.vendor == "postgresql"
     with transaction.atomic():
