@@ -31,6 +31,8 @@ from xinyong.policies.api import router as policies_router
 from xinyong.records.api import imports_router
 from xinyong.records.api import router as records_router
 from xinyong.repairs.api import router as repairs_router
+from xinyong.reports.api import router as reports_router
+from xinyong.reports.api import subject_router as subject_report_router
 from xinyong.subjects.api import router as subjects_router
 
 log = logging.getLogger("xinyong.api")
@@ -220,6 +222,8 @@ def health(request: HttpRequest) -> Status[dict[str, str]]:
 
 api.add_router("/policies", policies_router)
 api.add_router("/subjects", subjects_router)
+api.add_router("/subjects", subject_report_router)
+api.add_router("/reports", reports_router)
 api.add_router("/records", records_router)
 api.add_router("/imports", imports_router)
 api.add_router("/licences", licences_router)

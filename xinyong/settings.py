@@ -17,6 +17,8 @@ SECRET_KEY = envsecret("XINYONG_SECRET_KEY", VAR_DIR, "secret_key")
 # Key for the keyed hash and encryption of persons' ID numbers. Separate from SECRET_KEY so
 # rotating sessions never makes stored ID numbers unreadable.
 DATA_KEY = envsecret("XINYONG_DATA_KEY", VAR_DIR, "data_key")
+# Seed of the Ed25519 key that signs issued credit reports (reports/signing.py).
+REPORT_KEY = envsecret("XINYONG_REPORT_KEY", VAR_DIR, "report_key")
 
 ALLOWED_HOSTS = [h.strip() for h in os.getenv("XINYONG_ALLOWED_HOSTS", "*").split(",") if h]
 CSRF_TRUSTED_ORIGINS = [
@@ -29,6 +31,10 @@ SITE_ROOT = os.getenv("XINYONG_SITE_ROOT", "http://127.0.0.1:8000")
 XINYONG_UPSTREAM_URL = os.getenv("XINYONG_UPSTREAM_URL", "")
 XINYONG_UPSTREAM_TOKEN = os.getenv("XINYONG_UPSTREAM_TOKEN", "")
 XINYONG_UPSTREAM_TIMEOUT = float(os.getenv("XINYONG_UPSTREAM_TIMEOUT", "60"))
+# Credit reports: the TrueType CJK font embedded (as a subset) in every PDF, and how many
+# days a report is valid for its recipient (printed in its statement, shown on verification).
+REPORT_FONT = os.getenv("XINYONG_REPORT_FONT", "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc")
+REPORT_VALID_DAYS = envint("XINYONG_REPORT_VALID_DAYS", "30")
 
 INSTALLED_APPS = [
     "django.contrib.auth",
@@ -56,6 +62,7 @@ INSTALLED_APPS = [
     "xinyong.repairs",
     "xinyong.objections",
     "xinyong.notices",
+    "xinyong.reports",
     "xinyong.front",
     "xinyong.demo",
 ]

@@ -17,6 +17,7 @@ urlpatterns = [
     path("", include("xinyong.repairs.urls")),
     path("", include("xinyong.notices.urls")),
     path("", include("xinyong.objections.urls")),
+    path("", include("xinyong.reports.urls")),
     path("", include("xinyong.casework.urls")),
     path("", include("xinyong.front.urls")),
 ]

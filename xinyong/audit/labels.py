@@ -80,6 +80,10 @@ GROUPS: list[tuple[str, dict[str, str]]] = [
     ("信用修复", _case_actions("repair", "信用修复", ("apply", "申请信用修复"),
                                channel="核实自报情形")),
     ("异议处理", _case_actions("objection", "异议", ("submit", "提出异议"))),
+    ("信用报告", {
+        "report.issue": "出具信用报告",
+        "report.revoke": "撤销信用报告",
+    }),
     ("政策规则", {
         "policy.load": "加载政策规则包",
         "policy.event": "登记政策事件",
@@ -174,6 +178,7 @@ KINDS: dict[str, Kind] = {
     "objections.objection": Kind(name=lambda o: o.query_code,
                                  url=lambda o: _url("objections:detail", o.pk)),
     "subjects.subject": Kind(url=lambda o: _url("subjects:detail", o.pk)),
+    "reports.report": Kind(name=lambda o: o.number, url=lambda o: _url("reports:detail", o.number)),
 }
 
 

@@ -83,7 +83,7 @@ class ProfileOut(SubjectOut):
     lists: list[MembershipOut]
     # 行政许可 (双公示): good or neutral information, never dishonest.
     licences: list[ProfileLicenceOut]
-    # Parts of the credit file not built yet (score, grade, commitments, reports): named
+    # Parts of the credit file not built yet (score, grade, commitments): named
     # here rather than answered empty; `score` and `grade` appear once they exist.
     not_yet_available: list[str]
 

@@ -25,7 +25,7 @@ from xinyong.subjects.models import Subject
 # Parts of the credit file the contract names that are not built yet: said so, never
 # answered as if there were nothing to show.
 NOT_YET_AVAILABLE = {
-    "score": "信用积分", "grade": "信用评级", "commitments": "信用承诺", "reports": "信用报告下载",
+    "score": "信用积分", "grade": "信用评级", "commitments": "信用承诺",
 }
 
 

@@ -148,6 +148,25 @@ ROUTES: list[tuple[str, str, str, Any, dict[str, int]]] = [
      office_only(404)),
     ("POST", "/exchange/batches/{batch_id}/ack", "/exchange/batches/999999/ack", {"accepted": 0},
      office_only(404)),
+    # Credit reports: the subject itself and the office (with a purpose); institutions not
+    # until 信易贷 grants exist; a person's report is hidden (404) from those who may not
+    # see the person. Verification is public.
+    ("GET", "/subjects/{subject_id}/report", "/subjects/{organization}/report?purpose=评优评先审核",
+     None, {ANON: 401, Role.OFFICE: 200, Role.DEPARTMENT: 403, Role.SUBJECT: 200,
+            Role.INSTITUTION: 403}),
+    ("GET", "/subjects/{subject_id}/report", "/subjects/{organization}/report", None,
+     {ANON: 401, Role.OFFICE: 422, Role.DEPARTMENT: 403, Role.SUBJECT: 200,
+      Role.INSTITUTION: 403}),
+    ("GET", "/subjects/{subject_id}/report", "/subjects/{person}/report?purpose=评优评先审核", None,
+     {ANON: 401, Role.OFFICE: 200, Role.DEPARTMENT: 403, Role.SUBJECT: 404,
+      Role.INSTITUTION: 404}),
+    ("GET", "/reports", "/reports", None,
+     {ANON: 401, Role.OFFICE: 200, Role.DEPARTMENT: 403, Role.SUBJECT: 200,
+      Role.INSTITUTION: 403}),
+    ("GET", "/reports/{number}", "/reports/20260101ABCDEFGHJKMNPQ", None, everyone(404)),
+    ("POST", "/reports/verify", "/reports/verify", Upload("报告.pdf", b"%PDF-1.4\n"), everyone(200)),
+    ("POST", "/reports/{number}/revoke", "/reports/20260101ABCDEFGHJKMNPQ/revoke",
+     {"reason": "出具有误"}, office_only(404)),
     # Repairs and objections: see CASE_ROUTES below (the same endpoints for every kind).
 ]
 

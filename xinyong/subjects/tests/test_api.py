@@ -128,7 +128,7 @@ def test_organization_profile_is_public_with_full_code(
     assert body["records"] == [] and body["lists"] == []
     # Score and grade are not built yet: named as such, not answered empty.
     assert not {"score", "grade"} & set(body)
-    assert set(body["not_yet_available"]) == {"score", "grade", "commitments", "reports"}
+    assert set(body["not_yet_available"]) == {"score", "grade", "commitments"}
     assert not AuditEvent.objects.exists()
 
 

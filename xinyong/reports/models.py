@@ -1,0 +1,101 @@
+"""Credit reports (公共信用信息报告): every report issued, with what proves it genuine.
+
+The PDF itself is not kept: its sha256 and a signature with the platform's key are, which is
+all verification needs (`reports.services.verify_file`). A report's number is printed on
+every page and in its QR code; it is unique and cannot be guessed (`new_number`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import secrets
+from typing import Any
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+from xinyong.reports.choices import CHANNEL, VERSION
+
+# 信用中国's numbers have 22 characters (e.g. 2026050419025750859D39). Ours: the issue date
+# (8 digits) and 14 random characters of Crockford's base32, 70 bits: no look-alike
+# letters (I, L, O, U) for people typing a number from paper.
+NUMBER_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+NUMBER_RANDOM = 14
+NUMBER_RE = re.compile(r"\d{8}[0-9A-HJKMNP-TV-Z]{14}")
+
+
+def new_number(day: dt.date | None = None) -> str:
+    day = day or timezone.localdate()
+    return day.strftime("%Y%m%d") + "".join(
+        secrets.choice(NUMBER_ALPHABET) for _ in range(NUMBER_RANDOM))
+
+
+def normalize_number(text: str) -> str:
+    """A number as typed: spaces dropped, upper case, Crockford's look-alikes read as digits."""
+    text = "".join(text.split()).upper()
+    return text.translate(str.maketrans({"O": "0", "I": "1", "L": "1"}))
+
+
+class ReportQuerySet(models.QuerySet["Report"]):
+    def visible_to(self, user: Any) -> ReportQuerySet:
+        """The issue log: the office sees every report, a subject user its own subject's,
+        nobody else any (anyone may verify a number: `services.status_of`)."""
+        from xinyong.accounts.models import Role
+
+        role = getattr(user, "role", None) if getattr(user, "is_authenticated", False) else None
+        if role == Role.OFFICE:
+            return self
+        if role == Role.SUBJECT and user.subject_id is not None:
+            return self.filter(subject_id=user.subject_id)
+        return self.none()
+
+
+class Report(models.Model):
+    """信用报告: one issued report (出具记录), its proof, and its revocation if any."""
+
+    number = models.CharField("报告编号", max_length=22, unique=True)
+    subject = models.ForeignKey("subjects.Subject", verbose_name="信用主体", on_delete=models.PROTECT,
+                                related_name="reports")
+    # As printed: the name may change later, the report does not.
+    subject_name = models.CharField("主体名称", max_length=200)
+    code_masked = models.CharField("代码", max_length=18)
+    version = models.CharField("版本", max_length=8, choices=VERSION.choices)
+    channel = models.CharField("出具方式", max_length=8, choices=CHANNEL.choices)
+    purpose = models.CharField("用途", max_length=200, blank=True)
+    place = models.CharField("打印地点", max_length=200, blank=True)
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="申请人", null=True,
+                                     blank=True, on_delete=models.PROTECT, related_name="+")
+    issued_at = models.DateTimeField("出具时间")
+    valid_until = models.DateField("有效期至")
+    pages = models.PositiveIntegerField("页数")
+    size = models.PositiveIntegerField("文件大小")
+    sha256 = models.CharField(max_length=64, db_index=True)
+    signature = models.CharField("平台签名", max_length=100)
+    revoked_at = models.DateTimeField("撤销时间", null=True, blank=True)
+    revoked_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                   on_delete=models.PROTECT, related_name="+")
+    revoke_reason = models.CharField("撤销原因", max_length=500, blank=True)
+
+    objects = ReportQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "信用报告"
+        ordering = ["-issued_at", "-id"]
+        indexes = [models.Index(fields=["subject", "-issued_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.number}（{self.subject_name}）"
+
+    def signed_message(self) -> bytes:
+        """What the platform's key signs: number, subject, issue time and the file's hash."""
+        return "|".join([self.number, str(self.subject_id), self.subject_name,
+                         self.issued_at.astimezone(dt.UTC).isoformat(), self.sha256]).encode()
+
+    @property
+    def revoked(self) -> bool:
+        return self.revoked_at is not None
+
+    def expired_on(self, day: dt.date) -> bool:
+        return day > self.valid_until
