@@ -35,6 +35,10 @@ XINYONG_UPSTREAM_TIMEOUT = float(os.getenv("XINYONG_UPSTREAM_TIMEOUT", "60"))
 # days a report is valid for its recipient (printed in its statement, shown on verification).
 REPORT_FONT = os.getenv("XINYONG_REPORT_FONT", "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc")
 REPORT_VALID_DAYS = envint("XINYONG_REPORT_VALID_DAYS", "30")
+# Self-service terminals (自助服务终端): how long a pickup code lives, and after how many
+# idle seconds a terminal goes back to its start screen.
+KIOSK_CODE_MINUTES = envint("XINYONG_KIOSK_CODE_MINUTES", "10")
+KIOSK_IDLE_SECONDS = envint("XINYONG_KIOSK_IDLE_SECONDS", "60")
 
 INSTALLED_APPS = [
     "django.contrib.auth",
@@ -63,6 +67,7 @@ INSTALLED_APPS = [
     "xinyong.objections",
     "xinyong.notices",
     "xinyong.reports",
+    "xinyong.kiosk",
     "xinyong.front",
     "xinyong.demo",
 ]

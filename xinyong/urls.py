@@ -18,6 +18,7 @@ urlpatterns = [
     path("", include("xinyong.notices.urls")),
     path("", include("xinyong.objections.urls")),
     path("", include("xinyong.reports.urls")),
+    path("", include("xinyong.kiosk.urls")),
     path("", include("xinyong.casework.urls")),
     path("", include("xinyong.front.urls")),
 ]

@@ -112,6 +112,14 @@ GROUPS: list[tuple[str, dict[str, str]]] = [
     ("审计日志", {
         "audit.export": "导出审计日志",
     }),
+    ("自助终端", {
+        "kiosk.register": "登记自助服务终端",
+        "kiosk.revoke": "停用自助服务终端",
+        "kiosk.enrol": "在浏览器中启用自助服务终端",
+        "kiosk.code": "获取自助终端取件码",
+        "kiosk.redeem": "在自助服务终端使用取件码",
+        "kiosk.lock": "自助服务终端取件码错误过多，暂停受理",
+    }),
 ]
 
 ACTIONS: dict[str, str] = {code: label for _, group in GROUPS for code, label in group.items()}

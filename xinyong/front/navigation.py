@@ -13,7 +13,7 @@ from django.urls import reverse
 
 from xinyong.accounts.models import Role
 
-# (label, url name, roles that see it; empty = everyone, including anonymous visitors[, group])
+# (label, url name, roles that see it (None: anonymous visitors); empty = everyone[, group])
 MENU: list[tuple[Any, ...]] = [
     ("首页", "front:home", ()),
     ("政策规则", "policies:list", ()),
@@ -33,7 +33,9 @@ MENU: list[tuple[Any, ...]] = [
     ("我的信用修复", "repairs:mine", (Role.SUBJECT,), "信用修复"),
     ("修复办理", "repairs:queue", (Role.OFFICE, Role.DEPARTMENT), "信用修复"),
     ("修复指南", "repairs:guide", (), "信用修复"),
-    ("进度查询", "casework:track", ()),
+    # Applicants look their cases up by query code; the office and units work from queues
+    # (and the office's bar must stay on one line at 1280 px).
+    ("进度查询", "casework:track", (None, Role.SUBJECT, Role.INSTITUTION)),
     ("我的异议", "objections:mine", (Role.SUBJECT,), "异议处理"),
     ("异议办理", "objections:queue", (Role.OFFICE, Role.DEPARTMENT), "异议处理"),
     ("我的通知", "notices:outbox", (Role.SUBJECT,)),
@@ -45,6 +47,7 @@ MENU: list[tuple[Any, ...]] = [
     ("接口令牌", "accounts:tokens", (Role.OFFICE,), "系统管理"),
     ("审计日志", "audit:events", (Role.OFFICE,), "系统管理"),
     ("通知发件箱", "notices:outbox", (Role.OFFICE,), "系统管理"),
+    ("自助终端", "kiosk:terminals", (Role.OFFICE,), "系统管理"),
 ]
 
 
