@@ -20,7 +20,6 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
-from django.utils.http import content_disposition_header
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -31,6 +30,7 @@ from xinyong.kiosk.forms import VERSION_HELP, CodeForm, EnrolForm, TerminalForm,
 from xinyong.kiosk.models import PickupCode, Terminal
 from xinyong.lib.errors import DomainError
 from xinyong.reports import choices as report_choices
+from xinyong.reports.api import pdf_response
 
 COOKIE = "xinyong_kiosk"
 COOKIE_PATH = "/kiosk/"
@@ -140,9 +140,7 @@ def print_pdf(request: HttpRequest, ticket: str) -> HttpResponse:
         issued = services.print_ticket(terminal, ticket, request=request)
     except DomainError as exc:
         return _screen(request, "kiosk/gone.html", {"message": exc.msg}, status=exc.status)
-    response = HttpResponse(issued.pdf, content_type="application/pdf")
-    response["Content-Disposition"] = content_disposition_header(False, issued.filename)
-    return response
+    return pdf_response(issued, inline=True)
 
 
 # --- the office -----------------------------------------------------------------------------

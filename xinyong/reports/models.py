@@ -35,7 +35,7 @@ def new_number(day: dt.date | None = None) -> str:
 def normalize_number(text: str) -> str:
     """A number as typed: spaces dropped, upper case, Crockford's look-alikes read as digits."""
     text = "".join(text.split()).upper()
-    return text.translate(str.maketrans({"O": "0", "I": "1", "L": "1"}))
+    return text.translate(str.maketrans("OIL", "011"))
 
 
 class ReportQuerySet(models.QuerySet["Report"]):

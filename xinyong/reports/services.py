@@ -122,8 +122,8 @@ def revoke(report: Report, reason: str, *, actor: Any, request: HttpRequest | No
     with transaction.atomic():
         locked = Report.objects.select_for_update().get(pk=report.pk)
         if locked.revoked:
-            raise DomainError("", f"报告 {locked.number} 已于 {timezone.localtime(locked.revoked_at):%Y-%m-%d %H:%M} 撤销",
-                              status=409)
+            when = timezone.localtime(locked.revoked_at)
+            raise DomainError("", f"报告 {locked.number} 已于 {when:%Y-%m-%d %H:%M} 撤销", status=409)
         locked.revoked_at, locked.revoked_by, locked.revoke_reason = timezone.now(), actor, reason
         locked.save(update_fields=["revoked_at", "revoked_by", "revoke_reason"])
         audit("report.revoke", request=request, actor=actor, obj=locked,
@@ -198,7 +198,7 @@ def number_in(data: bytes) -> str | None:
         from pypdf import PdfReader
 
         text = PdfReader(io.BytesIO(data)).pages[0].extract_text() or ""
-    except Exception:  # noqa: BLE001 (any file at all may be uploaded: not a PDF is "unknown")
+    except Exception:
         return None
     match = NUMBER_RE.search(text.replace(" ", ""))
     return match.group(0) if match else None

@@ -9,7 +9,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from xinyong.accounts.decorators import role_required
-from xinyong.accounts.models import Role
+from xinyong.accounts.models import Role, User
 from xinyong.lib.errors import DomainError
 from xinyong.lib.paging import paginate
 from xinyong.reports import choices as c
@@ -23,7 +23,9 @@ from xinyong.subjects.models import Subject
 @role_required(Role.SUBJECT)
 def mine(request: HttpRequest) -> HttpResponse:
     """我的信用报告: download one now, or get a pickup code for a self-service terminal."""
-    subject = Subject.objects.get(pk=request.user.subject_id)  # type: ignore[attr-defined]
+    user: User = request.user  # type: ignore[assignment]  # role_required: a subject's user
+    assert user.subject_id is not None  # a subject user is bound to a subject (a constraint)
+    subject = Subject.objects.get(pk=user.subject_id)
     form = DownloadForm(request.POST) if request.method == "POST" else DownloadForm()
     if request.method == "POST" and form.is_valid():
         try:

@@ -96,7 +96,7 @@ def test_a_locked_terminal_says_so_on_the_screen(kiosk: Client, code_for: Any) -
 
 def test_a_ticket_from_another_terminal_is_not_printed(kiosk: Client, office: User,
                                                        code_for: Any) -> None:
-    other, raw = services.register_terminal("2 号机", "二楼", actor=office)
+    other, _raw = services.register_terminal("2 号机", "二楼", actor=office)
     ticket = services.redeem(other, code_for()).ticket
     response = kiosk.get(f"/kiosk/print/{ticket}/")
     assert response.status_code == 404 and "没有这个打印任务" in response.content.decode()
