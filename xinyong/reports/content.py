@@ -143,7 +143,7 @@ def _numeral(n: int) -> str:
 
 def _basics(subject: Subject) -> Part:
     person = subject.kind == codes.PERSON
-    rows = [("姓名" if person else "名称", subject.name),
+    rows: list[tuple[str, ...]] = [("姓名" if person else "名称", subject.name),
             ("身份证号码（已脱敏）" if person else "统一社会信用代码", subject.code_masked),
             ("主体类别", codes.KIND_LABELS[subject.kind])]
     part = Part("", Table(("项目", "内容"), (1, 3), rows))
@@ -156,18 +156,25 @@ def _basics(subject: Subject) -> Part:
 # -- the rows -----------------------------------------------------------------------------
 
 def _records(subject: Subject, version: str, as_of: dt.date) -> list[dict[str, Any]]:
+    from xinyong.policies.models import PolicyVersion
     from xinyong.policies.rulebook import pack_of
     from xinyong.records.choices import STATUS
     from xinyong.records.models import Record, effective_status
     from xinyong.records.penalties import from_json, is_penalty
     from xinyong.records.publicity import published_q
 
-    rows = Record.objects.filter(subject=subject).select_related("unit", "policy_version")
+    # The determination's trace and list entries are not in a report: not loaded; nor is
+    # each record's pack document (pack_of parses a version once per process, and loads
+    # its data only then).
+    query = (Record.objects.filter(subject=subject).select_related("unit")
+             .defer("lists", "trace"))
     if version == c.PUBLIC:
-        rows = rows.filter(published_q(as_of))
+        query = query.filter(published_q(as_of))
+    rows = list(query.order_by("-decided_on", "-id"))
+    versions = PolicyVersion.objects.defer("data").in_bulk({r.policy_version_id for r in rows})
     found = []
-    for record in rows.order_by("-decided_on", "-id"):
-        pack = pack_of(record.policy_version)
+    for record in rows:
+        pack = pack_of(versions[record.policy_version_id])
         behavior = next((b for b in pack.behaviors if b.code == record.behavior), None)
         status = effective_status(record, as_of)
         penalty = from_json(record.penalty) if is_penalty(record) else None
@@ -203,14 +210,17 @@ def _licences(subject: Subject, version: str, as_of: dt.date) -> list[dict[str, 
 
 def _lists(subject: Subject, version: str, as_of: dt.date) -> list[dict[str, Any]]:
     from xinyong.lists.models import Membership, active_q, describe
+    from xinyong.records.models import Record
 
-    rows = Membership.objects.filter(subject=subject).select_related("record__unit")
+    rows = Membership.objects.filter(subject=subject)
     if version == c.PUBLIC:
         rows = rows.filter(active_q(as_of), public=True)
-    units = {m.pk: m.record.unit.name for m in rows}
     found = describe(rows, as_of)
-    for item, m in zip(found, rows.order_by("-since", "list_code", "id"), strict=True):
-        item["unit"] = units[m.pk]
+    # Which unit reported the record each entry follows from (the report's sources).
+    units = dict(Record.objects.filter(pk__in={item["record_id"] for item in found})
+                 .values_list("pk", "unit__name"))
+    for item in found:
+        item["unit"] = units[item["record_id"]]
     return found
 
 
@@ -317,7 +327,8 @@ def _statement(person: bool, version: str, sources: list[str]) -> list[str]:
                      "仅供信用主体本人及信用办查阅，不得向第三方提供或用于其他用途。")
     lines += [
         f"如对报告内容有异议，可登录{site}（{root}）提出异议申请；符合条件的失信信息可申请信用修复。",
-        f"本报告自出具之日起 {settings.REPORT_VALID_DAYS} 日内有效。使用方可扫描报告首页二维码，或在 {verify} "
+        f"本报告自出具之日起 {settings.REPORT_VALID_DAYS} 日内有效。"
+        f"使用方可扫描报告首页二维码，或在 {verify} "
         "输入报告编号核验报告真伪；上传电子版可核验文件是否与出具时完全一致。",
     ]
     if person:

@@ -77,8 +77,8 @@ def test_every_page_has_the_number_the_time_and_page_x_of_y(
     from xinyong.records.services import submit
 
     for i in range(40):  # enough rows for several pages
-        submit(unit, penalty_submission(organization.name, f"榕马市监罚〔2026〕{100 + i}号", ("罚款",), fine="0.5",
-                                        subject_code=organization.full_code()))
+        submit(unit, penalty_submission(organization.name, f"榕马市监罚〔2026〕{100 + i}号", ("罚款",),
+                                        fine="0.5", subject_code=organization.full_code()))
     issued = services.issue(organization, requester=owner)
     pages = PdfReader(io.BytesIO(issued.pdf)).pages
     assert len(pages) == issued.report.pages >= 3
@@ -99,8 +99,31 @@ def test_the_qr_code_leads_to_the_verification_page(
     issued = services.issue(organization, requester=owner)
     pdf = tmp_path / "report.pdf"
     pdf.write_bytes(issued.pdf)
-    subprocess.run(["pdftoppm", "-r", "150", "-f", "1", "-l", "1", "-png", str(pdf),  # noqa: S607
+    subprocess.run(["pdftoppm", "-r", "150", "-f", "1", "-l", "1", "-png", str(pdf),  # noqa: S603,S607
                     str(tmp_path / "page")], check=True)
     image = Image.open(next(tmp_path.glob("page*.png")))
     found = [r.text for r in zxingcpp.read_barcodes(image)]
     assert found == [f"{settings.SITE_ROOT}/reports/verify/{issued.report.number}/"]
+
+
+def test_cell_lines_fit_their_column_and_keep_codes_and_punctuation_whole() -> None:
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+
+    from xinyong.reports import pdf
+
+    font = pdf.font_name(settings.REPORT_FONT)
+    text = ("经营未取得医疗器械注册证的第二类医疗器械，违法所得计 1.2 万元（统一社会信用代码"
+            "91350105MA2Y00001R），责令改正。\n依据：榕发改信用〔2020〕4号")
+    width = 120.0
+    lines = pdf.break_lines(text, font, 8.5, width)
+    assert "".join(lines).replace(" ", "") == text.replace("\n", "").replace(" ", "")
+    assert lines[-1] == "依据：榕发改信用〔2020〕4号"  # the newline is kept
+    for line in lines:
+        assert stringWidth(line, font, 8.5) <= width, line
+        assert line[0] not in "，。、）〕", line  # closing punctuation never starts a line
+        assert line[-1] not in "（〔", line  # … nor opening punctuation ends one
+    assert any("91350105MA2Y00001R" in line for line in lines)  # a code is never split
+    # A unit wider than the column is broken by character rather than overflowing.
+    narrow = pdf.break_lines("91350105MA2Y00001R", font, 8.5, 30.0)
+    assert len(narrow) > 1 and "".join(narrow) == "91350105MA2Y00001R"
+    assert all(stringWidth(line, font, 8.5) <= 30.0 for line in narrow)
