@@ -1,6 +1,7 @@
 """`make bench`: the bulk import against a raw COPY of the same file, and SQLite rows/s;
 then, on the imported database, the checks (checks.py) and the record export (exports.py);
-then the 双公示 benchmarks of issue 13 on a database of their own (shuanggongshi.py).
+then the 双公示 benchmarks of issue 13 on a database of their own (shuanggongshi.py), and the
+credit report PDFs of issue 14 (reports.py; BENCH_SKIP_REPORTS=1 skips them).
 
 Writes bench/report-<date>.md with the machine and the numbers. Sizes: BENCH_ROWS
 (default 1,000,000) for PostgreSQL, BENCH_SQLITE_ROWS (default 100,000) for SQLite.
@@ -40,6 +41,24 @@ def sh(args: list[str], env: dict[str, str]) -> tuple[float, int, str]:
         sys.exit(f"{' '.join(args)} failed:\n{done.stdout}\n{done.stderr}")
     peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     return seconds, max(peak, before) // 1024, done.stdout
+
+
+def write_section(out: Path, head: list[str], section: list[str]) -> None:
+    """A benchmark run on its own puts its section (a blank line, then its "## " title, then
+    the rest) into today's report: replaced if there, else added (or a new file)."""
+    if not out.exists():
+        out.write_text("\n".join(head + section) + "\n", encoding="utf-8")
+        return
+    title = section[1]
+    lines = out.read_text(encoding="utf-8").splitlines()
+    if title in lines:
+        start = lines.index(title)
+        end = next((i - 1 for i in range(start + 1, len(lines)) if lines[i].startswith("## ")),
+                   len(lines))  # the next section's blank line stays with it
+        lines[start - 1:end] = section
+    else:
+        lines += section
+    out.write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
 def fresh_pg() -> str:
@@ -139,6 +158,12 @@ def main() -> None:
         from shuanggongshi import main as sgs_bench
 
         lines += sgs_bench(work / "sgs")
+    if os.getenv("BENCH_SKIP_REPORTS") != "1":
+        # Credit report PDFs (issue 14): time per report against ReportLab's floor, and
+        # memory over BENCH_REPORTS_LOOP reports (reports.py; its own database).
+        from reports import main as reports_bench
+
+        lines += reports_bench(work / "reports")
 
     small = work / "small.csv"
     generate(small, sqlite_rows)

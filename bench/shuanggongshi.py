@@ -44,7 +44,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 from generate_national import HEADER, PLACES  # noqa: E402
 from generate_national import main as generate  # noqa: E402
-from run import PG_ADMIN, import_once, prepare  # noqa: E402
+from run import PG_ADMIN, import_once, prepare, write_section  # noqa: E402
 
 SECTION = "## 双公示 (issue 13)"
 CASE_BUDGET = float(os.getenv("BENCH_SGS_CASE_SECONDS", "120"))  # per case and path, at most
@@ -323,22 +323,6 @@ def main(work: Path | None = None, keep: bool = False) -> list[str]:
         lines += imported
         path.unlink()
     return lines + search_part(url, work, var)
-
-
-def write_section(out: Path, head: list[str], section: list[str]) -> None:
-    """Today's report gets this section: replaced if there, else added (or a new file)."""
-    if not out.exists():
-        out.write_text("\n".join(head + section) + "\n", encoding="utf-8")
-        return
-    lines = out.read_text(encoding="utf-8").splitlines()
-    if SECTION in lines:
-        start = lines.index(SECTION)
-        end = next((i for i in range(start + 1, len(lines)) if lines[i].startswith("## ")),
-                   len(lines))
-        lines[start - 1:end] = section  # section starts with its blank line
-    else:
-        lines += section
-    out.write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
 def standalone() -> None:
