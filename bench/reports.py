@@ -32,7 +32,7 @@ than 15 ms a page; memory stays flat over 10,000 reports in a loop.
 prints the section and writes it into today's bench/report-<date>.md (replaced if there).
 `--keep` reuses the database if it already holds the subject; `--profile FILE` also writes
 cProfile's statistics of BENCH_REPORTS_RUNS rounds of (a), (b) and (c) to FILE-issue.prof,
-FILE-render.prof and FILE-floor.prof (and skips the loop).
+FILE-build.prof, FILE-render.prof and FILE-floor.prof (and skips the loop).
 `make bench` runs it from run.py (BENCH_SKIP_REPORTS=1 skips it there).
 """
 
@@ -236,7 +236,8 @@ def child(profile: str | None) -> None:
         import cProfile
 
         written = []
-        for name, call in (("issue", issue), ("render", render), ("floor", floor)):
+        for name, call in (("issue", issue), ("build", build), ("render", render),
+                           ("floor", floor)):
             for _ in range(warmup):
                 call()
             profiler = cProfile.Profile()
