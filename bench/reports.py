@@ -57,30 +57,13 @@ ROOT = Path(__file__).resolve().parent.parent
 BIN = ROOT / ".venv" / "bin"
 sys.path.insert(0, str(ROOT / "bench"))
 
-from run import PG_ADMIN, UNIT, sh, write_section  # noqa: E402
+from run import PG_ADMIN, UNIT, fresh_db, sh, write_section  # noqa: E402
 
 SECTION = "## 信用报告 PDF (reports)"
 SUBJECT_CODE = "91350105MA2Y0BENC"  # + check digit
 SUBJECT_NAME = "福州马尾信达医疗器械贸易有限公司"
 RECORDS = 50
 GOAL_RATIO, GOAL_PAGE_MS = 1.5, 15.0
-
-
-def fresh_db(name: str, keep: bool) -> tuple[str, bool]:
-    """The database's URL, and whether it already holds the subject (with `keep`)."""
-    url = PG_ADMIN.rsplit("/", 1)[0] + "/" + name
-    with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
-        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
-        if exists and keep:
-            with psycopg.connect(url) as db:
-                if db.execute("SELECT to_regclass('subjects_subject')").fetchone()[0] is not None:
-                    found = db.execute("SELECT count(*) FROM subjects_subject WHERE name = %s",
-                                       [SUBJECT_NAME]).fetchone()[0]
-                    if found:
-                        return url, True
-        conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
-        conn.execute(f"CREATE DATABASE {name}")
-    return url, False
 
 
 # --- in the child, with Django set up ----------------------------------------------------
@@ -388,7 +371,7 @@ def main(work: Path | None = None, keep: bool = False, profile: str | None = Non
     work = work or Path(tempfile.mkdtemp(prefix="xinyong-bench-reports-"))
     work.mkdir(parents=True, exist_ok=True)
     db = os.getenv("BENCH_REPORTS_DB", "xinyong_bench_reports")
-    url, filled = fresh_db(db, keep)
+    url, filled = fresh_db(db, keep, "subjects_subject", "name = %s", (SUBJECT_NAME,))
     var = ROOT / "var" / f"bench-{db}"  # its keys live with the database, for --keep
     env = {**os.environ, "XINYONG_DATABASE_URL": url, "XINYONG_VAR_DIR": str(var)}
     if not filled:

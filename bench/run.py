@@ -43,6 +43,25 @@ def sh(args: list[str], env: dict[str, str]) -> tuple[float, int, str]:
     return seconds, max(peak, before) // 1024, done.stdout
 
 
+def fresh_db(name: str, keep: bool, table: str, where: str = "TRUE",
+             params: tuple[object, ...] = ()) -> tuple[str, bool]:
+    """A benchmark's own PostgreSQL database: its URL, and whether it was kept because it
+    already holds rows of `table` matching `where` (with `keep`); else made anew."""
+    url = PG_ADMIN.rsplit("/", 1)[0] + "/" + name
+    with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
+        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
+        if exists and keep:
+            with psycopg.connect(url) as db:
+                row = db.execute("SELECT to_regclass(%s)", [table]).fetchone()
+                if row and row[0] is not None and db.execute(
+                        f"SELECT EXISTS (SELECT 1 FROM {table} WHERE {where})",
+                        params).fetchone()[0]:
+                    return url, True
+        conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+        conn.execute(f"CREATE DATABASE {name}")
+    return url, False
+
+
 def write_section(out: Path, head: list[str], section: list[str]) -> None:
     """A benchmark run on its own puts its section (a blank line, then its "## " title, then
     the rest) into today's report: replaced if there, else added (or a new file)."""

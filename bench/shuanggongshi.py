@@ -44,25 +44,10 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 from generate_national import HEADER, PLACES  # noqa: E402
 from generate_national import main as generate  # noqa: E402
-from run import PG_ADMIN, import_once, prepare, write_section  # noqa: E402
+from run import PG_ADMIN, fresh_db, import_once, prepare, write_section  # noqa: E402
 
 SECTION = "## 双公示 (issue 13)"
 CASE_BUDGET = float(os.getenv("BENCH_SGS_CASE_SECONDS", "120"))  # per case and path, at most
-
-
-def fresh_db(name: str, keep: bool) -> tuple[str, bool]:
-    """The database's URL, and whether it already holds an import (with `keep`)."""
-    url = PG_ADMIN.rsplit("/", 1)[0] + "/" + name
-    with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
-        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
-        if exists and keep:
-            with psycopg.connect(url) as db:
-                if db.execute("SELECT to_regclass('records_record')").fetchone()[0] is not None:
-                    if db.execute("SELECT count(*) FROM records_record").fetchone()[0] > 0:
-                        return url, True
-        conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
-        conn.execute(f"CREATE DATABASE {name}")
-    return url, False
 
 
 def raw_copy(url: str, path: Path, encoding: str) -> float:
@@ -311,7 +296,7 @@ def main(work: Path | None = None, keep: bool = False) -> list[str]:
     work = work or Path(tempfile.mkdtemp(prefix="xinyong-bench-sgs-"))
     work.mkdir(parents=True, exist_ok=True)
     db = os.getenv("BENCH_SGS_DB", "xinyong_bench_sgs")
-    url, filled = fresh_db(db, keep)
+    url, filled = fresh_db(db, keep, "records_record")
     # The database's keys (codes are found by their keyed digest) live with it, for --keep.
     var = ROOT / "var" / f"bench-{db}"
     lines = ["", SECTION, ""]
