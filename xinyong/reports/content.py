@@ -101,8 +101,6 @@ def build(subject: Subject, *, version: str, as_of: dt.date) -> ReportContent:
                  empty="无" + ("" if full else "（截至报告出具时无有效的行政许可信息）")),
             Part("行政处罚信息", _penalty_table(penalties, full),
                  empty="无" + ("" if full else "（截至报告出具时无公示期内的行政处罚信息）")),
-            Part("其他失信行为认定信息", _finding_table(findings, full),
-                 empty="无" + ("" if full else "（截至报告出具时无公示期内的失信行为认定信息）")),
         ]),
         ("诚实守信相关荣誉信息", [Part("", _good_table(good, full), empty="无")]),
         ("严重失信主体名单及其他名单信息", [Part("", _list_table(lists), empty=(
@@ -118,6 +116,10 @@ def build(subject: Subject, *, version: str, as_of: dt.date) -> ReportContent:
             "信用积分和信用等级评价功能正在建设中，本报告暂不包含信用评价信息。"])]),
         ("司法判决及执行信息", [Part("", paragraphs=[
             "本平台未归集司法判决及执行信息，请以人民法院公布的信息为准。"])]),
+        # The standard's 其他信息: dishonest behaviour determined by a unit outside a penalty
+        # (the packs' 失信行为认定, e.g. 福州 二).
+        ("其他信息", [Part("失信行为认定信息", _finding_table(findings, full),
+                          empty="无" + ("" if full else "（截至报告出具时无公示期内的失信行为认定信息）"))]),
         ("信用状况提升建议", [Part("", paragraphs=_advice(dishonest, as_of))]),
     ]
     sources = sorted({r["unit"] for r in records} | {lic["unit"] for lic in licences}

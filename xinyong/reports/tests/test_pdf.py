@@ -22,7 +22,7 @@ from xinyong.subjects.models import Subject
 
 SECTIONS = ["登记注册基础信息", "行政管理信息", "行政许可信息", "行政处罚信息", "诚实守信相关荣誉信息",
             "严重失信主体名单及其他名单信息", "经营（活动）异常名录信息", "信用承诺信息", "信用评价信息",
-            "司法判决及执行信息", "信用状况提升建议", "报告说明"]
+            "司法判决及执行信息", "其他信息", "失信行为认定信息", "信用状况提升建议", "报告说明"]
 
 
 def test_a_company_report_has_every_section_and_only_what_is_published(
