@@ -68,6 +68,8 @@ INSTALLED_APPS = [
     "xinyong.notices",
     "xinyong.reports",
     "xinyong.kiosk",
+    "xinyong.scores",
+    "xinyong.inspections",
     "xinyong.front",
     "xinyong.demo",
 ]
@@ -207,6 +209,7 @@ EVIDENCE_RETENTION_DAYS = envint("XINYONG_EVIDENCE_RETENTION_DAYS", "1095")
 DAILY_TASKS = [
     "xinyong.records.tasks.refresh_statuses_task",
     "xinyong.casework.tasks.purge_evidence_task",
+    "xinyong.scores.tasks.nightly_refresh_task",
 ]
 
 EMAIL_BACKEND = os.getenv(

@@ -18,6 +18,7 @@ from xinyong.lists.models import Membership
 from xinyong.policies.rulebook import Entry, Rulebook
 from xinyong.records import determination as d
 from xinyong.records.models import Record
+from xinyong.subjects.signals import subject_changed
 
 
 def _closed_reason(record: Record) -> str:
@@ -63,9 +64,14 @@ def exits(record: Record, book: Rulebook, policy: str, list_code: str
 
 def sync_record(record: Record) -> None:
     """Rebuild the memberships of one record from its determination, status and the packs."""
+    Membership.objects.filter(record=record).delete()
+    _sync_memberships(record)
+    subject_changed.send(sender=Record, subject_id=record.subject_id)
+
+
+def _sync_memberships(record: Record) -> None:
     from xinyong.policies import rulebook
 
-    Membership.objects.filter(record=record).delete()
     if record.status in (d.EXEMPTED, d.RECTIFIED) or not record.lists:
         return
     book = rulebook.current()

@@ -8,6 +8,7 @@ staff in docs/policy-packs.md; this module is the single place it is defined.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
@@ -90,7 +91,7 @@ class Implementation(Strict):
     kind: Literal[
         "behavior", "measure", "list", "exemption", "deferral", "violation_kind", "period",
         "repair_channel", "objection", "score", "service", "page", "not_automatable",
-        "penalty_severity", "publication",
+        "penalty_severity", "publication", "grade", "inspection_adjustment",
     ]
     ref: str | None = None
     note: str = ""
@@ -281,11 +282,105 @@ class ObjectionRules(Strict):
     verify_working_days: int = Field(ge=1)
 
 
+Grade = Literal["A", "B", "C", "D"]
+GRADES: tuple[str, ...] = ("A", "B", "C", "D")
+# 企业规模 (统计上大中小微型企业划分办法): set by the office on a subject's credit file.
+Scale = Literal["large", "medium", "small", "micro"]
+SCALES: dict[str, str] = {"large": "大型", "medium": "中型", "small": "小型", "micro": "微型"}
+
+
+class ScoreStep(Strict):
+    """Diminishing returns: from the `from_entry`-th entry of a rule in one calendar year,
+    each entry earns `points` (海贝分 gives fewer points for each further volunteer hour)."""
+
+    from_entry: int = Field(ge=2)
+    points: int = Field(ge=0)
+
+
+class ScoreCategory(Strict):
+    """A category of bonus rules with one cap over all of them (茉莉分: volunteering at most
+    50 of 1000)."""
+
+    code: Code
+    name: str
+    cap: int = Field(ge=1)
+
+
 class ScoreRule(Strict):
+    """One way points are earned or lost. A record is scored by the first rule, in order,
+    that matches its behaviour (`behaviors`, behaviour `categories`, `polarity`,
+    `min_severity`); a list rule (`lists`) adds its points once while the subject is on
+    one of those lists, besides the records' own items.
+
+    Bonuses (points above zero) may be capped per calendar year, in all and by category,
+    and diminish with `steps`. Deductions are neither capped nor diminished: each is its
+    record's alone, so that a repair gives back exactly what the record took."""
+
+    code: Code
+    name: str
+    clause: str
     behaviors: list[Code] = []
+    categories: list[Code] = []
     polarity: Literal["dishonest", "good"] | None = None
-    points: int
-    cap: int | None = None
+    min_severity: Severity | None = None
+    lists: list[Code] = []
+    points: int | None = None
+    points_by_severity: dict[Severity, int] | None = None
+    # How long an entry counts: while its record is published (None), or this many months
+    # from the first day of its publicity (good records are published without end).
+    counts_months: int | None = Field(default=None, ge=1, le=120)
+    cap: int | None = Field(default=None, ge=1)
+    cap_per_year: int | None = Field(default=None, ge=1)
+    steps: list[ScoreStep] = []
+    category: Code | None = None
+
+    @model_validator(mode="after")
+    def consistent(self) -> ScoreRule:
+        if (self.points is None) == (self.points_by_severity is None):
+            raise ValueError("须给出 points 或 points_by_severity 之一")
+        values = ([self.points] if self.points is not None
+                  else list((self.points_by_severity or {}).values()))
+        if any(v == 0 for v in values) or (min(values) < 0 < max(values)):
+            raise ValueError("分值不能为 0，也不能同时有加分和减分")
+        if self.lists and (self.behaviors or self.categories or self.polarity
+                           or self.min_severity or self.points_by_severity):
+            raise ValueError("名单规则（lists）只按是否在列计分，不能同时指定行为、类别、情节")
+        if not (self.lists or self.behaviors or self.categories or self.polarity):
+            raise ValueError("须指定 behaviors、categories、polarity 或 lists 之一")
+        if self.lists and (self.counts_months or self.cap or self.cap_per_year or self.steps
+                           or self.category or self.deducts):
+            raise ValueError("名单规则在列期间加一次分，不设 counts_months、上限、递减、类别，也不扣分")
+        if self.deducts:
+            if self.cap or self.cap_per_year or self.steps or self.category:
+                raise ValueError("扣分规则不设上限、递减或类别：修复须恰好恢复该记录所扣分值")
+            if self.polarity == "good":
+                raise ValueError("良好行为只能加分")
+        elif self.polarity == "dishonest":
+            raise ValueError("失信行为只能扣分")
+        froms = [s.from_entry for s in self.steps]
+        if froms != sorted(set(froms)):
+            raise ValueError("steps 须按 from_entry 递增且不重复")
+        return self
+
+    @property
+    def deducts(self) -> bool:
+        if self.points is not None:
+            return self.points < 0
+        return min((self.points_by_severity or {}).values()) < 0
+
+    def points_for(self, severity: str) -> int:
+        """An entry's points before steps and caps; 0 when the severity is not scored."""
+        if self.points is not None:
+            return self.points
+        return (self.points_by_severity or {}).get(severity, 0)  # type: ignore[call-overload]
+
+
+class CleanYearBonus(Strict):
+    """Points for each calendar year without a dishonest record (茉莉分's yearly bonus),
+    counted over the full years since the scheme took effect."""
+
+    points: int = Field(ge=1)
+    max_total: int | None = Field(default=None, ge=1)
     clause: str
 
 
@@ -305,8 +400,95 @@ class ScoreScheme(Strict):
     base: int
     min: int
     max: int
+    categories: list[ScoreCategory] = []
     rules: list[ScoreRule] = []
+    clean_year_bonus: CleanYearBonus | None = None
     levels: list[ScoreLevel] = []
+    provisional: bool = False
+    note: str = ""
+
+    @model_validator(mode="after")
+    def bands(self) -> ScoreScheme:
+        if not self.min <= self.base <= self.max:
+            raise ValueError("须 min ≤ base ≤ max")
+        if self.levels:
+            spans = sorted((lv.min, lv.max) for lv in self.levels)
+            if spans[0][0] != self.min or spans[-1][1] != self.max:
+                raise ValueError(f"levels 须覆盖 {self.min}–{self.max}")
+            for (_, hi), (nxt, _) in itertools.pairwise(spans):
+                if nxt != hi + 1:
+                    raise ValueError(f"levels 在 {hi} 与 {nxt} 之间有缺口或重叠")
+            if any(lv.min > lv.max for lv in self.levels):
+                raise ValueError("levels 的 min 不能大于 max")
+        categories = {c.code for c in self.categories}
+        for rule in self.rules:
+            if rule.category and rule.category not in categories:
+                raise ValueError(f"rules（{rule.code}）.category：categories 中没有“{rule.category}”")
+        return self
+
+    def level(self, points: int) -> str:
+        return next((lv.name for lv in self.levels if lv.min <= points <= lv.max), "")
+
+
+class GradeRule(Strict):
+    """One rule of the enterprise grades (企业信用风险分类, A low risk … D high): every
+    condition given must hold on the day."""
+
+    code: Code
+    grade: Grade
+    name: str
+    clause: str
+    # On one of these lists in force (any pack's membership).
+    on_lists: list[Code] = []
+    # At least this many dishonest records published, of at least this severity.
+    dishonest_at_least: int | None = Field(default=None, ge=1)
+    dishonest_min_severity: Severity | None = None
+    # No dishonest record published.
+    no_dishonest: bool = False
+
+    @model_validator(mode="after")
+    def has_a_condition(self) -> GradeRule:
+        if not (self.on_lists or self.dishonest_at_least or self.no_dishonest):
+            raise ValueError("至少须有一个条件（on_lists、dishonest_at_least 或 no_dishonest）")
+        if self.dishonest_min_severity and not self.dishonest_at_least:
+            raise ValueError("dishonest_min_severity 须与 dishonest_at_least 同用")
+        if self.no_dishonest and self.dishonest_at_least:
+            raise ValueError("no_dishonest 与 dishonest_at_least 互相矛盾")
+        return self
+
+
+class GradeScheme(Strict):
+    """Enterprise grades and the random-inspection rate of each (分级分类监管). Rules are
+    read in order, the first that holds decides; `otherwise` covers the rest. Of the packs
+    governing a subject's region, the most local one with this section decides."""
+
+    clause: str
+    subject_kinds: list[SubjectKind] = ["organization", "individual_business"]
+    rules: list[GradeRule] = Field(min_length=1)
+    otherwise: Grade
+    # The share of a grade's subjects drawn in a year's random inspections (0–1).
+    rates: dict[Grade, Annotated[Decimal, Field(ge=0, le=1)]]
+    provisional: bool = False
+    note: str = ""
+
+    @model_validator(mode="after")
+    def every_grade_rated(self) -> GradeScheme:
+        missing = [g for g in GRADES if g not in self.rates]
+        if missing:
+            raise ValueError(f"rates 缺少等级 {'、'.join(missing)}")
+        return self
+
+
+class InspectionAdjustment(Strict):
+    """A change of the inspection rate for some subjects (福州 一.2: fewer spot checks for
+    small and medium-sized enterprises), applied where and while its pack is in force."""
+
+    code: Code
+    name: str
+    clause: str
+    scales: list[Scale] = Field(min_length=1)
+    grades: list[Grade] = list(GRADES)
+    factor: Decimal = Field(gt=0, lt=1)
     provisional: bool = False
     note: str = ""
 
@@ -364,6 +546,8 @@ class Pack(Strict):
     repair_channels: list[RepairChannel] = []
     objection: ObjectionRules | None = None
     scores: list[ScoreScheme] = []
+    grades: GradeScheme | None = None
+    inspection_adjustments: list[InspectionAdjustment] = []
     services: list[Service] = []
 
 
@@ -427,6 +611,34 @@ def check_references(self: Pack) -> list[str]:
             if not (entry.behaviors or entry.categories):
                 problems.append(f"{section}[{i}]（{entry.code}）：未指定适用的行为或类别")
     _dupes(problems, "periods", [p.severity for p in self.periods])
+    polarity_of = {b.code: b.polarity for b in self.behaviors}
+    for i, scheme in enumerate(self.scores):
+        where = f"scores[{i}]（{scheme.code}）"
+        _dupes(problems, f"{where}.rules", [r.code for r in scheme.rules])
+        for clause in [scheme.clause, *(r.clause for r in scheme.rules)] + (
+                [scheme.clean_year_bonus.clause] if scheme.clean_year_bonus else []):
+            if clause not in clause_set:
+                problems.append(f"{where}：条款“{clause}”不在 clauses 中")
+        for j, rule in enumerate(scheme.rules):
+            for b in rule.behaviors:
+                if b not in behavior_codes:
+                    problems.append(f"{where}.rules[{j}]（{rule.code}）.behaviors：未知行为“{b}”")
+                elif (polarity_of[b] == "good") == rule.deducts:
+                    problems.append(f"{where}.rules[{j}]（{rule.code}）：行为“{b}”为"
+                                    f"{'良好' if polarity_of[b] == 'good' else '失信'}行为，分值方向不符")
+            for c in rule.categories:
+                if c not in categories:
+                    problems.append(f"{where}.rules[{j}]（{rule.code}）.categories：没有行为属于类别“{c}”")
+    if self.grades:
+        _dupes(problems, "grades.rules", [r.code for r in self.grades.rules])
+        for clause in [self.grades.clause, *(r.clause for r in self.grades.rules)]:
+            if clause not in clause_set:
+                problems.append(f"grades：条款“{clause}”不在 clauses 中")
+    _dupes(problems, "inspection_adjustments", [a.code for a in self.inspection_adjustments])
+    for i, adj in enumerate(self.inspection_adjustments):
+        if adj.clause not in clause_set:
+            problems.append(f"inspection_adjustments[{i}]（{adj.code}）.clause："
+                            f"条款“{adj.clause}”不在 clauses 中")
     for i, clause in enumerate(self.clauses):
         for j, impl in enumerate(clause.implemented_by):
             where = f"clauses[{i}]（{clause.id}）.implemented_by[{j}]"
@@ -469,6 +681,10 @@ def _refs(pack: Pack, kind: str) -> set[str] | None:
             return {r.code for r in pack.repair_channels}
         case "score":
             return {s.code for s in pack.scores}
+        case "grade":
+            return {r.code for r in pack.grades.rules} if pack.grades else set()
+        case "inspection_adjustment":
+            return {a.code for a in pack.inspection_adjustments}
         case "service":
             return {s.code for s in pack.services}
         case "objection":

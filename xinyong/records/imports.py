@@ -322,6 +322,10 @@ def _run(job: ImportJob, today: dt.date, heartbeat: leases.Heartbeat) -> ImportJ
                           "或选择只导入正确的行）", kept_errors)
     if not merge(job, pipeline):
         return _fail_inactive(job)
+    if pipeline.kind == bulk.RECORDS and job.accepted:
+        from xinyong.scores.tasks import refresh_import_task
+
+        refresh_import_task.enqueue(job.pk)  # the subjects' points and grades, set-based
     return job
 
 

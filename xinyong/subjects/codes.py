@@ -137,3 +137,12 @@ def encrypt(number: str) -> str:
 
 def decrypt(token: str) -> str:
     return _keys(settings.DATA_KEY)[1].decrypt(token.encode()).decode()
+
+
+def region_of(kind: str, code: str) -> str | None:
+    """The 登记管理机关行政区划码 of a USCC (its characters 3–8), or None (persons, or a code
+    whose region part is not six digits)."""
+    if kind == PERSON or len(code) != 18:
+        return None
+    region = code[2:8]
+    return region if region.isdigit() and region[0] != "0" else None

@@ -43,6 +43,11 @@ class Subject(models.Model):
     code_digest = models.CharField(max_length=64, unique=True, editable=False)
     code_cipher = models.TextField(blank=True, default="", editable=False)
     code_masked = models.CharField("代码", max_length=18, editable=False)
+    # 企业规模 (统计上大中小微型企业划分办法), set by the office: 福州 一.2 gives small and
+    # medium-sized enterprises fewer random inspections. Empty: not known.
+    scale = models.CharField("企业规模", max_length=8, blank=True, default="",
+                             choices=[("large", "大型"), ("medium", "中型"), ("small", "小型"),
+                                      ("micro", "微型")])
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -81,6 +86,12 @@ class Subject(models.Model):
     @property
     def is_person(self) -> bool:
         return self.kind == codes.PERSON
+
+    @property
+    def region(self) -> str | None:
+        """The 行政区划代码 in a USCC (characters 3–8): where an enterprise registered.
+        None for persons, whose numbers name a birthplace, not a residence."""
+        return codes.region_of(self.kind, self.code)
 
 
 def get_or_create_subject(kind: str, code: str, name: str) -> tuple[Subject, bool]:
