@@ -24,6 +24,7 @@ from xinyong.checks.api import router as checks_router
 from xinyong.disclosure.api import router as publicity_router
 from xinyong.exchange.api import router as exchange_router
 from xinyong.lib.errors import DomainError
+from xinyong.inspections.api import router as inspections_router
 from xinyong.licences.api import router as licences_router
 from xinyong.lists.api import router as lists_router
 from xinyong.objections.api import router as objections_router
@@ -33,6 +34,7 @@ from xinyong.records.api import router as records_router
 from xinyong.repairs.api import router as repairs_router
 from xinyong.reports.api import router as reports_router
 from xinyong.reports.api import subject_router as subject_report_router
+from xinyong.scores.api import router as scores_router
 from xinyong.subjects.api import router as subjects_router
 
 log = logging.getLogger("xinyong.api")
@@ -223,6 +225,8 @@ def health(request: HttpRequest) -> Status[dict[str, str]]:
 api.add_router("/policies", policies_router)
 api.add_router("/subjects", subjects_router)
 api.add_router("/subjects", subject_report_router)
+api.add_router("/subjects", scores_router)
+api.add_router("/inspections", inspections_router)
 api.add_router("/reports", reports_router)
 api.add_router("/records", records_router)
 api.add_router("/imports", imports_router)

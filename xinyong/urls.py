@@ -19,6 +19,8 @@ urlpatterns = [
     path("", include("xinyong.objections.urls")),
     path("", include("xinyong.reports.urls")),
     path("", include("xinyong.kiosk.urls")),
+    path("", include("xinyong.scores.urls")),
+    path("", include("xinyong.inspections.urls")),
     path("", include("xinyong.casework.urls")),
     path("", include("xinyong.front.urls")),
 ]

@@ -82,10 +82,14 @@ def grade(subject: Subject, as_of: dt.date | None = None) -> grading.Grade:
 
 
 def stored_scores(subject: Subject) -> list[dict[str, Any]]:
-    """The stored points of a person (credit file), with the time they were computed."""
+    """A person's points under each scheme as last computed (credit file, reports), the
+    most local scheme first, each with the time it was computed; computed now for a
+    subject the recompute has not reached yet."""
+    from xinyong.policies.jurisdiction import LOCALITY
+
     book = rulebook.current()
     found = []
-    for row in SubjectScore.objects.filter(subject=subject).order_by("scheme"):
+    for row in SubjectScore.objects.filter(subject=subject):
         entry = book.entry(row.policy)
         scheme = next((s for s in entry.pack.scores if s.code == row.scheme), None) \
             if entry else None
@@ -95,16 +99,38 @@ def stored_scores(subject: Subject) -> list[dict[str, Any]]:
             "points": row.points, "level": row.level, "policy": row.policy,
             "provisional": bool(scheme and scheme.provisional),
             "computed_at": at, "as_of": day,
+            "_order": (LOCALITY[entry.pack.level] if entry else 9, row.policy, row.scheme),
         })
+    if not found:
+        today, now = timezone.localdate(), timezone.now()
+        records, memberships = facts(subject.pk)
+        for i, s in enumerate(schemes_for(book, subject.kind, today)):
+            result = points.evaluate(s, records, memberships, today)
+            found.append({"scheme": s.code, "name": s.scheme.name, "points": result.points,
+                          "level": result.level, "policy": s.policy,
+                          "provisional": s.scheme.provisional, "computed_at": now,
+                          "as_of": today, "_order": (i,)})
+    found.sort(key=lambda f: f.pop("_order"))
     return found
 
 
 def stored_grade(subject: Subject) -> dict[str, Any] | None:
-    """The stored grade of an enterprise (credit file, public pages, checks)."""
+    """An enterprise's grade as last computed (credit file, public pages, checks); computed
+    now for a subject the recompute has not reached yet. None for persons."""
     row = SubjectGrade.objects.filter(subject=subject).first()
-    if row is None:
+    if row is not None:
+        return describe_grade(row, rulebook.current())
+    today = timezone.localdate()
+    records, memberships = facts(subject.pk)
+    found = grading.evaluate(rulebook.current(), subject.kind, subject.scale, subject.region,
+                             records, memberships, today)
+    if found is None:
         return None
-    return describe_grade(row, rulebook.current())
+    first = found.basis[0]
+    return {"grade": found.grade, "rule": found.rule, "rule_name": first.name,
+            "policy": found.policy, "clause": first.clause, "adjustments": found.adjustments,
+            "inspection_rate": found.inspection_rate, "provisional": found.provisional,
+            "computed_at": timezone.now(), "as_of": today}
 
 
 def describe_grade(row: SubjectGrade, book: Rulebook) -> dict[str, Any]:

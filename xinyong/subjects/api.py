@@ -75,6 +75,31 @@ class ProfileLicenceOut(Schema):
     unit: str
 
 
+class StoredScoreOut(Schema):
+    scheme: str
+    name: str
+    points: int
+    level: str
+    policy: str
+    # The scheme's numbers are provisional (暂定).
+    provisional: bool
+    computed_at: dt.datetime
+    as_of: dt.date
+
+
+class StoredGradeOut(Schema):
+    grade: str
+    rule: str
+    rule_name: str
+    policy: str
+    clause: str
+    adjustments: list[str]
+    inspection_rate: float | None
+    provisional: bool
+    computed_at: dt.datetime
+    as_of: dt.date
+
+
 class ProfileOut(SubjectOut):
     code: str | None = None
     # True for the subject itself and the office: records of every status, every list.
@@ -83,9 +108,16 @@ class ProfileOut(SubjectOut):
     lists: list[MembershipOut]
     # 行政许可 (双公示): good or neutral information, never dishonest.
     licences: list[ProfileLicenceOut]
-    # Parts of the credit file not built yet (score, grade, commitments): named
-    # here rather than answered empty; `score` and `grade` appear once they exist.
+    # Parts of the credit file not built yet (commitments): named here rather than
+    # answered empty.
     not_yet_available: list[str]
+    # As last computed (stamped): a person's points under the most local scheme and under
+    # every scheme (only the person and the office: null and [] for others), an
+    # enterprise's grade (public; null for persons). For any day and with every item's
+    # reason: /subjects/{id}/score and /subjects/{id}/grade.
+    score: StoredScoreOut | None = None
+    scores: list[StoredScoreOut] = []
+    grade: StoredGradeOut | None = None
 
 
 @router.post(

@@ -45,7 +45,7 @@ class Subject(models.Model):
     code_masked = models.CharField("代码", max_length=18, editable=False)
     # 企业规模 (统计上大中小微型企业划分办法), set by the office: 福州 一.2 gives small and
     # medium-sized enterprises fewer random inspections. Empty: not known.
-    scale = models.CharField("企业规模", max_length=8, blank=True, default="",
+    scale = models.CharField("企业规模", max_length=8, blank=True, default="", db_default="",
                              choices=[("large", "大型"), ("medium", "中型"), ("small", "小型"),
                                       ("micro", "微型")])
     created_at = models.DateTimeField(auto_now_add=True)

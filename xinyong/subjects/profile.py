@@ -24,9 +24,7 @@ from xinyong.subjects.models import Subject
 
 # Parts of the credit file the contract names that are not built yet: said so, never
 # answered as if there were nothing to show.
-NOT_YET_AVAILABLE = {
-    "score": "信用积分", "grade": "信用评级", "commitments": "信用承诺",
-}
+NOT_YET_AVAILABLE = {"commitments": "信用承诺"}
 
 
 def sees_everything(viewer: Any, subject: Subject) -> bool:
@@ -52,12 +50,24 @@ def build_profile(
         "licences": profile_licences(subject, viewer, today),
         "not_yet_available": list(NOT_YET_AVAILABLE),
     }
+    data.update(evaluation(subject, viewer))
     if access.may_see_full_code(viewer, subject):
         data["code"] = subject.full_code()
         if subject.is_person:
             audit("subject.read_full", request=request, actor=viewer, obj=subject,
                   summary=f"查看自然人完整信息 {subject.code_masked}")
     return data
+
+
+def evaluation(subject: Subject, viewer: Any) -> dict[str, Any]:
+    """信用评价: a person's points (the person and the office only) and an enterprise's grade
+    (public), as last computed, with the time they were computed."""
+    from xinyong.scores import services as scoring
+
+    scores = (scoring.stored_scores(subject)
+              if subject.is_person and sees_everything(viewer, subject) else [])
+    grade = None if subject.is_person else scoring.stored_grade(subject)
+    return {"score": scores[0] if scores else None, "scores": scores, "grade": grade}
 
 
 def profile_records(subject: Subject, viewer: Any, today: dt.date) -> list[dict[str, Any]]:
