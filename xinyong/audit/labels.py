@@ -70,6 +70,11 @@ GROUPS: list[tuple[str, dict[str, str]]] = [
     ("信用主体", {
         "subject.lookup": "按身份证号码查找主体",
         "subject.read_full": "查看自然人完整信息",
+        "subject.scale": "设置企业规模",
+    }),
+    ("信用评价", {
+        "evaluation.refresh": "重新计算信用积分和评级",
+        "inspection.draw": "双随机抽查摇号",
     }),
     ("信用核查", {
         "check.file": "上传核查文件",

@@ -40,6 +40,7 @@ MENU: list[tuple[Any, ...]] = [
     ("异议办理", "objections:queue", (Role.OFFICE, Role.DEPARTMENT), "异议处理"),
     ("我的通知", "notices:outbox", (Role.SUBJECT,)),
     ("我的信用报告", "reports:mine", (Role.SUBJECT,), "信用报告"),
+    ("我的信用评价", "scores:mine", (Role.SUBJECT,), "信用报告"),
     ("报告出具", "reports:office", (Role.OFFICE,), "信用报告"),
     ("报告核验", "reports:verify", (), "信用报告"),
     ("成员单位", "accounts:units", (Role.OFFICE,), "系统管理"),

@@ -13,7 +13,7 @@ KIND_LABELS = {
     "repair_channel": "修复渠道",
     "objection": "异议处理", "score": "信用积分", "service": "在线服务", "page": "页面",
     "not_automatable": "不能自动执行", "penalty_severity": "处罚情节推定",
-    "publication": "双公示报送时限",
+    "publication": "双公示报送时限", "grade": "信用风险分类", "inspection_adjustment": "抽查比例调整",
 }
 
 
@@ -80,7 +80,22 @@ def explain(pack: Pack, impl: Implementation) -> Does:
     elif impl.kind == "deferral":
         name = _short(next(d.text for d in pack.deferrals if d.code == ref))
     elif impl.kind == "score":
-        name = next((s.name for s in pack.scores if s.code == ref), "")
+        scheme = next((s for s in pack.scores if s.code == ref), None)
+        if scheme:
+            name = scheme.name
+            detail = (f"基础分 {scheme.base}，范围 {scheme.min}–{scheme.max}，{len(scheme.rules)} 条计分规则"
+                      + ("（暂定分值）" if scheme.provisional else ""))
+    elif impl.kind == "grade" and pack.grades:
+        rule = next(r for r in pack.grades.rules if r.code == ref)
+        rate = pack.grades.rates[rule.grade]  # type: ignore[index]
+        name = rule.name
+        detail = f"{rule.grade} 类，抽查比例 {(rate * 100).normalize():f}%" + (
+            "（暂定）" if pack.grades.provisional else "")
+    elif impl.kind == "inspection_adjustment":
+        adj = next(a for a in pack.inspection_adjustments if a.code == ref)
+        name = adj.name
+        detail = f"{'、'.join(adj.grades)} 类抽查比例乘以 {adj.factor}" + (
+            "（暂定）" if adj.provisional else "")
     elif impl.kind == "page":
         from django.urls import NoReverseMatch, reverse
 

@@ -112,8 +112,7 @@ def build(subject: Subject, *, version: str, as_of: dt.date) -> ReportContent:
     sections += [
         ("信用承诺信息", [Part("", paragraphs=[
             "信用承诺信息的归集与公示功能正在建设中，本报告暂不包含该部分信息。"])]),
-        ("信用评价信息", [Part("", paragraphs=[
-            "信用积分和信用等级评价功能正在建设中，本报告暂不包含信用评价信息。"])]),
+        ("信用评价信息", [_evaluation(subject, as_of)]),
         ("司法判决及执行信息", [Part("", paragraphs=[
             "本平台未归集司法判决及执行信息，请以人民法院公布的信息为准。"])]),
         # The standard's 其他信息: dishonest behaviour determined by a unit outside a penalty
@@ -135,6 +134,46 @@ def build(subject: Subject, *, version: str, as_of: dt.date) -> ReportContent:
         sections=[Section(f"{_numeral(i)}、{title}", parts) for i, (title, parts) in
                   enumerate(sections, start=1)],
         sources=sources)
+
+
+def _evaluation(subject: Subject, as_of: dt.date) -> Part:
+    """A person's points under each scheme in force, an enterprise's grade and inspection
+    rate, as of the issue day, each with its basis; provisional numbers say so."""
+    from xinyong.lib.errors import DomainError
+    from xinyong.policies import rulebook
+    from xinyong.scores import services as scoring
+    from xinyong.scores.choices import GRADE
+    from xinyong.scores.templatetags.score_tags import percent
+
+    table = Table(("评价项目", "结果", "依据", "说明"), (2, 2, 3, 4))
+    book = rulebook.current()
+    if subject.kind == codes.PERSON:
+        for scheme in scoring.schemes_for(book, subject.kind, as_of):
+            result = scoring.score(subject, as_of, scheme.code)
+            pack = scheme.entry.pack
+            table.rows.append((
+                result.name, f"{result.points} 分" + (f"（{result.level}）" if result.level else ""),
+                f"{pack.doc_number} 第{result.clause}条",
+                f"基础分 {result.base} 分，加减分 {len(result.items)} 项"
+                + ("；分值为暂定值，以信用办公布的正式分值为准" if result.provisional else "")))
+        empty = "无（截至报告出具时没有适用的信用积分方案）"
+    else:
+        try:
+            g = scoring.grade(subject, as_of)
+        except DomainError:
+            g = None
+        if g is not None:
+            basis = g.basis[0]
+            entry = book.entry(basis.policy)
+            doc = entry.pack.doc_number if entry else basis.policy
+            adjusted = "；".join(f"{b.name}（{b.doc_number} {b.clause}）" for b in g.basis[1:])
+            table.rows.append((
+                "企业信用风险分类", GRADE.label(g.grade), f"{doc} {basis.clause}：{basis.name}",
+                f"“双随机”抽查比例 {percent(g.inspection_rate)}"
+                + (f"（{adjusted}）" if adjusted else "")
+                + ("；比例为暂定值" if g.provisional else "")))
+        empty = "无（截至报告出具时没有适用的信用风险分类规则）"
+    return Part("", table if table.rows else None, empty=empty)
 
 
 def _numeral(n: int) -> str:

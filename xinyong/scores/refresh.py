@@ -392,8 +392,9 @@ def refresh(subject_ids: list[int] | None = None, *, import_job: int | None = No
         run.finished_at = timezone.now()
         run.subjects, run.changed = subjects, changed
         run.save(update_fields=["finished_at", "subjects", "changed"])
-    log.info("scores refresh %s (%s): %s results, %s changed, %.2fs", run.pk, name, subjects,
-             changed, time.perf_counter() - clock)
+    log.log(logging.DEBUG if name == "subjects" else logging.INFO,
+            "scores refresh %s (%s): %s results, %s changed, %.2fs", run.pk, name, subjects,
+            changed, time.perf_counter() - clock)
     return run
 
 

@@ -8,5 +8,5 @@ urlpatterns = [
     path("subjects/<int:subject_id>/grade/", views.grade, name="grade"),
     path("subjects/<int:subject_id>/evaluation/refresh/", views.refresh, name="refresh"),
     path("subjects/<int:subject_id>/scale/", views.scale, name="scale"),
-    path("my/score/", views.my_score, name="mine"),
+    path("my/evaluation/", views.my_score, name="mine"),
 ]

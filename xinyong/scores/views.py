@@ -62,10 +62,12 @@ def score(request: HttpRequest, subject_id: int) -> HttpResponse:
 
 @role_required(Role.SUBJECT)
 def my_score(request: HttpRequest) -> HttpResponseBase:
+    """我的信用评价: a person's points, an enterprise's grade."""
     subject = request.user.subject  # type: ignore[union-attr]
-    if subject is None or not subject.is_person:
-        raise Http404("信用积分只适用于自然人")
-    return redirect("scores:score", subject_id=subject.pk)
+    if subject is None:
+        raise Http404("该账号未关联信用主体")
+    return redirect("scores:score" if subject.is_person else "scores:grade",
+                    subject_id=subject.pk)
 
 
 def grade(request: HttpRequest, subject_id: int) -> HttpResponse:

@@ -167,6 +167,14 @@ ROUTES: list[tuple[str, str, str, Any, dict[str, int]]] = [
     ("POST", "/reports/verify", "/reports/verify", Upload("报告.pdf", b"%PDF-1.4\n"), everyone(200)),
     ("POST", "/reports/{number}/revoke", "/reports/20260101ABCDEFGHJKMNPQ/revoke",
      {"reason": "出具有误"}, office_only(404)),
+    # Points: the person and the office; grades: public for enterprises. No pack is loaded
+    # here, so the office hears there is no scheme (404): scores/tests/test_api.py has them.
+    ("GET", "/subjects/{subject_id}/score", "/subjects/{person}/score", None,
+     {ANON: 401, Role.OFFICE: 404, Role.DEPARTMENT: 403, Role.SUBJECT: 404,
+      Role.INSTITUTION: 403}),
+    ("GET", "/subjects/{subject_id}/grade", "/subjects/{person}/grade", None,
+     staff_only(404, 404)),
+    ("GET", "/subjects/{subject_id}/grade", "/subjects/{organization}/grade", None, everyone(404)),
     # Repairs and objections: see CASE_ROUTES below (the same endpoints for every kind).
 ]
 

@@ -18,6 +18,8 @@ from pypdf import PdfReader
 from xinyong.accounts.models import User
 from xinyong.reports import services
 from xinyong.reports.tests.conftest import PERSON_CODE, pdf_text
+from xinyong.scores import services as scoring
+from xinyong.scores.choices import GRADE
 from xinyong.subjects.models import Subject
 
 SECTIONS = ["登记注册基础信息", "行政管理信息", "行政许可信息", "行政处罚信息", "诚实守信相关荣誉信息",
@@ -37,8 +39,10 @@ def test_a_company_report_has_every_section_and_only_what_is_published(
     assert "榕马市监许〔2026〕14号" in text and "医疗器械经营许可证" in text  # the licence
     assert "榕马发改〔2026〕13号" in text  # the honour
     assert "榕马市监认〔2026〕12号" not in text  # withdrawn: not in the public version
+    # The grade of the issue day, with its basis and rate (provisional: said so).
+    assert "企业信用风险分类" in text and "抽查比例" in text and "比例为暂定值" in text
+    assert GRADE.label(scoring.grade(organization).grade) in text
     # What is not built or not held is said, not shown as "none".
-    assert "信用积分和信用等级评价功能正在建设中" in text
     assert "信用承诺信息的归集与公示功能正在建设中" in text
     assert "公开版" in text
 
@@ -58,6 +62,8 @@ def test_a_persons_report_masks_the_id_number(
     assert PERSON_CODE not in text and PERSON_CODE.encode() not in issued.pdf
     assert person.code_masked in text and "身份证号码" in text
     assert "自然人版" in text and "榕马公罚〔2026〕21号" in text
+    # The person's points under each scheme in force, provisional values said so.
+    assert "娄城信用积分" in text and "个人信用积分（福州）" in text and "暂定值" in text
     assert "经营（活动）异常名录" not in text  # organisations only
 
 
