@@ -86,10 +86,10 @@ def explain(pack: Pack, impl: Implementation) -> Does:
             detail = (f"基础分 {scheme.base}，范围 {scheme.min}–{scheme.max}，{len(scheme.rules)} 条计分规则"
                       + ("（暂定分值）" if scheme.provisional else ""))
     elif impl.kind == "grade" and pack.grades:
-        rule = next(r for r in pack.grades.rules if r.code == ref)
-        rate = pack.grades.rates[rule.grade]  # type: ignore[index]
-        name = rule.name
-        detail = f"{rule.grade} 类，抽查比例 {(rate * 100).normalize():f}%" + (
+        grade_rule = next(r for r in pack.grades.rules if r.code == ref)
+        rate = pack.grades.rates[grade_rule.grade]  # type: ignore[index]
+        name = grade_rule.name
+        detail = f"{grade_rule.grade} 类，抽查比例 {(rate * 100).normalize():f}%" + (
             "（暂定）" if pack.grades.provisional else "")
     elif impl.kind == "inspection_adjustment":
         adj = next(a for a in pack.inspection_adjustments if a.code == ref)

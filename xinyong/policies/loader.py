@@ -158,10 +158,10 @@ def cross_pack_problems(packs: list[Pack]) -> list[str]:
                     if code not in list_names:
                         problems.append(f"{pack.id}：scores[{i}]（{scheme.code}）.rules（{rule.code}）"
                                         f".lists：没有任何规则包定义名单“{code}”")
-        for rule in pack.grades.rules if pack.grades else []:
-            for code in rule.on_lists:
+        for grade_rule in pack.grades.rules if pack.grades else []:
+            for code in grade_rule.on_lists:
                 if code not in list_names:
-                    problems.append(f"{pack.id}：grades.rules（{rule.code}）.on_lists："
+                    problems.append(f"{pack.id}：grades.rules（{grade_rule.code}）.on_lists："
                                     f"没有任何规则包定义名单“{code}”")
     pack_ids = {pack.id for pack in packs}
     for pack in packs:

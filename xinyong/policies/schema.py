@@ -487,7 +487,7 @@ class InspectionAdjustment(Strict):
     name: str
     clause: str
     scales: list[Scale] = Field(min_length=1)
-    grades: list[Grade] = list(GRADES)
+    grades: list[Grade] = ["A", "B", "C", "D"]
     factor: Decimal = Field(gt=0, lt=1)
     provisional: bool = False
     note: str = ""
@@ -615,25 +615,26 @@ def check_references(self: Pack) -> list[str]:
     for i, scheme in enumerate(self.scores):
         where = f"scores[{i}]（{scheme.code}）"
         _dupes(problems, f"{where}.rules", [r.code for r in scheme.rules])
-        for clause in [scheme.clause, *(r.clause for r in scheme.rules)] + (
+        for cited in [scheme.clause, *(r.clause for r in scheme.rules)] + (
                 [scheme.clean_year_bonus.clause] if scheme.clean_year_bonus else []):
-            if clause not in clause_set:
-                problems.append(f"{where}：条款“{clause}”不在 clauses 中")
-        for j, rule in enumerate(scheme.rules):
-            for b in rule.behaviors:
+            if cited not in clause_set:
+                problems.append(f"{where}：条款“{cited}”不在 clauses 中")
+        for j, score_rule in enumerate(scheme.rules):
+            named = f"{where}.rules[{j}]（{score_rule.code}）"
+            for b in score_rule.behaviors:
                 if b not in behavior_codes:
-                    problems.append(f"{where}.rules[{j}]（{rule.code}）.behaviors：未知行为“{b}”")
-                elif (polarity_of[b] == "good") == rule.deducts:
-                    problems.append(f"{where}.rules[{j}]（{rule.code}）：行为“{b}”为"
+                    problems.append(f"{named}.behaviors：未知行为“{b}”")
+                elif (polarity_of[b] == "good") == score_rule.deducts:
+                    problems.append(f"{named}：行为“{b}”为"
                                     f"{'良好' if polarity_of[b] == 'good' else '失信'}行为，分值方向不符")
-            for c in rule.categories:
+            for c in score_rule.categories:
                 if c not in categories:
-                    problems.append(f"{where}.rules[{j}]（{rule.code}）.categories：没有行为属于类别“{c}”")
+                    problems.append(f"{named}.categories：没有行为属于类别“{c}”")
     if self.grades:
         _dupes(problems, "grades.rules", [r.code for r in self.grades.rules])
-        for clause in [self.grades.clause, *(r.clause for r in self.grades.rules)]:
-            if clause not in clause_set:
-                problems.append(f"grades：条款“{clause}”不在 clauses 中")
+        for cited in [self.grades.clause, *(r.clause for r in self.grades.rules)]:
+            if cited not in clause_set:
+                problems.append(f"grades：条款“{cited}”不在 clauses 中")
     _dupes(problems, "inspection_adjustments", [a.code for a in self.inspection_adjustments])
     for i, adj in enumerate(self.inspection_adjustments):
         if adj.clause not in clause_set:

@@ -275,13 +275,13 @@ def evaluate(s: Scheme, records: list[RecordFacts], memberships: list[Membership
     bonus = scheme.clean_year_bonus
     if bonus:
         stained = {r.decided_on.year for r in records if stains(r, day)}
-        left = bonus.max_total
+        remaining: int | None = bonus.max_total
         for year in range(s.bonus_start_year(), day.year):
-            if year in stained or left == 0:
+            if year in stained or remaining == 0:
                 continue
-            given = bonus.points if left is None else min(bonus.points, left)
-            if left is not None:
-                left -= given
+            given = bonus.points if remaining is None else min(bonus.points, remaining)
+            if remaining is not None:
+                remaining -= given
             items.append(Item(
                 date=dt.date(year, 12, 31), rule=CLEAN_YEAR, rule_name=f"{year} 年度无失信记录",
                 points=given, policy=s.policy, clause=bonus.clause, full_points=bonus.points,

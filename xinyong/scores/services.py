@@ -88,7 +88,8 @@ def stored_scores(subject: Subject) -> list[dict[str, Any]]:
     from xinyong.policies.jurisdiction import LOCALITY
 
     book = rulebook.current()
-    found = []
+    found: list[dict[str, Any]] = []
+    order: list[tuple[int, str, str]] = []
     for row in SubjectScore.objects.filter(subject=subject):
         entry = book.entry(row.policy)
         scheme = next((s for s in entry.pack.scores if s.code == row.scheme), None) \
@@ -99,8 +100,8 @@ def stored_scores(subject: Subject) -> list[dict[str, Any]]:
             "points": row.points, "level": row.level, "policy": row.policy,
             "provisional": bool(scheme and scheme.provisional),
             "computed_at": at, "as_of": day,
-            "_order": (LOCALITY[entry.pack.level] if entry else 9, row.policy, row.scheme),
         })
+        order.append((LOCALITY[entry.pack.level] if entry else 9, row.policy, row.scheme))
     if not found:
         today, now = timezone.localdate(), timezone.now()
         records, memberships = facts(subject.pk)
@@ -109,9 +110,9 @@ def stored_scores(subject: Subject) -> list[dict[str, Any]]:
             found.append({"scheme": s.code, "name": s.scheme.name, "points": result.points,
                           "level": result.level, "policy": s.policy,
                           "provisional": s.scheme.provisional, "computed_at": now,
-                          "as_of": today, "_order": (i,)})
-    found.sort(key=lambda f: f.pop("_order"))
-    return found
+                          "as_of": today})
+            order.append((i, s.policy, s.code))
+    return [f for _, f in sorted(zip(order, found, strict=True), key=lambda pair: pair[0])]
 
 
 def stored_grade(subject: Subject) -> dict[str, Any] | None:

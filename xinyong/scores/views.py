@@ -35,7 +35,7 @@ def _visible(request: HttpRequest, subject_id: int) -> Subject:
 @role_required(Role.SUBJECT, Role.OFFICE)
 def score(request: HttpRequest, subject_id: int) -> HttpResponse:
     subject = _visible(request, subject_id)
-    if request.user.role == Role.SUBJECT and not access.is_own(request.user, subject):
+    if getattr(request.user, "role", None) == Role.SUBJECT and not access.is_own(request.user, subject):
         raise Http404("没有这个信用主体，或无权查看")
     form = AsOfForm(request.GET or None)
     result, error = None, ""
@@ -120,7 +120,8 @@ def scale(request: HttpRequest, subject_id: int) -> HttpResponseBase:
         raise Http404("自然人没有企业规模")
     form = ScaleForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "企业规模：" + "；".join(form.errors.get("scale", ["无效的选项"])))
+        problems = form.errors.get("scale", ["无效的选项"])
+        messages.error(request, "企业规模：" + "；".join(str(e) for e in problems))
         return redirect("scores:grade", subject_id=subject.pk)
     before, after = subject.scale, form.cleaned_data["scale"]
     if before != after:

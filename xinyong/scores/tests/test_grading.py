@@ -19,6 +19,7 @@ from xinyong.scores.points import MembershipFacts, RecordFacts
 D = dt.date
 DAY = D(2026, 6, 1)
 MAWEI, TAICANG = "350105", "320585"
+MARCH, NEW_YEAR, YEAR_END = D(2026, 3, 1), D(2026, 1, 1), D(2026, 12, 31)
 
 
 @pytest.fixture(scope="module")
@@ -26,13 +27,13 @@ def book(shipped_packs: list[Pack]) -> Rulebook:
     return Rulebook([Entry(n, p, None) for n, p in enumerate(shipped_packs)])
 
 
-def finding(n: int, severity: str, on: D = D(2026, 3, 1), months: int = 12) -> RecordFacts:
+def finding(n: int, severity: str, on: D = MARCH, months: int = 12) -> RecordFacts:
     return RecordFacts(n, "administrative_penalty", "dishonest", severity, on, d.PUBLISHED, on,
                        add_months(on, months) - dt.timedelta(days=1), None)
 
 
-def listed(code: str, record_id: int = 1, since: D = D(2026, 1, 1),
-           until: D | None = D(2026, 12, 31)) -> MembershipFacts:
+def listed(code: str, record_id: int = 1, since: D = NEW_YEAR,
+           until: D | None = YEAR_END) -> MembershipFacts:
     return MembershipFacts(code, "taicang-2020-1", since, until, None, record_id)
 
 
