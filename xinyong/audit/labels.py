@@ -192,6 +192,7 @@ KINDS: dict[str, Kind] = {
                                  url=lambda o: _url("objections:detail", o.pk)),
     "subjects.subject": Kind(url=lambda o: _url("subjects:detail", o.pk)),
     "reports.report": Kind(name=lambda o: o.number, url=lambda o: _url("reports:detail", o.number)),
+    "inspections.draw": Kind(name=lambda o: o.name, url=lambda o: _url("inspections:detail", o.pk)),
 }
 
 

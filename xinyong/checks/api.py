@@ -45,6 +45,14 @@ class RecordInForceOut(Schema):
     clause: str
 
 
+class CheckGradeOut(Schema):
+    grade: str
+    inspection_rate: float | None
+    policy: str
+    # The day the stored grade was computed for (the platform recomputes it each night).
+    as_of: dt.date
+
+
 class ResultOut(Schema):
     code_masked: str
     subject_id: int | None
@@ -56,6 +64,8 @@ class ResultOut(Schema):
     # restrict | incentive | mixed | attention (关注: dishonest on file, no measure here) | none
     verdict: Literal["restrict", "incentive", "mixed", "attention", "none"]
     error: str | None = None
+    # The inspection scenario only: the subject's stored grade (信用风险分类) and rate.
+    grade: CheckGradeOut | None = None
 
 
 class CheckOut(Schema):

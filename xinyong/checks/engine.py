@@ -21,6 +21,7 @@ from xinyong.policies.models import PolicyPack, PolicyVersion
 from xinyong.policies.rulebook import Entry, Rulebook
 from xinyong.records import publicity
 from xinyong.records.models import Record
+from xinyong.scores.models import SubjectGrade
 from xinyong.subjects import codes
 from xinyong.subjects.models import Subject
 
@@ -137,9 +138,10 @@ def _mask_input(raw: str) -> str:
     return mask_code(text) if looks_like_id_number(text) else text[:40]
 
 
-def _lookup(digests: list[str], day: dt.date) -> list[tuple[Any, ...]]:
+def _lookup(digests: list[str], day: dt.date, grades: bool = False) -> list[tuple[Any, ...]]:
     """Subjects by code digest, their memberships in force and their published records on
-    `day`, in one round trip: `(tag, subject_id, ...)` rows tagged s, m or r.
+    `day`, in one round trip: `(tag, subject_id, ...)` rows tagged s, m or r; with `grades`
+    (the inspection scenario) also their stored grades, tagged g.
 
     The same conditions as `Membership.objects.active_on` and `Record.objects.published_on`
     (lists.models and records.publicity write each rule once for both; tests hold them to
@@ -172,6 +174,11 @@ def _lookup(digests: list[str], day: dt.date) -> list[tuple[Any, ...]]:
           LEFT JOIN {version_t} v ON v.id = r.policy_version_id
           LEFT JOIN {pack_t} p ON p.id = v.pack_id
          WHERE {published}"""  # noqa: S608
+    if grades:
+        sql += f"""
+        UNION ALL
+        SELECT 'g', g.subject_id, g.grade, g.policy, g.adjustments, NULL, g.as_of, NULL
+          FROM {SubjectGrade._meta.db_table} g JOIN q ON q.id = g.subject_id"""  # noqa: S608
     params: list[Any] = [*first, *active_params, *published_params]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
@@ -195,10 +202,15 @@ def run(book: Rulebook, scenario: str, raw_codes: list[str], day: dt.date,
     subjects: dict[str, tuple[int, str]] = {}
     known: dict[int, Known] = {}
     lists: dict[int, list[str]] = defaultdict(list)
+    graded: dict[int, dict[str, Any]] = {}
+    inspection = scenario == "inspection"
     chunk = MAX_SUBJECTS if connection.vendor == "postgresql" else CHUNK
     for i in range(0, len(digests), chunk):
-        for tag, sid, a, b, c, record_id, decided_on, ends_on in _lookup(digests[i:i + chunk], day):
-            if tag == "s":
+        for tag, sid, a, b, c, record_id, decided_on, ends_on in _lookup(
+                digests[i:i + chunk], day, grades=inspection):
+            if tag == "g":
+                graded[sid] = _grade(book, a, b, c, _as_date(decided_on))
+            elif tag == "s":
                 subjects[a] = (sid, b)
                 known.setdefault(sid, Known(b)).kind = b  # its m/r rows may have come first
             elif tag == "m":
@@ -211,6 +223,7 @@ def run(book: Rulebook, scenario: str, raw_codes: list[str], day: dt.date,
                     if ends_on else None))
     results: list[dict[str, Any]] = []
     polarities = list_polarities(book)
+    extra: dict[str, Any] = {}
     for masked, wanted, error in parsed:
         if error:
             results.append({"code_masked": masked, "subject_id": None, "known": False,
@@ -225,13 +238,26 @@ def run(book: Rulebook, scenario: str, raw_codes: list[str], day: dt.date,
             continue
         pk = found[0]
         measures = measures_for(book, scenario, day, known[pk], region)
-        results.append({"code_masked": masked, "subject_id": pk, "known": True,
+        if inspection:
+            extra = {"grade": graded.get(pk)}
+        results.append({**extra, "code_masked": masked, "subject_id": pk, "known": True,
                         "lists": lists.get(pk, []),
                         "records_in_force": records_in_force(book, known[pk]),
                         "measures": measures,
                         "verdict": verdict(measures, dishonest_on_file(polarities, known[pk])),
                         "error": None})
     return results
+
+
+def _grade(book: Rulebook, grade: str, policy: str, adjustments: str, as_of: dt.date
+           ) -> dict[str, Any]:
+    """A stored grade as the inspection scenario answers it: the grade, its rate and the day
+    it was computed for (stored results are stamped; the nightly run keeps them current)."""
+    from xinyong.scores.grading import rate_of
+
+    rate = rate_of(book, grade, policy, [a for a in adjustments.split(",") if a], as_of)
+    return {"grade": grade, "inspection_rate": float(rate) if rate is not None else None,
+            "policy": policy, "as_of": as_of.isoformat()}
 
 
 def _as_date(value: Any) -> dt.date:

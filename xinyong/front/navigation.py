@@ -19,6 +19,7 @@ MENU: list[tuple[Any, ...]] = [
     ("政策规则", "policies:list", ()),
     ("信用名单", "lists:index", (), "公示"),
     ("双公示", "disclosure:penalties", (), "公示"),
+    ("双随机抽查", "inspections:index", (), "公示"),
     ("记录列表", "records:list", (Role.OFFICE, Role.DEPARTMENT), "信用记录"),
     ("新增记录", "records:create", (Role.DEPARTMENT,), "信用记录"),
     ("批量导入", "records:imports", (Role.OFFICE, Role.DEPARTMENT), "信用记录"),

@@ -175,6 +175,12 @@ ROUTES: list[tuple[str, str, str, Any, dict[str, int]]] = [
     ("GET", "/subjects/{subject_id}/grade", "/subjects/{person}/grade", None,
      staff_only(404, 404)),
     ("GET", "/subjects/{subject_id}/grade", "/subjects/{organization}/grade", None, everyone(404)),
+    # Inspection draws (双随机抽查): the office draws (unit 999999 does not exist: 422 once
+    # past the role check); every draw is public.
+    ("POST", "/inspections/draws", "/inspections/draws",
+     {"name": "权限测试", "population": {"unit": 999999}}, office_only(422)),
+    ("GET", "/inspections/draws", "/inspections/draws", None, everyone(200)),
+    ("GET", "/inspections/draws/{draw_id}", "/inspections/draws/999999", None, everyone(404)),
     # Repairs and objections: see CASE_ROUTES below (the same endpoints for every kind).
 ]
 
@@ -342,6 +348,11 @@ PAGES: list[tuple[str, dict[str, int]]] = [
     ("/repairs/track/XFNOSUCHCODE2/", everyone(404)),
     ("/repairs/guide/", everyone(200)),
     ("/notices/", pages_of(200, tuple(Role.values))),
+    ("/inspections/", everyone(200)),
+    ("/inspections/new/", pages_of(200, (Role.OFFICE,))),
+    ("/inspections/999999/", everyone(404)),
+    ("/subjects/999999/score/", pages_of(404, (Role.OFFICE, Role.SUBJECT))),
+    ("/subjects/999999/grade/", everyone(404)),
 ]
 
 
