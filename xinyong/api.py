@@ -23,8 +23,8 @@ from xinyong.accounts.auth import optional_auth
 from xinyong.checks.api import router as checks_router
 from xinyong.disclosure.api import router as publicity_router
 from xinyong.exchange.api import router as exchange_router
-from xinyong.lib.errors import DomainError
 from xinyong.inspections.api import router as inspections_router
+from xinyong.lib.errors import DomainError
 from xinyong.licences.api import router as licences_router
 from xinyong.lists.api import router as lists_router
 from xinyong.objections.api import router as objections_router

@@ -32,7 +32,7 @@ class DrawPopulationIn(Schema):
     kinds: list[str] | None = Field(default=None, description="organization、individual_business")
     region: str | None = Field(default=None, description="6 位行政区划代码，如 350100 含 350105")
     unit: int | None = Field(default=None, description="成员单位编号：其报送的记录和许可涉及的主体")
-    grades: list[str] | None = Field(default=None, description="信用等级 A–D 的子集")
+    grades: list[str] | None = Field(default=None, description="信用风险分类 A–D 的子集")
     scales: list[str] | None = Field(default=None, description="large、medium、small、micro 的子集")
 
 
@@ -137,7 +137,7 @@ def out(draw: Draw) -> dict[str, Any]:
 
 
 @router.post("/draws", auth=token_auth, response={201: DrawOut, 403: Error, 422: Error},
-             summary="双随机抽查：按信用等级的抽查比例抽取（仅信用办）")
+             summary="双随机抽查：按信用风险分类的抽查比例抽取（仅信用办）")
 def create_draw(request: HttpRequest, payload: DrawIn) -> Status[dict[str, Any]]:
     user = require_role(request, Role.OFFICE)
     population = payload.population.dict(exclude_none=True) if payload.population else None

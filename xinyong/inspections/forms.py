@@ -21,7 +21,7 @@ class DrawForm(ServiceErrorsMixin, BootstrapForm):
                            error_messages={"required": "请填写抽查名称"})
     size = forms.IntegerField(label="抽取数量", required=False, min_value=1,
                               max_value=draws.MAX_SIZE,
-                              help_text="不填：每个主体按其信用等级的抽查比例独立抽取；"
+                              help_text="不填：每个主体按其信用风险分类的抽查比例独立抽取；"
                                         "填写：按抽查比例加权抽取这么多个",
                               error_messages={"invalid": "请填写整数",
                                               "min_value": "至少抽取 1 个",
@@ -41,9 +41,9 @@ class DrawForm(ServiceErrorsMixin, BootstrapForm):
                                   help_text="只抽取该单位报送过信用记录或行政许可的主体",
                                   error_messages={"invalid_choice": "请从列出的成员单位中选择"})
     grades = forms.MultipleChoiceField(
-        label="信用等级", required=False, widget=forms.CheckboxSelectMultiple,
-        choices=[(g, f"{g} 级") for g in draws.GRADES], help_text="不选即全部等级",
-        error_messages={"invalid_choice": "请从列出的等级中选择"})
+        label="信用风险分类", required=False, widget=forms.CheckboxSelectMultiple,
+        choices=[(g, f"{g} 类") for g in draws.GRADES], help_text="不选即全部类别",
+        error_messages={"invalid_choice": "请从列出的类别中选择"})
     scales = forms.MultipleChoiceField(
         label="企业规模", required=False, widget=forms.CheckboxSelectMultiple,
         choices=list(draws.SCALE_LABELS.items()),

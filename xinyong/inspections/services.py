@@ -213,7 +213,7 @@ def population_terms(draw: Draw) -> list[tuple[str, str]]:
         unit = Unit.objects.filter(pk=p["unit"]).first()
         terms.append(("成员单位监管范围", unit.name if unit else f"编号 {p['unit']}"))
     if p.get("grades"):
-        terms.append(("信用等级", "、".join(f"{g} 级" for g in p["grades"])))
+        terms.append(("信用风险分类", "、".join(f"{g} 类" for g in p["grades"])))
     if p.get("scales"):
         terms.append(("企业规模", "、".join(draws.SCALE_LABELS.get(s, s) for s in p["scales"])))
     return terms

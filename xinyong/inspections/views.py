@@ -62,7 +62,7 @@ def detail(request: HttpRequest, draw_id: int) -> HttpResponse:
         "draw": draw, "page": page, "query": query,
         "terms": services.population_terms(draw),
         "schemes": draw.rates.get("schemes", []),
-        "adjustments": [{**a, "grade_text": "、".join(f"{g} 级" for g in a["grades"]),
+        "adjustments": [{**a, "grade_text": "、".join(f"{g} 类" for g in a["grades"]),
                          "scale_text": "、".join(draws.SCALE_LABELS.get(s, s) for s in a["scales"]),
                          "region_text": "、".join(region_label(r) for r in a["regions"])
                          or "全部地区"}

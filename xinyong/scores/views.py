@@ -53,11 +53,17 @@ def score(request: HttpRequest, subject_id: int) -> HttpResponse:
     return render(request, "scores/score.html", {
         "subject": subject, "form": form, "result": result, "error": error,
         "schemes": schemes,
-        "rows": [(i, book.behavior_text(i.behavior) if i.behavior else "")
+        "rows": [(i, book.behavior_text(i.behavior) if i.behavior else "", _doc(book, i.policy))
                  for i in (result.items if result else [])],
+        "doc_number": _doc(book, result.policy) if result else "",
         "gained": sum(i.points for i in result.items if i.points > 0) if result else 0,
         "lost": sum(i.points for i in result.items if i.points < 0) if result else 0,
     })
+
+
+def _doc(book: rulebook.Rulebook, pack_id: str) -> str:
+    entry = book.entry(pack_id)
+    return entry.pack.doc_number if entry else pack_id
 
 
 @role_required(Role.SUBJECT)
