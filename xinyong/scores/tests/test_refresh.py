@@ -233,3 +233,17 @@ def test_runs_are_logged(loaded: Any) -> None:
     run = refresh.refresh()
     assert run.finished_at and run.scope == "all"
     assert Refresh.objects.filter(pk=run.pk).exists()
+
+
+def test_the_command_recomputes_and_names_a_wrong_subject(loaded: Any, organization: Subject
+                                                          ) -> None:
+    from io import StringIO
+
+    from django.core.management import CommandError, call_command
+
+    out = StringIO()
+    call_command("scores", "refresh", "--subject", str(organization.pk), stdout=out)
+    assert "1 results computed, 1 changed" in out.getvalue()
+    assert SubjectGrade.objects.get(subject=organization).grade == "B"
+    with pytest.raises(CommandError, match="--subject：没有编号为 999999 的信用主体"):
+        call_command("scores", "refresh", "--subject", "999999")
