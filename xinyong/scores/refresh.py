@@ -400,15 +400,18 @@ def refresh(subject_ids: list[int] | None = None, *, import_job: int | None = No
 
 def _store(cursor: Any, kind: str, q: Sql, now: dt.datetime, day: dt.date, scope: Sql | None,
            *, policy: str, scheme: str = "") -> tuple[int, int]:
-    """Put a statement's results in a temporary table and write the rows that changed (all
-    rows of a scoped run: their time says they were just computed)."""
+    """Write a statement's results: a scoped run (a few subjects, an import) upserts every
+    row (their time says they were just computed); a full run puts them in a temporary
+    table first and writes only the rows that changed."""
+    if scope is not None:
+        return _upsert(cursor, kind, q, now, day, policy=policy, scheme=scheme)
     cursor.execute("DROP TABLE IF EXISTS scores_fresh")
     if kind == "score":
         cursor.execute("CREATE TEMPORARY TABLE scores_fresh (subject_id BIGINT PRIMARY KEY, "
                        "points INTEGER, level VARCHAR(32))")
         cursor.execute("INSERT INTO scores_fresh (subject_id, points, level) " + q.text(), q.params)
         count = cursor.rowcount
-        differs = "" if scope is not None else " AND (t.points <> f.points OR t.level <> f.level)"
+        differs = " AND (t.points <> f.points OR t.level <> f.level)"
         cursor.execute(
             "UPDATE scores_subjectscore AS t SET points = f.points, level = f.level, policy = %s, "
             "computed_at = %s, as_of = %s FROM scores_fresh f "
@@ -427,14 +430,13 @@ def _store(cursor: Any, kind: str, q: Sql, now: dt.datetime, day: dt.date, scope
         cursor.execute("INSERT INTO scores_fresh (subject_id, grade, rule, adjustments) "
                        + q.text(), q.params)
         count = cursor.rowcount
-        differs = "" if scope is not None else (
-            " AND (t.grade <> f.grade OR t.rule <> f.rule OR t.adjustments <> f.adjustments"
-            " OR t.policy <> %s)")
+        differs = (" AND (t.grade <> f.grade OR t.rule <> f.rule OR t.adjustments <> f.adjustments"
+                   " OR t.policy <> %s)")
         cursor.execute(
             "UPDATE scores_subjectgrade AS t SET grade = f.grade, rule = f.rule, policy = %s, "
             "adjustments = f.adjustments, computed_at = %s, as_of = %s FROM scores_fresh f "
             f"WHERE t.subject_id = f.subject_id{differs}",
-            [policy, now, day] + ([policy] if scope is None else []))
+            [policy, now, day, policy])
         changed = cursor.rowcount
         cursor.execute(
             "INSERT INTO scores_subjectgrade (subject_id, grade, rule, policy, adjustments, "
@@ -444,4 +446,27 @@ def _store(cursor: Any, kind: str, q: Sql, now: dt.datetime, day: dt.date, scope
     changed += cursor.rowcount
     cursor.execute("DROP TABLE scores_fresh")
     return count, changed
+
+
+def _upsert(cursor: Any, kind: str, q: Sql, now: dt.datetime, day: dt.date, *, policy: str,
+            scheme: str) -> tuple[int, int]:
+    # "WHERE true": SQLite's parser needs it between a SELECT and ON CONFLICT.
+    if kind == "score":
+        cursor.execute(
+            "INSERT INTO scores_subjectscore (subject_id, scheme, policy, points, level, "
+            "computed_at, as_of) SELECT f.subject_id, %s, %s, f.points, f.level, %s, %s "
+            f"FROM ({q.text()}) f WHERE true ON CONFLICT (subject_id, scheme) DO UPDATE SET "
+            "points = excluded.points, level = excluded.level, policy = excluded.policy, "
+            "computed_at = excluded.computed_at, as_of = excluded.as_of",
+            [scheme, policy, now, day, *q.params])
+    else:
+        cursor.execute(
+            "INSERT INTO scores_subjectgrade (subject_id, grade, rule, policy, adjustments, "
+            "computed_at, as_of) SELECT f.subject_id, f.grade, f.rule, %s, f.adjustments, %s, %s "
+            f"FROM ({q.text()}) f WHERE true ON CONFLICT (subject_id) DO UPDATE SET "
+            "grade = excluded.grade, rule = excluded.rule, policy = excluded.policy, "
+            "adjustments = excluded.adjustments, computed_at = excluded.computed_at, "
+            "as_of = excluded.as_of",
+            [policy, now, day, *q.params])
+    return cursor.rowcount, cursor.rowcount
 
