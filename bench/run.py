@@ -1,7 +1,9 @@
 """`make bench`: the bulk import against a raw COPY of the same file, and SQLite rows/s;
 then, on the imported database, the checks (checks.py) and the record export (exports.py);
 then the 双公示 benchmarks of issue 13 on a database of their own (shuanggongshi.py), and the
-credit report PDFs of issue 14 (reports.py; BENCH_SKIP_REPORTS=1 skips them).
+credit report PDFs of issue 14 (reports.py; BENCH_SKIP_REPORTS=1 skips them), and the
+recompute of points and grades against a single SQL aggregate (scores.py; BENCH_SKIP_SCORES=1
+skips it, BENCH_SCORES_SUBJECTS sets its size, default 1,000,000).
 
 Writes bench/report-<date>.md with the machine and the numbers. Sizes: BENCH_ROWS
 (default 1,000,000) for PostgreSQL, BENCH_SQLITE_ROWS (default 100,000) for SQLite.
@@ -183,6 +185,13 @@ def main() -> None:
         from reports import main as reports_bench
 
         lines += reports_bench(work / "reports")
+    if os.getenv("BENCH_SKIP_SCORES") != "1":
+        # Points and grades: the set-based recompute of BENCH_SCORES_SUBJECTS (default
+        # 1,000,000) subjects against a single SQL aggregate, and one score on the spot
+        # (scores.py; its own database, dropped afterwards).
+        from scores import main as scores_bench
+
+        lines += scores_bench(work / "scores")
 
     small = work / "small.csv"
     generate(small, sqlite_rows)
@@ -198,6 +207,8 @@ def main() -> None:
     out = ROOT / "bench" / f"report-{dt.date.today()}.md"
     out.write_text(report + "\n", encoding="utf-8")
     print(f"\nwritten to {out}")
+    if any("MISMATCHES" in line for line in lines):
+        sys.exit("scores: stored points or grades differ from the computed ones (see the report)")
 
 
 if __name__ == "__main__":

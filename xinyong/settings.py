@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 
 from xinyong.lib.env import envbool, envint, envsecret
 
@@ -191,6 +193,11 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 # or task cut off this many times is failed instead of retried again.
 JOB_LEASE_SECONDS = envint("XINYONG_JOB_LEASE_SECONDS", "60")
 JOB_MAX_ATTEMPTS = envint("XINYONG_JOB_MAX_ATTEMPTS", "5")
+# PostgreSQL's work_mem for the nightly recompute of points and grades (scores.refresh): its
+# aggregates over every record spill to disk at the server's default (4MB).
+SCORES_WORK_MEM = os.getenv("XINYONG_SCORES_WORK_MEM", "256MB")
+if not re.fullmatch(r"[1-9][0-9]{0,5}(kB|MB|GB)", SCORES_WORK_MEM):
+    raise ImproperlyConfigured("XINYONG_SCORES_WORK_MEM：应为带单位的大小，如 256MB")
 
 # Uploaded tables are read by a child process under these limits (lib/tabular.py).
 UPLOAD_LIMITS = {

@@ -357,6 +357,8 @@ class ScoreRule(Strict):
                 raise ValueError("良好行为只能加分")
         elif self.polarity == "dishonest":
             raise ValueError("失信行为只能扣分")
+        if self.steps and self.points is None:
+            raise ValueError("递减计分（steps）须与固定分值 points 同用，不能按情节计分")
         froms = [s.from_entry for s in self.steps]
         if froms != sorted(set(froms)):
             raise ValueError("steps 须按 from_entry 递增且不重复")

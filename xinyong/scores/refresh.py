@@ -1,16 +1,31 @@
 """The set-based recompute of points and grades (积分与评级批量计算).
 
-Each scheme in force is compiled into one SQL statement over records, memberships and
-subjects: the rules become CASE expressions, the caps nested aggregates (per rule and
-year, per rule, per category: a laminar family, so these mins give what the date-ordered
-filling of `scores.points` gives), the clean years a count of the decision years of
-dishonest records. The grades are one statement likewise. Results go to a temporary
-table, and only rows whose value changed are written: a nightly run over a million
-subjects writes the few that changed. `scores.points` and `scores.grading` are the
-reference; the tests hold the SQL to their answers.
+Every scheme in force and the grade rules are compiled into one SQL statement
+(`evaluation_sql`) that reads the records once and the memberships once:
 
-Runs: nightly and after a pack or event changes (every subject), after an import (its
-subjects), and for one subject after each change of its records or on request.
+1. `m`: each record that was ever published by the day, with the rule each scheme gives it
+   (the rules' first-match order as one CASE per scheme);
+2. `y`: per subject and decision year, per scheme and rule, the points of the entries that
+   count on the day (or, for a rule with diminishing steps, their number: with a fixed
+   value per entry, the sum of the first n steps is a closed form), whether the year is
+   stained by a dishonest record, and the published dishonest records the grade rules count;
+3. `t`: per subject, the yearly amounts capped by `cap_per_year` and summed, the stained
+   years of each scheme's bonus range, the dishonest counts;
+4. `l`: per subject, the lists in force each list rule and grade rule names;
+5. `f`: per subject, each scheme's raw points (rule caps, category caps, list rules, the
+   clean-year bonus) and the grade rule that holds (the most local grade scheme governing
+   the region of its USCC); the outer SELECT clamps, names the level, the grade and the
+   inspection adjustments.
+
+Caps nest (year within rule within category: a laminar family), so these mins give what
+the date-ordered filling of `scores.points` gives. `scores.points` and `scores.grading` are
+the reference; the tests hold this SQL to their answers on SQLite and PostgreSQL.
+
+A full run puts the result in a temporary table and writes only the rows that changed (a
+nightly run over a million subjects writes the few that did); a scoped run (one subject on
+a change of its records, an import's subjects) upserts its rows. Runs: nightly and after a
+pack or event changes (every subject), after an import, for one subject after each change of
+its records or on request.
 """
 
 from __future__ import annotations
@@ -19,8 +34,10 @@ import datetime as dt
 import logging
 import time
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 from typing import Any
 
+from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
@@ -40,6 +57,8 @@ log = logging.getLogger(__name__)
 RECORDS = "records_record"
 SUBJECTS = "subjects_subject"
 MEMBERSHIPS = "lists_membership"
+SCORES = "scores_subjectscore"
+GRADES = "scores_subjectgrade"
 
 
 class Sql:
@@ -54,6 +73,9 @@ class Sql:
         self.params.extend(params)
         return self
 
+    def extend(self, other: Sql) -> Sql:
+        return self.add(other.text(), *other.params)
+
     def text(self) -> str:
         return "".join(self.parts)
 
@@ -63,14 +85,28 @@ def _in(values: Iterable[Any]) -> tuple[str, list[Any]]:
     return "(" + ", ".join(["%s"] * len(values)) + ")", values
 
 
+def _pg() -> bool:
+    return connection.vendor == "postgresql"
+
+
 def _year(column: str) -> str:
-    if connection.vendor == "postgresql":
+    if _pg():
         return f"CAST(EXTRACT(YEAR FROM {column}) AS INTEGER)"
     return f"CAST(strftime('%%Y', {column}) AS INTEGER)"
 
 
-def _least(a: str, b: str) -> str:
-    return f"(CASE WHEN {a} < {b} THEN {a} ELSE {b} END)"
+def _least(*terms: str) -> str:
+    return f"{'LEAST' if _pg() else 'MIN'}({', '.join(terms)})"
+
+
+def _greatest(*terms: str) -> str:
+    return f"{'GREATEST' if _pg() else 'MAX'}({', '.join(terms)})"
+
+
+def _fence() -> str:
+    """Keeps PostgreSQL from folding a subquery into its reader, which would compute each
+    of its columns again at every use (the rule CASEs, the raw points)."""
+    return " OFFSET 0" if _pg() else ""
 
 
 def last_start_not_counting(day: dt.date, months: int) -> dt.date:
@@ -96,19 +132,43 @@ def region_sql(entry: Entry, column: str = "s.code") -> tuple[str, list[Any]]:
     return "(" + " OR ".join(parts) + ")", params
 
 
-def _scope(scope: Sql | None) -> Sql:
-    return scope if scope is not None else Sql()
+@dataclass(frozen=True)
+class Scope:
+    """Which subjects a run covers: every one, the given ones, or an import's."""
+
+    subject_ids: list[int] | None = None
+    import_job: int | None = None
+
+    @property
+    def everyone(self) -> bool:
+        return self.subject_ids is None and self.import_job is None
+
+    def on(self, column: str) -> Sql:
+        """` AND <column> in scope` (nothing for every subject)."""
+        if self.import_job is not None:
+            return Sql().add(f" AND {column} IN (SELECT subject_id FROM {RECORDS} "
+                             "WHERE import_job_id = %s)", self.import_job)
+        if self.subject_ids is not None:
+            marks, values = _in(self.subject_ids or [0])
+            return Sql().add(f" AND {column} IN {marks}", *values)
+        return Sql()
 
 
-def scope_for(subject_ids: list[int] | None, import_job: int | None) -> Sql | None:
-    """The condition on `s.id` limiting a run; None for every subject."""
-    if import_job is not None:
-        return Sql().add(f" AND s.id IN (SELECT subject_id FROM {RECORDS} WHERE import_job_id = %s)",
-                         import_job)
-    if subject_ids is not None:
-        marks, values = _in(subject_ids or [0])
-        return Sql().add(f" AND s.id IN {marks}", *values)
-    return None
+def grade_schemes(book: Rulebook, day: dt.date) -> list[Entry]:
+    """The packs in force with grade rules, the most local first (as `most_local` picks)."""
+    found = [e for e in book.in_force(day) if e.pack.grades]
+    return sorted(found, key=lambda e: jurisdiction.LOCALITY[e.pack.level])
+
+
+@dataclass
+class Compiled:
+    """The statement and what its columns mean: `subject_id`, then `p{k}`/`l{k}` (points
+    and level under `schemes[k]`, NULL for subjects of other kinds), then `grade`, `rule`,
+    `policy`, `adjustments` (NULL where no grade scheme covers the subject)."""
+
+    sql: Sql
+    schemes: list[Scheme] = field(default_factory=list)
+    grades: bool = False
 
 
 def _rule_condition(s: Scheme, i: int, rule: ScoreRule) -> tuple[str, list[Any]]:
@@ -129,225 +189,281 @@ def _rule_condition(s: Scheme, i: int, rule: ScoreRule) -> tuple[str, list[Any]]
 
 def _points_expr(rule: ScoreRule) -> tuple[str, list[Any]]:
     if rule.points is not None:
-        return "%s", [rule.points]
+        return str(int(rule.points)), []
     whens, params = [], []
     for severity, points in (rule.points_by_severity or {}).items():
-        whens.append("WHEN %s THEN %s")
-        params += [severity, points]
-    return f"(CASE r.severity {' '.join(whens)} ELSE 0 END)", params
+        whens.append(f"WHEN %s THEN {int(points)}")
+        params.append(severity)
+    return f"(CASE m.severity {' '.join(whens)} ELSE 0 END)", params
 
 
-def scores_sql(s: Scheme, day: dt.date, scope: Sql | None) -> Sql:
-    """SELECT subject_id, points, level for every subject of the scheme's kinds in scope."""
-    scheme = s.scheme
-    record_rules = [(i, r) for i, r in enumerate(scheme.rules) if not r.lists]
-    list_rules = [r for r in scheme.rules if r.lists]
-    kinds, kind_params = _in(scheme.subject_kinds)
-    q = Sql()
-    ctes: list[str] = []
+def _window(rule: ScoreRule, day: dt.date) -> tuple[str, list[Any]]:
+    """The entry counts on `day`: published, or within its own months and not closed."""
+    if rule.counts_months is None:
+        return "m.pub = 1", []
+    return "m.live = 1 AND m.starts_on > %s", [last_start_not_counting(day, rule.counts_months)]
 
-    if record_rules:
-        q.add("WITH m AS (SELECT r.id, r.subject_id, r.decided_on, r.severity, "
-              f"{_year('r.decided_on')} AS yr, r.starts_on, r.status, r.closed_on, r.ends_on, "
-              "CASE")
-        for i, rule in record_rules:
-            cond, params = _rule_condition(s, i, rule)
-            q.add(f" WHEN {cond} THEN {i}", *params)
-        q.add(f" END AS rule FROM {RECORDS} r JOIN {SUBJECTS} s ON s.id = r.subject_id "
-              f"WHERE s.kind IN {kinds}", *kind_params)
-        sc = _scope(scope)
-        q.add(sc.text(), *sc.params)
-        q.add(" AND r.starts_on <= %s), ", day)
-        # c: the entries counting on the day, with their points before steps and caps
-        q.add("c AS (SELECT m.id, m.subject_id, m.decided_on, m.yr, m.rule, CASE m.rule")
-        for i, rule in record_rules:
-            expr, params = _points_expr(rule)
-            q.add(f" WHEN {i} THEN {expr.replace('r.severity', 'm.severity')}", *params)
-        q.add(" END AS pts FROM m WHERE ")
-        windows = []
-        wparams: list[Any] = []
-        for i, rule in record_rules:
-            if rule.counts_months is None:
-                cond, params = published_sql("m", day)
+
+def _amount(k: int, i: int, rule: ScoreRule, day: dt.date) -> Sql:
+    """Rule i of scheme k in one group of `y`: its entries' points, stepped and capped by
+    year where the rule says so (then the group is one subject's year)."""
+    window, wparams = _window(rule, day)
+    if rule.steps:
+        count = f"SUM(CASE WHEN m.k{k} = {i} AND {window} THEN 1 ELSE 0 END)"
+        amount = Sql().add(_stepped_sum(rule, "%%COUNT%%").replace("%%COUNT%%", count))
+        # the count appears once per step term: its parameters once per appearance
+        amount.params = wparams * _stepped_sum(rule, "%%COUNT%%").count("%%COUNT%%")
+    else:
+        points, pparams = _points_expr(rule)
+        amount = Sql().add(f"SUM(CASE WHEN m.k{k} = {i} AND {window} THEN {points} ELSE 0 END)",
+                           *wparams, *pparams)
+    if rule.cap_per_year:
+        return Sql().add(_least(amount.text(), str(rule.cap_per_year)), *amount.params)
+    return amount
+
+
+def _stepped_sum(rule: ScoreRule, n: str) -> str:
+    """The sum of the first `n` entries' points of a rule with steps (fixed points)."""
+    assert rule.points is not None
+    bounds = [(1, rule.points)] + [(st.from_entry, st.points) for st in rule.steps]
+    terms = []
+    for j, (start, value) in enumerate(bounds):
+        end = bounds[j + 1][0] - 1 if j + 1 < len(bounds) else None
+        upto = _least(n, str(end)) if end is not None else n
+        terms.append(f"{int(value)} * {_greatest('0', f'{upto} - {start - 1}')}")
+    return "(" + " + ".join(terms) + ")"
+
+
+def evaluation_sql(book: Rulebook, day: dt.date, scope: Scope) -> Compiled:
+    """Every scheme's points and the grade of every subject in scope, in one statement."""
+    schemes = [Scheme.of(e, s) for e in book.in_force(day) for s in e.pack.scores]
+    graders = grade_schemes(book, day)
+    out = Compiled(Sql(), schemes, bool(graders))
+    q = out.sql
+    last = day.year - 1
+
+    yearly = [(k, i) for k, s in enumerate(schemes) for i, rule in enumerate(s.scheme.rules)
+              if not rule.lists and (rule.steps or rule.cap_per_year)]
+    bonus_years = sorted({y for s in schemes if s.scheme.clean_year_bonus
+                          for y in range(s.bonus_start_year(), last + 1)})
+
+    # m: each record that was published at some time by the day, computed once per row:
+    # each scheme's rule, published on the day, not closed by then, the year it stains.
+    published, pparams = published_sql("r", day)
+    dated, closed = _in(DATED)[0], _in(CLOSED)[0]
+    q.add(f"WITH m AS (SELECT r.subject_id, {_year('r.decided_on')} AS yr, r.severity, "
+          f"r.polarity, r.starts_on, CASE WHEN {published} THEN 1 ELSE 0 END AS pub, "
+          f"CASE WHEN r.status IN {dated} OR (r.status IN {closed} AND r.closed_on > %s) "
+          "THEN 1 ELSE 0 END AS live", *pparams, *DATED, *CLOSED, day)
+    if bonus_years:
+        q.add(f", CASE WHEN r.polarity = 'dishonest' AND (r.status IN {dated} "
+              f"OR (r.status IN {closed} AND r.closed_on > r.starts_on "
+              f"AND NOT (r.status = %s AND r.closed_on <= %s))) THEN {_year('r.decided_on')} "
+              "END AS sy", *DATED, *CLOSED, WITHDRAWN, day)
+    for k, s in enumerate(schemes):
+        whens = Sql()
+        for i, rule in enumerate(s.scheme.rules):
+            if not rule.lists:
+                cond, params = _rule_condition(s, i, rule)
+                whens.add(f" WHEN {cond} THEN {i}", *params)
+        if whens.parts:
+            q.add(", CASE").extend(whens).add(f" END AS k{k}")
+    q.add(f" FROM {RECORDS} r WHERE r.starts_on <= %s", day)
+    q.extend(scope.on("r.subject_id"))
+    q.add(f"{_fence()}), ")
+
+    # y: per subject, and per decision year for the entries of rules capped or stepped by
+    # year (every other row of a subject falls in one group): each scheme's amounts, capped
+    # by year where a rule says so (a year's entries are all in one group), summed into one
+    # column except for the rules a total or category cap still applies to; the years
+    # stained by a dishonest record; the published dishonest records.
+    year_key = "0"
+    if yearly:
+        picks = " OR ".join(f"m.k{k} = {i}" for k, i in yearly)
+        year_key = f"CASE WHEN {picks} THEN m.yr ELSE 0 END"
+    q.add(f"y AS (SELECT m.subject_id, {year_key} AS yk")
+    for year in bonus_years:
+        q.add(f", MAX(CASE WHEN m.sy = {year} THEN 1 ELSE 0 END) AS s{year}")
+    for k, s in enumerate(schemes):
+        plain = Sql()
+        for i, rule in enumerate(s.scheme.rules):
+            if rule.lists:
+                continue
+            amount = _amount(k, i, rule, day)
+            if rule.cap or rule.category:
+                # INTEGER: summed again in t, where a bigint sum would be a numeric one
+                q.add(", CAST(").extend(amount).add(f" AS INTEGER) AS b{k}_{i}")
             else:
-                cond = (f"m.starts_on > %s AND (m.status IN {_in(DATED)[0]} "
-                        f"OR (m.status IN {_in(CLOSED)[0]} AND m.closed_on > %s))")
-                params = [last_start_not_counting(day, rule.counts_months), *DATED, *CLOSED, day]
-            windows.append(f"(m.rule = {i} AND {cond})")
-            wparams += params
-        q.add("(" + " OR ".join(windows) + ")), ", *wparams)
-        stepped = any(r.steps for _, r in record_rules)
-        if stepped:
-            q.add("n AS (SELECT c.*, ROW_NUMBER() OVER (PARTITION BY c.subject_id, c.rule, c.yr "
-                  "ORDER BY c.decided_on, c.id) AS nth FROM c WHERE c.pts <> 0), ")
-        else:
-            q.add("n AS (SELECT c.*, 1 AS nth FROM c WHERE c.pts <> 0), ")
-        amount = ["CASE"]
-        for i, rule in record_rules:
-            if rule.steps:
-                inner = " ".join(f"WHEN n.nth >= {st.from_entry} THEN {st.points}"
-                                 for st in sorted(rule.steps, key=lambda x: -x.from_entry))
-                amount.append(f" WHEN n.rule = {i} THEN (CASE {inner} ELSE n.pts END)")
-        amount.append(" ELSE n.pts END")
-        stepped_amount = "".join(amount) if len(amount) > 2 else "n.pts"
-        q.add(f"y AS (SELECT n.subject_id, n.rule, n.yr, SUM({stepped_amount}) AS amt "
-              "FROM n GROUP BY n.subject_id, n.rule, n.yr), ")
-        year_cap = _cap_case("y", [(i, r.cap_per_year) for i, r in record_rules])
-        q.add(f"ru AS (SELECT y.subject_id, y.rule, SUM({year_cap}) AS amt FROM y "
-              "GROUP BY y.subject_id, y.rule), ")
-        rule_cap = _cap_case("ru", [(i, r.cap) for i, r in record_rules])
-        categories = {c.code: c.cap for c in scheme.categories}
-        cat_key = "CASE" + "".join(
-            f" WHEN ru.rule = {i} THEN -{1 + list(categories).index(r.category)}"
-            for i, r in record_rules if r.category) + " ELSE ru.rule END"
-        if cat_key == "CASE ELSE ru.rule END":
-            cat_key = "ru.rule"
-        q.add(f"ca AS (SELECT ru.subject_id, {cat_key} AS cat, SUM({rule_cap}) AS amt FROM ru "
-              f"GROUP BY ru.subject_id, {cat_key}), ")
-        cat_cap = _cap_case("ca", [(-(1 + k), cap) for k, cap in enumerate(categories.values())],
-                            column="cat")
-        q.add(f"tot AS (SELECT ca.subject_id, SUM({cat_cap}) AS amt FROM ca GROUP BY ca.subject_id)")
-        ctes.append("tot")
+                plain.add(" + " if plain.parts else "").extend(amount)
+        if plain.parts:
+            q.add(", CAST(").extend(plain).add(f" AS INTEGER) AS a{k}")
+    q.add(", CAST(SUM(CASE WHEN m.polarity = 'dishonest' AND m.pub = 1 THEN 1 ELSE 0 END) "
+          "AS INTEGER) AS d_all")
+    for g, entry in enumerate(graders):
+        for j, grule in enumerate(entry.pack.grades.rules):  # type: ignore[union-attr]
+            if grule.dishonest_at_least:
+                floor = SEVERITY_ORDER[grule.dishonest_min_severity or "minor"]
+                marks, values = _in(x for x, v in SEVERITY_ORDER.items() if v >= floor)
+                q.add(f", CAST(SUM(CASE WHEN m.polarity = 'dishonest' AND m.pub = 1 "
+                      f"AND m.severity IN {marks} THEN 1 ELSE 0 END) AS INTEGER) AS d{g}_{j}",
+                      *values)
+    # (A constant in GROUP BY would name a column by position.)
+    q.add(f" FROM m GROUP BY m.subject_id{', ' + year_key if yearly else ''}), ")
 
-    if list_rules:
-        q.add(", " if ctes else "WITH ")
-        selects = []
-        lparams: list[Any] = []
-        for rule in list_rules:
-            active, aparams = active_sql("ms", day)
+    # t: per subject.
+    q.add("t AS (SELECT y.subject_id, SUM(y.d_all) AS d_all")
+    for k, s in enumerate(schemes):
+        if any(not r.lists and not (r.cap or r.category) for r in s.scheme.rules):
+            q.add(f", SUM(y.a{k}) AS a{k}")
+        for i, rule in enumerate(s.scheme.rules):
+            if not rule.lists and (rule.cap or rule.category):
+                q.add(f", SUM(y.b{k}_{i}) AS b{k}_{i}")
+    for year in bonus_years:
+        q.add(f", MAX(y.s{year}) AS s{year}")
+    for g, entry in enumerate(graders):
+        for j, grule in enumerate(entry.pack.grades.rules):  # type: ignore[union-attr]
+            if grule.dishonest_at_least:
+                q.add(f", SUM(y.d{g}_{j}) AS d{g}_{j}")
+    q.add(" FROM y GROUP BY y.subject_id), ")
+
+    # l: per subject, the lists in force that list rules and grade rules name.
+    active, aparams = active_sql("ms", day)
+    q.add("l AS (SELECT ms.subject_id, COUNT(*) AS n")
+    for k, s in enumerate(schemes):
+        for i, rule in enumerate(s.scheme.rules):
+            if not rule.lists:
+                continue
             marks, values = _in(rule.lists)
             owned = [code for code in rule.lists if s.list_owner(code)]
-            own = ""
-            oparams: list[Any] = []
+            own, oparams = "", []
             if owned:
                 omarks, ovalues = _in(owned)
-                own = f" AND (ms.list_code NOT IN {omarks} OR ms.policy = %s)"
-                oparams = [*ovalues, s.policy]
-            selects.append(f"SELECT DISTINCT ms.subject_id, %s AS pts FROM {MEMBERSHIPS} ms "
-                           f"WHERE ms.list_code IN {marks}{own} AND {active}")
-            lparams += [rule.points, *values, *oparams, *aparams]
-        q.add("li AS (SELECT u.subject_id, SUM(u.pts) AS amt FROM ("
-              + " UNION ALL ".join(selects) + ") u GROUP BY u.subject_id)", *lparams)
-        ctes.append("li")
+                own, oparams = f" AND (ms.list_code NOT IN {omarks} OR ms.policy = %s)", [
+                    *ovalues, s.policy]
+            q.add(f", MAX(CASE WHEN ms.list_code IN {marks}{own} THEN 1 ELSE 0 END) AS l{k}_{i}",
+                  *values, *oparams)
+    for g, entry in enumerate(graders):
+        for j, grule in enumerate(entry.pack.grades.rules):  # type: ignore[union-attr]
+            if grule.on_lists:
+                marks, values = _in(grule.on_lists)
+                q.add(f", MAX(CASE WHEN ms.list_code IN {marks} THEN 1 ELSE 0 END) AS g{g}_{j}",
+                      *values)
+    q.add(f" FROM {MEMBERSHIPS} ms WHERE {active}", *aparams)
+    q.extend(scope.on("ms.subject_id"))
+    q.add(" GROUP BY ms.subject_id), ")
 
+    # f: per subject, raw points per scheme and the grade rule that holds.
+    q.add("f AS (SELECT s.id AS subject_id, s.code, s.scale")
+    for k, s in enumerate(schemes):
+        kinds, kparams = _in(s.scheme.subject_kinds)
+        q.add(f", CASE WHEN s.kind IN {kinds} THEN {_raw(k, s, last)} END AS raw{k}", *kparams)
+    if graders:
+        q.add(", CASE")
+        for g, entry in enumerate(graders):
+            scheme = entry.pack.grades
+            assert scheme is not None
+            region, rparams = region_sql(entry)
+            kinds, kparams = _in(scheme.subject_kinds)
+            q.add(f" WHEN {region} THEN (CASE WHEN s.kind IN {kinds} THEN (CASE", *rparams,
+                  *kparams)
+            for j, grule in enumerate(scheme.rules):
+                conds = []
+                if grule.on_lists:
+                    conds.append(f"COALESCE(l.g{g}_{j}, 0) = 1")
+                if grule.dishonest_at_least:
+                    conds.append(f"COALESCE(t.d{g}_{j}, 0) >= {grule.dishonest_at_least}")
+                if grule.no_dishonest:
+                    conds.append("COALESCE(t.d_all, 0) = 0")
+                q.add(f" WHEN {' AND '.join(conds)} THEN {g * 100 + j}")
+            q.add(f" ELSE {g * 100 + 99} END) END)")
+        q.add(" END AS gi")
+    q.add(f" FROM {SUBJECTS} s LEFT JOIN t ON t.subject_id = s.id "
+          "LEFT JOIN l ON l.subject_id = s.id WHERE 1=1")
+    q.extend(scope.on("s.id"))
+    q.add(f"{_fence()}), ")
+
+    # p: points clamped (kept apart so the level's CASE reads a column).
+    q.add("p AS (SELECT f.*")
+    for k, s in enumerate(schemes):
+        lo, hi = s.scheme.min, s.scheme.max
+        q.add(f", CASE WHEN f.raw{k} < {lo} THEN {lo} WHEN f.raw{k} > {hi} THEN {hi} "
+              f"ELSE f.raw{k} END AS p{k}")
+    q.add(f" FROM f{_fence()}) ")
+
+    q.add("SELECT p.subject_id")
+    for k, s in enumerate(schemes):
+        q.add(f", p.p{k}, CASE")
+        for level in s.scheme.levels:
+            q.add(f" WHEN p.p{k} BETWEEN {level.min} AND {level.max} THEN %s", level.name)
+        q.add(f" WHEN p.p{k} IS NOT NULL THEN '' END AS l{k}")
+    if graders:
+        grade = Sql().add("CASE")
+        rule = Sql().add("CASE")
+        policy = Sql().add("CASE")
+        for g, entry in enumerate(graders):
+            scheme = entry.pack.grades
+            assert scheme is not None
+            for j, grule in enumerate(scheme.rules):
+                grade.add(f" WHEN p.gi = {g * 100 + j} THEN %s", grule.grade)
+                rule.add(f" WHEN p.gi = {g * 100 + j} THEN %s", grule.code)
+            grade.add(f" WHEN p.gi = {g * 100 + 99} THEN %s", scheme.otherwise)
+            rule.add(f" WHEN p.gi = {g * 100 + 99} THEN %s", OTHERWISE)
+            policy.add(f" WHEN p.gi BETWEEN {g * 100} AND {g * 100 + 99} THEN %s", entry.pack.id)
+        for part in (grade, rule, policy):
+            part.add(" END")
+        q.add(", ").extend(grade).add(" AS grade, ").extend(rule).add(" AS rule, ")
+        q.extend(policy).add(" AS policy, ")
+        pieces = Sql()
+        for adj_entry in book.in_force(day):
+            for adj in adj_entry.pack.inspection_adjustments:
+                smarks, svalues = _in(adj.scales)
+                gmarks, gvalues = _in(adj.grades)
+                region, rparams = region_sql(adj_entry, "p.code")
+                if pieces.parts:
+                    pieces.add(" || ")
+                pieces.add(f"CASE WHEN p.scale IN {smarks} AND (", *svalues).extend(grade)
+                pieces.add(f") IN {gmarks} AND {region} THEN %s ELSE '' END",
+                           *gvalues, *rparams, f",{adj_entry.pack.id}:{adj.code}")
+        if pieces.parts:
+            q.add("CASE WHEN p.gi IS NULL THEN NULL ELSE SUBSTR(").extend(pieces).add(
+                ", 2) END AS adjustments")
+        else:
+            q.add("CASE WHEN p.gi IS NULL THEN NULL ELSE '' END AS adjustments")
+    q.add(" FROM p")
+    return out
+
+
+def _raw(k: int, s: Scheme, last: int) -> str:
+    """Scheme k's points before clamping, from the columns of t and l."""
+    scheme = s.scheme
+    terms = [str(scheme.base)]
+    if any(not r.lists and not (r.cap or r.category) for r in scheme.rules):
+        terms.append(f"COALESCE(t.a{k}, 0)")
+    by_category: dict[str, list[str]] = {}
+    for i, rule in enumerate(scheme.rules):
+        if rule.lists:
+            terms.append(f"CASE WHEN COALESCE(l.l{k}_{i}, 0) = 1 THEN {int(rule.points or 0)} "
+                         "ELSE 0 END")
+            continue
+        if not (rule.cap or rule.category):
+            continue  # in a{k}
+        amount = f"COALESCE(t.b{k}_{i}, 0)"
+        if rule.cap:
+            amount = _least(amount, str(rule.cap))
+        if rule.category:
+            by_category.setdefault(rule.category, []).append(amount)
+        else:
+            terms.append(amount)
+    caps = {c.code: c.cap for c in scheme.categories}
+    for code, amounts in by_category.items():
+        terms.append(_least("(" + " + ".join(amounts) + ")", str(caps[code])))
     bonus = scheme.clean_year_bonus
-    first, last = s.bonus_start_year(), day.year - 1
-    if bonus and last >= first:
-        q.add(", " if ctes else "WITH ")
-        q.add(f"st AS (SELECT r.subject_id, COUNT(DISTINCT {_year('r.decided_on')}) AS n "
-              f"FROM {RECORDS} r JOIN {SUBJECTS} s ON s.id = r.subject_id "
-              f"WHERE s.kind IN {kinds}", *kind_params)
-        sc = _scope(scope)
-        q.add(sc.text(), *sc.params)
-        q.add(f" AND r.polarity = 'dishonest' AND r.starts_on <= %s "
-              f"AND (r.status IN {_in(DATED)[0]} OR (r.status IN {_in(CLOSED)[0]} "
-              f"AND r.closed_on > r.starts_on AND NOT (r.status = %s AND r.closed_on <= %s))) "
-              f"AND r.decided_on >= %s AND r.decided_on <= %s GROUP BY r.subject_id)",
-              day, *DATED, *CLOSED, WITHDRAWN, day, dt.date(first, 1, 1), dt.date(last, 12, 31))
-        ctes.append("st")
-        clean = f"({last - first + 1} - COALESCE(st.n, 0))"
-        bonus_expr = f"({clean} * {bonus.points})"
-        if bonus.max_total:
-            bonus_expr = _least(bonus_expr, str(bonus.max_total))
-    else:
-        bonus_expr = "0"
-
-    raw = " + ".join([str(scheme.base), *(f"COALESCE({c}.amt, 0)" for c in ctes if c != "st"),
-                      bonus_expr])
-    q.add(" SELECT x.subject_id, x.points, CASE")
-    for level in scheme.levels:
-        q.add(" WHEN x.points BETWEEN %s AND %s THEN %s", level.min, level.max, level.name)
-    q.add(" ELSE '' END AS level FROM (SELECT s.id AS subject_id, "
-          f"CASE WHEN ({raw}) < {scheme.min} THEN {scheme.min} "
-          f"WHEN ({raw}) > {scheme.max} THEN {scheme.max} ELSE ({raw}) END AS points "
-          f"FROM {SUBJECTS} s")
-    for c in ctes:
-        q.add(f" LEFT JOIN {c} ON {c}.subject_id = s.id")
-    q.add(f" WHERE s.kind IN {kinds}", *kind_params)
-    sc = _scope(scope)
-    q.add(sc.text(), *sc.params)
-    q.add(") x")
-    return q
-
-
-def _cap_case(alias: str, caps: list[tuple[int, int | None]], column: str = "rule") -> str:
-    whens = [f" WHEN {alias}.{column} = {i} THEN {_least(f'{alias}.amt', str(cap))}"
-             for i, cap in caps if cap]
-    if not whens:
-        return f"{alias}.amt"
-    return "CASE" + "".join(whens) + f" ELSE {alias}.amt END"
-
-
-def grade_schemes(book: Rulebook, day: dt.date) -> list[Entry]:
-    found = [e for e in book.in_force(day) if e.pack.grades]
-    return sorted(found, key=lambda e: jurisdiction.LOCALITY[e.pack.level])
-
-
-def grades_sql(book: Rulebook, entry: Entry, more_local: list[Entry], day: dt.date,
-               scope: Sql | None) -> Sql:
-    """SELECT subject_id, grade, rule, adjustments for the subjects this scheme decides."""
-    scheme = entry.pack.grades
-    assert scheme is not None
-    kinds, kind_params = _in(scheme.subject_kinds)
-    q = Sql()
-    published, pparams = published_sql("r", day)
-    q.add("WITH d AS (SELECT r.subject_id, COUNT(*) AS n_all")
-    for i, rule in enumerate(scheme.rules):
-        if rule.dishonest_at_least:
-            floor = SEVERITY_ORDER[rule.dishonest_min_severity or "minor"]
-            marks, values = _in(k for k, v in SEVERITY_ORDER.items() if v >= floor)
-            q.add(f", SUM(CASE WHEN r.severity IN {marks} THEN 1 ELSE 0 END) AS n{i}", *values)
-    q.add(f" FROM {RECORDS} r JOIN {SUBJECTS} s ON s.id = r.subject_id WHERE s.kind IN {kinds}",
-          *kind_params)
-    sc = _scope(scope)
-    q.add(sc.text(), *sc.params)
-    q.add(f" AND r.polarity = 'dishonest' AND {published} GROUP BY r.subject_id), ", *pparams)
-    active, aparams = active_sql("ms", day)
-    q.add("l AS (SELECT ms.subject_id, COUNT(*) AS n_any")
-    for i, rule in enumerate(scheme.rules):
-        if rule.on_lists:
-            marks, values = _in(rule.on_lists)
-            q.add(f", MAX(CASE WHEN ms.list_code IN {marks} THEN 1 ELSE 0 END) AS l{i}", *values)
-    q.add(f" FROM {MEMBERSHIPS} ms JOIN {SUBJECTS} s ON s.id = ms.subject_id "
-          f"WHERE s.kind IN {kinds}", *kind_params)
-    q.add(sc.text(), *sc.params)
-    q.add(f" AND {active} GROUP BY ms.subject_id), ", *aparams)
-    q.add("g AS (SELECT s.id AS subject_id, s.code, s.scale, CASE")
-    for i, rule in enumerate(scheme.rules):
-        conds = []
-        if rule.on_lists:
-            conds.append(f"COALESCE(l.l{i}, 0) = 1")
-        if rule.dishonest_at_least:
-            conds.append(f"COALESCE(d.n{i}, 0) >= {rule.dishonest_at_least}")
-        if rule.no_dishonest:
-            conds.append("COALESCE(d.n_all, 0) = 0")
-        q.add(f" WHEN {' AND '.join(conds)} THEN {i}")
-    q.add(f" ELSE -1 END AS ri FROM {SUBJECTS} s LEFT JOIN d ON d.subject_id = s.id "
-          f"LEFT JOIN l ON l.subject_id = s.id WHERE s.kind IN {kinds}", *kind_params)
-    q.add(sc.text(), *sc.params)
-    region, rparams = region_sql(entry)
-    q.add(f" AND {region}", *rparams)
-    for other in more_local:
-        region, rparams = region_sql(other)
-        q.add(f" AND NOT {region}", *rparams)
-    q.add(") ")
-    grade_case = "CASE g.ri" + "".join(f" WHEN {i} THEN '{r.grade}'" for i, r in
-                                       enumerate(scheme.rules)) + f" ELSE '{scheme.otherwise}' END"
-    rule_case = "CASE g.ri" + "".join(f" WHEN {i} THEN '{r.code}'" for i, r in
-                                      enumerate(scheme.rules)) + f" ELSE '{OTHERWISE}' END"
-    pieces, adj_params = [], []
-    for adj_entry in book.in_force(day):
-        for adj in adj_entry.pack.inspection_adjustments:
-            smarks, svalues = _in(adj.scales)
-            gmarks, gvalues = _in(adj.grades)
-            region, rparams = region_sql(adj_entry, "g.code")
-            pieces.append(f"CASE WHEN g.scale IN {smarks} AND ({grade_case}) IN {gmarks} "
-                          f"AND {region} THEN %s ELSE '' END")
-            adj_params += [*svalues, *gvalues, *rparams, f",{adj_entry.pack.id}:{adj.code}"]
-    adjustments = (f"SUBSTR({' || '.join(pieces)}, 2)" if pieces else "''")
-    q.add(f"SELECT g.subject_id, {grade_case} AS grade, {rule_case} AS rule, "
-          f"{adjustments} AS adjustments FROM g", *adj_params)
-    return q
+    if bonus and last >= s.bonus_start_year():
+        years = last - s.bonus_start_year() + 1
+        stained = " + ".join(f"COALESCE(t.s{y}, 0)" for y in range(s.bonus_start_year(), last + 1))
+        amount = f"({years} - ({stained})) * {bonus.points}"
+        terms.append(_least(amount, str(bonus.max_total)) if bonus.max_total else amount)
+    return "(" + " + ".join(terms) + ")"
 
 
 def refresh(subject_ids: list[int] | None = None, *, import_job: int | None = None,
@@ -359,36 +475,26 @@ def refresh(subject_ids: list[int] | None = None, *, import_job: int | None = No
     book = book or rulebook.current()
     day = day or timezone.localdate()
     now = timezone.now()
-    scope = scope_for(subject_ids, import_job)
-    name = "all" if scope is None else ("import" if import_job is not None else "subjects")
+    scope = Scope(subject_ids, import_job)
+    name = "all" if scope.everyone else ("import" if import_job is not None else "subjects")
     clock = time.perf_counter()
+    compiled = evaluation_sql(book, day, scope)
     with transaction.atomic():
         run = Refresh.objects.create(scope=name, as_of=day, started_at=now,
                                      import_job_id=import_job)
-        changed = subjects = 0
         with connection.cursor() as cursor:
-            live = []
-            for entry in book.in_force(day):
-                for scheme in entry.pack.scores:
-                    live.append(scheme.code)
-                    q = scores_sql(Scheme.of(entry, scheme), day, scope)
-                    n, c = _store(cursor, "score", q, now, day, scope, scheme=scheme.code,
-                                  policy=entry.pack.id)
-                    subjects, changed = subjects + n, changed + c
-            gone = Sql().add("DELETE FROM scores_subjectscore WHERE subject_id IN "
-                             f"(SELECT s.id FROM {SUBJECTS} s WHERE 1=1")
-            sc = _scope(scope)
-            gone.add(sc.text(), *sc.params).add(")")
-            if live:
-                marks, values = _in(live)
+            if scope.everyone:
+                if _pg():  # validated in settings: a size with its unit
+                    cursor.execute(f"SET LOCAL work_mem = '{settings.SCORES_WORK_MEM}'")
+                subjects, changed = _write_changes(cursor, compiled, now, day)
+            else:
+                subjects, changed = _upsert(cursor, compiled, now, day)
+            gone = Sql().add(f"DELETE FROM {SCORES} WHERE 1=1").extend(scope.on("subject_id"))
+            if compiled.schemes:
+                marks, values = _in(s.code for s in compiled.schemes)
                 gone.add(f" AND scheme NOT IN {marks}", *values)
             cursor.execute(gone.text(), gone.params)
             changed += cursor.rowcount or 0
-            schemes = grade_schemes(book, day)
-            for k, entry in enumerate(schemes):
-                q = grades_sql(book, entry, schemes[:k], day, scope)
-                n, c = _store(cursor, "grade", q, now, day, scope, policy=entry.pack.id)
-                subjects, changed = subjects + n, changed + c
         run.finished_at = timezone.now()
         run.subjects, run.changed = subjects, changed
         run.save(update_fields=["finished_at", "subjects", "changed"])
@@ -398,75 +504,85 @@ def refresh(subject_ids: list[int] | None = None, *, import_job: int | None = No
     return run
 
 
-def _store(cursor: Any, kind: str, q: Sql, now: dt.datetime, day: dt.date, scope: Sql | None,
-           *, policy: str, scheme: str = "") -> tuple[int, int]:
-    """Write a statement's results: a scoped run (a few subjects, an import) upserts every
-    row (their time says they were just computed); a full run puts them in a temporary
-    table first and writes only the rows that changed."""
-    if scope is not None:
-        return _upsert(cursor, kind, q, now, day, policy=policy, scheme=scheme)
+def _write_changes(cursor: Any, compiled: Compiled, now: dt.datetime, day: dt.date
+                   ) -> tuple[int, int]:
+    """A full run: everything into a temporary table, then only the changed rows written
+    (found with one outer join per result table)."""
+    results = changed = 0
     cursor.execute("DROP TABLE IF EXISTS scores_fresh")
-    if kind == "score":
-        cursor.execute("CREATE TEMPORARY TABLE scores_fresh (subject_id BIGINT PRIMARY KEY, "
-                       "points INTEGER, level VARCHAR(32))")
-        cursor.execute("INSERT INTO scores_fresh (subject_id, points, level) " + q.text(), q.params)
-        count = cursor.rowcount
-        differs = " AND (t.points <> f.points OR t.level <> f.level)"
+    cursor.execute("CREATE TEMPORARY TABLE scores_fresh AS " + compiled.sql.text(),
+                   compiled.sql.params)
+    for k, s in enumerate(compiled.schemes):
+        cursor.execute("DROP TABLE IF EXISTS scores_changed")
         cursor.execute(
-            "UPDATE scores_subjectscore AS t SET points = f.points, level = f.level, policy = %s, "
-            "computed_at = %s, as_of = %s FROM scores_fresh f "
-            f"WHERE t.subject_id = f.subject_id AND t.scheme = %s{differs}",
-            [policy, now, day, scheme])
-        changed = cursor.rowcount
+            "CREATE TEMPORARY TABLE scores_changed AS SELECT f.subject_id, "
+            f"f.p{k} AS points, f.l{k} AS level, t.id AS tid FROM scores_fresh f "
+            f"LEFT JOIN {SCORES} t ON t.subject_id = f.subject_id AND t.scheme = %s "
+            f"WHERE f.p{k} IS NOT NULL AND (t.id IS NULL OR t.points <> f.p{k} "
+            f"OR t.level <> f.l{k} OR t.policy <> %s)", [s.code, s.policy])
+        cursor.execute(f"SELECT COUNT(*) FROM scores_fresh WHERE p{k} IS NOT NULL")
+        results += cursor.fetchone()[0]
         cursor.execute(
-            "INSERT INTO scores_subjectscore (subject_id, scheme, policy, points, level, "
-            "computed_at, as_of) SELECT f.subject_id, %s, %s, f.points, f.level, %s, %s "
-            "FROM scores_fresh f WHERE NOT EXISTS (SELECT 1 FROM scores_subjectscore t "
-            "WHERE t.subject_id = f.subject_id AND t.scheme = %s)",
-            [scheme, policy, now, day, scheme])
-    else:
-        cursor.execute("CREATE TEMPORARY TABLE scores_fresh (subject_id BIGINT PRIMARY KEY, "
-                       "grade VARCHAR(1), rule VARCHAR(64), adjustments VARCHAR(300))")
-        cursor.execute("INSERT INTO scores_fresh (subject_id, grade, rule, adjustments) "
-                       + q.text(), q.params)
-        count = cursor.rowcount
-        differs = (" AND (t.grade <> f.grade OR t.rule <> f.rule OR t.adjustments <> f.adjustments"
-                   " OR t.policy <> %s)")
+            f"UPDATE {SCORES} SET points = c.points, level = c.level, policy = %s, "
+            "computed_at = %s, as_of = %s FROM scores_changed c "
+            f"WHERE {SCORES}.id = c.tid", [s.policy, now, day])
+        changed += cursor.rowcount
         cursor.execute(
-            "UPDATE scores_subjectgrade AS t SET grade = f.grade, rule = f.rule, policy = %s, "
-            "adjustments = f.adjustments, computed_at = %s, as_of = %s FROM scores_fresh f "
-            f"WHERE t.subject_id = f.subject_id{differs}",
-            [policy, now, day, policy])
-        changed = cursor.rowcount
+            f"INSERT INTO {SCORES} (subject_id, scheme, policy, points, level, computed_at, "
+            "as_of) SELECT c.subject_id, %s, %s, c.points, c.level, %s, %s "
+            "FROM scores_changed c WHERE c.tid IS NULL", [s.code, s.policy, now, day])
+        changed += cursor.rowcount
+        cursor.execute("DROP TABLE scores_changed")
+    if compiled.grades:
         cursor.execute(
-            "INSERT INTO scores_subjectgrade (subject_id, grade, rule, policy, adjustments, "
-            "computed_at, as_of) SELECT f.subject_id, f.grade, f.rule, %s, f.adjustments, %s, %s "
-            "FROM scores_fresh f WHERE NOT EXISTS (SELECT 1 FROM scores_subjectgrade t "
-            "WHERE t.subject_id = f.subject_id)", [policy, now, day])
+            "CREATE TEMPORARY TABLE scores_changed AS SELECT f.subject_id, f.grade, f.rule, "
+            "f.policy, f.adjustments, t.subject_id AS tid FROM scores_fresh f "
+            f"LEFT JOIN {GRADES} t ON t.subject_id = f.subject_id WHERE f.grade IS NOT NULL "
+            "AND (t.subject_id IS NULL OR t.grade <> f.grade OR t.rule <> f.rule "
+            "OR t.policy <> f.policy OR t.adjustments <> f.adjustments)")
+        cursor.execute("SELECT COUNT(*) FROM scores_fresh WHERE grade IS NOT NULL")
+        results += cursor.fetchone()[0]
+        cursor.execute(
+            f"UPDATE {GRADES} SET grade = c.grade, rule = c.rule, policy = c.policy, "
+            "adjustments = c.adjustments, computed_at = %s, as_of = %s FROM scores_changed c "
+            f"WHERE {GRADES}.subject_id = c.tid", [now, day])
+        changed += cursor.rowcount
+        cursor.execute(
+            f"INSERT INTO {GRADES} (subject_id, grade, rule, policy, adjustments, computed_at, "
+            "as_of) SELECT c.subject_id, c.grade, c.rule, c.policy, c.adjustments, %s, %s "
+            "FROM scores_changed c WHERE c.tid IS NULL", [now, day])
+        changed += cursor.rowcount
+        cursor.execute("DROP TABLE scores_changed")
+    # A subject no grade scheme covers any more has no grade.
+    cursor.execute(f"DELETE FROM {GRADES} WHERE NOT EXISTS (SELECT 1 FROM scores_fresh f "
+                   f"WHERE f.subject_id = {GRADES}.subject_id AND f.grade IS NOT NULL)")
     changed += cursor.rowcount
     cursor.execute("DROP TABLE scores_fresh")
-    return count, changed
+    return results, changed
 
 
-def _upsert(cursor: Any, kind: str, q: Sql, now: dt.datetime, day: dt.date, *, policy: str,
-            scheme: str) -> tuple[int, int]:
-    # "WHERE true": SQLite's parser needs it between a SELECT and ON CONFLICT.
-    if kind == "score":
+def _upsert(cursor: Any, compiled: Compiled, now: dt.datetime, day: dt.date
+            ) -> tuple[int, int]:
+    """A scoped run (few subjects): the statement once per result table, every row upserted
+    ("WHERE true": SQLite's parser needs it between a SELECT and ON CONFLICT)."""
+    written = 0
+    q = compiled.sql
+    for k, s in enumerate(compiled.schemes):
         cursor.execute(
-            "INSERT INTO scores_subjectscore (subject_id, scheme, policy, points, level, "
-            "computed_at, as_of) SELECT f.subject_id, %s, %s, f.points, f.level, %s, %s "
-            f"FROM ({q.text()}) f WHERE true ON CONFLICT (subject_id, scheme) DO UPDATE SET "
+            f"INSERT INTO {SCORES} (subject_id, scheme, policy, points, level, computed_at, "
+            f"as_of) SELECT f.subject_id, %s, %s, f.p{k}, f.l{k}, %s, %s FROM ({q.text()}) f "
+            f"WHERE f.p{k} IS NOT NULL ON CONFLICT (subject_id, scheme) DO UPDATE SET "
             "points = excluded.points, level = excluded.level, policy = excluded.policy, "
             "computed_at = excluded.computed_at, as_of = excluded.as_of",
-            [scheme, policy, now, day, *q.params])
-    else:
+            [s.code, s.policy, now, day, *q.params])
+        written += cursor.rowcount
+    if compiled.grades:
         cursor.execute(
-            "INSERT INTO scores_subjectgrade (subject_id, grade, rule, policy, adjustments, "
-            "computed_at, as_of) SELECT f.subject_id, f.grade, f.rule, %s, f.adjustments, %s, %s "
-            f"FROM ({q.text()}) f WHERE true ON CONFLICT (subject_id) DO UPDATE SET "
-            "grade = excluded.grade, rule = excluded.rule, policy = excluded.policy, "
+            f"INSERT INTO {GRADES} (subject_id, grade, rule, policy, adjustments, computed_at, "
+            f"as_of) SELECT f.subject_id, f.grade, f.rule, f.policy, f.adjustments, %s, %s "
+            f"FROM ({q.text()}) f WHERE f.grade IS NOT NULL ON CONFLICT (subject_id) DO UPDATE "
+            "SET grade = excluded.grade, rule = excluded.rule, policy = excluded.policy, "
             "adjustments = excluded.adjustments, computed_at = excluded.computed_at, "
-            "as_of = excluded.as_of",
-            [policy, now, day, *q.params])
-    return cursor.rowcount, cursor.rowcount
-
+            "as_of = excluded.as_of", [now, day, *q.params])
+        written += cursor.rowcount
+    return written, written

@@ -243,6 +243,8 @@ def test_schemes_refuse_what_would_break_the_rules() -> None:
         {"code": "r", "name": "r", "clause": "5", "points": 5},
         {"code": "r", "name": "r", "clause": "5", "polarity": "good", "points": 5,
          "steps": [{"from_entry": 3, "points": 1}, {"from_entry": 2, "points": 2}]},
+        {"code": "r", "name": "r", "clause": "5", "polarity": "good",
+         "points_by_severity": {"minor": 5}, "steps": [{"from_entry": 3, "points": 1}]},
     ]
     for rule in bad_rules:
         with pytest.raises(ValueError):

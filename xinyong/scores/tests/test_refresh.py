@@ -160,6 +160,30 @@ def test_the_sql_agrees_on_the_days_rules_turn(versions: dict[str, int], unit: U
         assert row.points == expected.points, scheme.code
 
 
+@pytest.mark.parametrize(("count", "years"), [(n, 1) for n in (1, 2, 3, 4, 5, 6, 7, 12)]
+                         + [(3, 2), (7, 2)])
+def test_the_sql_gives_the_steps_and_caps_of_many_entries(versions: dict[str, int], unit: Unit,
+                                                          count: int, years: int) -> None:
+    """娄城's volunteering: 10 points, 5 from the 3rd entry of a year, 2 from the 6th, at
+    most 30 a year and 50 in its category: every count of entries agrees."""
+    history = [points.RecordFacts(n, "tc_volunteer_contribution", "good", "minor",
+                                  D(2025, 1 + n % 12, 1 + n // 12), "published",
+                                  D(2025, 1 + n % 12, 1 + n // 12), None, None)
+               for n in range(count)]
+    if years == 2:
+        history += [replace(r, id=100 + r.id, decided_on=D(2026, 1, 1 + r.id),
+                            starts_on=D(2026, 1, 1 + r.id)) for r in history]
+    subject = store(unit, versions, history, [])
+    day = D(2026, 6, 1)
+    refresh.refresh([subject.pk], day=day)
+    records, memberships = scoring.facts(subject.pk)
+    scheme = next(s for s in scoring.schemes_for(rulebook.current(), "person", day)
+                  if s.code == "loucheng_points")
+    expected = points.evaluate(scheme, records, memberships, day)
+    assert SubjectScore.objects.get(subject=subject, scheme="loucheng_points").points == \
+        expected.points
+
+
 def test_a_full_run_writes_only_what_changed(versions: dict[str, int], unit: Unit) -> None:
     day = D(2026, 6, 1)
     quiet = store(unit, versions, [], [])
