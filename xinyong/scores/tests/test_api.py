@@ -7,22 +7,11 @@ import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
-import pytest
-
-from xinyong.accounts.models import Role, Unit, User
-from xinyong.records import services as records
+from xinyong.accounts.models import Role, User
 from xinyong.subjects.models import Subject
 
 D = dt.date
 
-
-@pytest.fixture
-def finding(loaded: Any, taicang_unit: Unit, person: Subject) -> Any:
-    return records.submit(taicang_unit, records.Submission(
-        subject_kind="person", subject_name=person.name, subject_code=person.full_code(),
-        behavior="tc_evade_quarantine", occurred_on=D(2026, 11, 2), decided_on=D(2026, 11, 3),
-        decision_no="太卫〔2026〕8号", facts="逃避隔离", severity="general"),
-        today=D(2026, 11, 3))[0]
 
 
 def test_the_person_sees_each_point_with_its_reason(api: Callable[..., Any], person_user: User,

@@ -7,25 +7,15 @@ import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
-import pytest
 from django.test import Client
 
-from xinyong.accounts.models import Role, Unit, User
+from xinyong.accounts.models import Role, User
 from xinyong.audit.models import AuditEvent
-from xinyong.records import services as records
 from xinyong.scores.models import SubjectGrade
 from xinyong.subjects.models import Subject, get_or_create_subject
 
 D = dt.date
 
-
-@pytest.fixture
-def finding(loaded: Any, taicang_unit: Unit, person: Subject) -> Any:
-    return records.submit(taicang_unit, records.Submission(
-        subject_kind="person", subject_name=person.name, subject_code=person.full_code(),
-        behavior="tc_evade_quarantine", occurred_on=D(2026, 11, 2), decided_on=D(2026, 11, 3),
-        decision_no="太卫〔2026〕8号", facts="逃避隔离", severity="general"),
-        today=D(2026, 11, 3))[0]
 
 
 def test_the_person_reads_their_points_and_why(web: Callable[..., Client], person_user: User,
