@@ -479,9 +479,12 @@ def refresh(subject_ids: list[int] | None = None, *, import_job: int | None = No
     name = "all" if scope.everyone else ("import" if import_job is not None else "subjects")
     clock = time.perf_counter()
     compiled = evaluation_sql(book, day, scope)
+    # Runs over everyone and over an import are logged; a few subjects' (after each change
+    # of a record) are not: their rows carry their own time.
+    run = Refresh(scope=name, as_of=day, started_at=now, import_job_id=import_job)
     with transaction.atomic():
-        run = Refresh.objects.create(scope=name, as_of=day, started_at=now,
-                                     import_job_id=import_job)
+        if name != "subjects":
+            run.save()
         with connection.cursor() as cursor:
             if scope.everyone:
                 if _pg():  # validated in settings: a size with its unit
@@ -497,7 +500,8 @@ def refresh(subject_ids: list[int] | None = None, *, import_job: int | None = No
             changed += cursor.rowcount or 0
         run.finished_at = timezone.now()
         run.subjects, run.changed = subjects, changed
-        run.save(update_fields=["finished_at", "subjects", "changed"])
+        if run.pk:
+            run.save(update_fields=["finished_at", "subjects", "changed"])
     log.log(logging.DEBUG if name == "subjects" else logging.INFO,
             "scores refresh %s (%s): %s results, %s changed, %.2fs", run.pk, name, subjects,
             changed, time.perf_counter() - clock)

@@ -112,7 +112,7 @@ def refresh(request: HttpRequest, subject_id: int) -> HttpResponseBase:
     run = recompute([subject.pk])
     audit("evaluation.refresh", request=request, obj=subject,
           summary=f"重新计算信用积分和评级：{subject.name}（{subject.code_masked}）",
-          detail={"refresh": run.pk, "changed": run.changed})
+          detail={"results": run.subjects, "changed": run.changed})
     messages.success(request, "已重新计算，结果已更新" if run.changed else "已重新计算，结果没有变化")
     return redirect(request.POST.get("next") or reverse("subjects:detail", args=[subject.pk]))
 
