@@ -462,16 +462,22 @@ class Statements:
 
 def label(sql: str) -> str:
     s = " ".join(sql.split())
-    for prefix, name in (("INSERT INTO scores_fresh (subject_id, points", "points: compute → temp"),
-                         ("UPDATE scores_subjectscore", "points: UPDATE changed"),
-                         ("INSERT INTO scores_subjectscore", "points: INSERT new"),
-                         ("DELETE FROM scores_subjectscore", "points: DELETE gone schemes"),
-                         ("INSERT INTO scores_fresh (subject_id, grade", "grades: compute → temp"),
-                         ("UPDATE scores_subjectgrade", "grades: UPDATE changed"),
-                         ("INSERT INTO scores_subjectgrade", "grades: INSERT new")):
+    for prefix, name in (
+            ("CREATE TEMPORARY TABLE scores_fresh AS",
+             "compute: every scheme and the grades, one statement → temp"),
+            ("CREATE TEMPORARY TABLE scores_changed AS SELECT f.subject_id, f.p",
+             "points: find changed rows (outer join)"),
+            ("CREATE TEMPORARY TABLE scores_changed AS SELECT f.subject_id, f.grade",
+             "grades: find changed rows (outer join)"),
+            ("UPDATE scores_subjectscore", "points: UPDATE changed"),
+            ("INSERT INTO scores_subjectscore", "points: INSERT new"),
+            ("DELETE FROM scores_subjectscore", "points: DELETE gone schemes"),
+            ("UPDATE scores_subjectgrade", "grades: UPDATE changed"),
+            ("INSERT INTO scores_subjectgrade", "grades: INSERT new"),
+            ("DELETE FROM scores_subjectgrade", "grades: DELETE uncovered")):
         if s.startswith(prefix):
             return name
-    return "other (temp tables, the Refresh row)"
+    return "other (counts, drops, the Refresh row)"
 
 
 def timed_refresh(day: dt.date) -> dict[str, Any]:
