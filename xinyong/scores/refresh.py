@@ -397,22 +397,23 @@ def evaluation_sql(book: Rulebook, day: dt.date, scope: Scope) -> Compiled:
             q.add(f" WHEN p.p{k} BETWEEN {level.min} AND {level.max} THEN %s", level.name)
         q.add(f" WHEN p.p{k} IS NOT NULL THEN '' END AS l{k}")
     if graders:
-        grade = Sql().add("CASE")
-        rule = Sql().add("CASE")
-        policy = Sql().add("CASE")
+        grade_case = Sql().add("CASE")
+        rule_case = Sql().add("CASE")
+        policy_case = Sql().add("CASE")
         for g, entry in enumerate(graders):
             scheme = entry.pack.grades
             assert scheme is not None
             for j, grule in enumerate(scheme.rules):
-                grade.add(f" WHEN p.gi = {g * 100 + j} THEN %s", grule.grade)
-                rule.add(f" WHEN p.gi = {g * 100 + j} THEN %s", grule.code)
-            grade.add(f" WHEN p.gi = {g * 100 + 99} THEN %s", scheme.otherwise)
-            rule.add(f" WHEN p.gi = {g * 100 + 99} THEN %s", OTHERWISE)
-            policy.add(f" WHEN p.gi BETWEEN {g * 100} AND {g * 100 + 99} THEN %s", entry.pack.id)
-        for part in (grade, rule, policy):
+                grade_case.add(f" WHEN p.gi = {g * 100 + j} THEN %s", grule.grade)
+                rule_case.add(f" WHEN p.gi = {g * 100 + j} THEN %s", grule.code)
+            grade_case.add(f" WHEN p.gi = {g * 100 + 99} THEN %s", scheme.otherwise)
+            rule_case.add(f" WHEN p.gi = {g * 100 + 99} THEN %s", OTHERWISE)
+            policy_case.add(f" WHEN p.gi BETWEEN {g * 100} AND {g * 100 + 99} THEN %s",
+                            entry.pack.id)
+        for part in (grade_case, rule_case, policy_case):
             part.add(" END")
-        q.add(", ").extend(grade).add(" AS grade, ").extend(rule).add(" AS rule, ")
-        q.extend(policy).add(" AS policy, ")
+        q.add(", ").extend(grade_case).add(" AS grade, ").extend(rule_case).add(" AS rule, ")
+        q.extend(policy_case).add(" AS policy, ")
         pieces = Sql()
         for adj_entry in book.in_force(day):
             for adj in adj_entry.pack.inspection_adjustments:
@@ -421,7 +422,7 @@ def evaluation_sql(book: Rulebook, day: dt.date, scope: Scope) -> Compiled:
                 region, rparams = region_sql(adj_entry, "p.code")
                 if pieces.parts:
                     pieces.add(" || ")
-                pieces.add(f"CASE WHEN p.scale IN {smarks} AND (", *svalues).extend(grade)
+                pieces.add(f"CASE WHEN p.scale IN {smarks} AND (", *svalues).extend(grade_case)
                 pieces.add(f") IN {gmarks} AND {region} THEN %s ELSE '' END",
                            *gvalues, *rparams, f",{adj_entry.pack.id}:{adj.code}")
         if pieces.parts:
