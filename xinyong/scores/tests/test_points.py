@@ -190,7 +190,13 @@ def test_a_repair_restores_exactly_the_deduction(taicang: Pack, data: dict[str, 
         return
     item = counting[which % len(counting)]
     record = next(r for r in history if r.id == item.record_id)
-    on = max(record.starts_on or day, day - dt.timedelta(days=back))
+    assert record.starts_on is not None
+    # A repair takes effect after the record was shown: closed on its first day of
+    # publicity, it would never have been published (and its year would be clean).
+    earliest = record.starts_on + dt.timedelta(days=1)
+    if earliest > day:
+        return
+    on = max(earliest, day - dt.timedelta(days=back))
     fixed = [gen.repaired(r, on) if r.id == record.id else r for r in history]
     after = points.evaluate(scheme, fixed, [], day)
     assert after.raw - before.raw == -item.points
