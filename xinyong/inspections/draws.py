@@ -67,12 +67,12 @@ from typing import Any
 from xinyong.lib.errors import DomainError
 from xinyong.lib.pii import mask_id_numbers
 from xinyong.policies.jurisdiction import region_problem
+from xinyong.policies.schema import GRADES
+from xinyong.policies.schema import SCALES as SCALE_LABELS
 from xinyong.subjects import codes
 
 KINDS = (codes.ORGANIZATION, codes.INDIVIDUAL_BUSINESS)
-GRADES = ("A", "B", "C", "D")
-SCALES = ("large", "medium", "small", "micro")
-SCALE_LABELS = {"large": "大型", "medium": "中型", "small": "小型", "micro": "微型"}
+SCALES = tuple(SCALE_LABELS)
 MAX_SIZE = 10_000
 MAX_SEED = 64
 MAX_NAME = 100

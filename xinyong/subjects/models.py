@@ -11,6 +11,7 @@ from typing import Any
 
 from django.db import IntegrityError, models, transaction
 
+from xinyong.policies.schema import SCALES
 from xinyong.subjects import codes
 
 
@@ -46,8 +47,7 @@ class Subject(models.Model):
     # 企业规模 (统计上大中小微型企业划分办法), set by the office: 福州 一.2 gives small and
     # medium-sized enterprises fewer random inspections. Empty: not known.
     scale = models.CharField("企业规模", max_length=8, blank=True, default="", db_default="",
-                             choices=[("large", "大型"), ("medium", "中型"), ("small", "小型"),
-                                      ("micro", "微型")])
+                             choices=list(SCALES.items()))
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
