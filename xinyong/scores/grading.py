@@ -23,6 +23,7 @@ from xinyong.records.publicity import is_published
 from xinyong.scores.points import MembershipFacts, RecordFacts
 
 OTHERWISE = "otherwise"
+OTHERWISE_NAME = "不符合其他分类条件"
 RATE_PLACES = Decimal("0.0001")
 
 
@@ -94,7 +95,7 @@ def evaluate(book: Rulebook, kind: str, scale: str, region: str | None,
     pack = entry.pack
     rule = next((r for r in scheme.rules if holds(r, lists, dishonest)), None)
     if rule is None:
-        grade, basis = scheme.otherwise, Basis(OTHERWISE, "不符合其他分类条件", pack.id,
+        grade, basis = scheme.otherwise, Basis(OTHERWISE, OTHERWISE_NAME, pack.id,
                                                scheme.clause, pack.doc_number)
     else:
         grade, basis = rule.grade, Basis(rule.code, rule.name, pack.id, rule.clause,

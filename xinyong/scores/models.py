@@ -76,11 +76,16 @@ class SubjectGrade(models.Model):
         return f"{self.subject_id} {self.grade}"
 
 
-def stamp(row: SubjectScore | SubjectGrade) -> tuple[dt.datetime, dt.date]:
-    """When a stored result was last known right, and for which day: the later of its own
-    write and the last full run (which leaves unchanged rows as they are)."""
-    last = (Refresh.objects.filter(scope="all", finished_at__isnull=False)
+def last_full_run() -> tuple[dt.datetime, dt.date] | None:
+    """When the last finished run over every subject started, and for which day."""
+    return (Refresh.objects.filter(scope="all", finished_at__isnull=False)
             .order_by("-started_at").values_list("started_at", "as_of").first())
+
+
+def stamp(row: SubjectScore | SubjectGrade, last: tuple[dt.datetime, dt.date] | None
+          ) -> tuple[dt.datetime, dt.date]:
+    """When a stored result was last known right, and for which day: the later of its own
+    write and the last full run (`last_full_run`, which leaves unchanged rows as they are)."""
     if last and last[0] > row.computed_at:
         return last[0], last[1]
     return row.computed_at, row.as_of

@@ -29,6 +29,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from xinyong.lib.dates import add_months
+from xinyong.lists.models import is_active
 from xinyong.policies.rulebook import Entry
 from xinyong.policies.schema import SEVERITY_ORDER, ScoreRule, ScoreScheme
 from xinyong.records.choices import WITHDRAWN
@@ -261,7 +262,7 @@ def evaluate(s: Scheme, records: list[RecordFacts], memberships: list[Membership
         if not rule.lists:
             continue
         active = [m for m in memberships
-                  if m.list_code in rule.lists and _active(m, day)
+                  if m.list_code in rule.lists and is_active(m, day)
                   and (s.list_owner(m.list_code) in (None, m.policy))]
         if active:
             first = min(active, key=lambda m: (m.since, m.record_id))
@@ -299,7 +300,3 @@ def evaluate(s: Scheme, records: list[RecordFacts], memberships: list[Membership
     )
 
 
-def _active(m: MembershipFacts, day: dt.date) -> bool:
-    from xinyong.lists.models import is_active
-
-    return is_active(m, day)

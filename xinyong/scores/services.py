@@ -14,7 +14,7 @@ from xinyong.policies import rulebook
 from xinyong.policies.rulebook import Rulebook
 from xinyong.records.models import Record
 from xinyong.scores import grading, points
-from xinyong.scores.models import SubjectGrade, SubjectScore, stamp
+from xinyong.scores.models import SubjectGrade, SubjectScore, last_full_run, stamp
 from xinyong.subjects.models import Subject
 
 RECORD_FIELDS = ("id", "behavior", "polarity", "severity", "decided_on", "status", "starts_on",
@@ -90,11 +90,13 @@ def stored_scores(subject: Subject) -> list[dict[str, Any]]:
     book = rulebook.current()
     found: list[dict[str, Any]] = []
     order: list[tuple[int, str, str]] = []
-    for row in SubjectScore.objects.filter(subject=subject):
+    rows = list(SubjectScore.objects.filter(subject=subject))
+    last = last_full_run() if rows else None
+    for row in rows:
         entry = book.entry(row.policy)
         scheme = next((s for s in entry.pack.scores if s.code == row.scheme), None) \
             if entry else None
-        at, day = stamp(row)
+        at, day = stamp(row, last)
         found.append({
             "scheme": row.scheme, "name": scheme.name if scheme else row.scheme,
             "points": row.points, "level": row.level, "policy": row.policy,
@@ -135,14 +137,14 @@ def stored_grade(subject: Subject) -> dict[str, Any] | None:
 
 
 def describe_grade(row: SubjectGrade, book: Rulebook) -> dict[str, Any]:
-    at, day = stamp(row)
+    at, day = stamp(row, last_full_run())
     entry = book.entry(row.policy)
     scheme = entry.pack.grades if entry else None
     rule = next((r for r in scheme.rules if r.code == row.rule), None) if scheme else None
     adjustments = [a for a in row.adjustments.split(",") if a]
     return {
         "grade": row.grade, "rule": row.rule,
-        "rule_name": rule.name if rule else ("不符合其他分类条件" if scheme else row.rule),
+        "rule_name": rule.name if rule else (grading.OTHERWISE_NAME if scheme else row.rule),
         "policy": row.policy, "clause": rule.clause if rule else (scheme.clause if scheme else ""),
         "adjustments": adjustments,
         "inspection_rate": grading.rate_of(book, row.grade, row.policy, adjustments, day),
