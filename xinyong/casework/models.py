@@ -114,10 +114,16 @@ class Case(models.Model):
         return self.STATUS.badge(self.status)
 
     @property
+    def unit_name(self) -> str:
+        """The unit the case came to (its UNIT_ROLE); a kind the office handles itself
+        (a null `unit`, e.g. force-majeure certificates by default) names the office."""
+        return self.unit.name if self.unit_id is not None else Role.OFFICE.label
+
+    @property
     def handling_unit(self) -> str:
         """Who handles the case now: the unit, or the office once it took the case over
         (接办); `unit` stays the unit the case came to (its UNIT_ROLE)."""
-        return Role.OFFICE.label if self.taken_over_by_id is not None else self.unit.name
+        return Role.OFFICE.label if self.taken_over_by_id is not None else self.unit_name
 
     @property
     def current_limit(self) -> dt.date | None:

@@ -141,7 +141,7 @@ class Workflow:
 
     def may_take_over(self, user: Any, case: Case) -> bool:
         return getattr(user, "role", None) == Role.OFFICE and case.is_open \
-            and case.taken_over_by_id is None
+            and case.taken_over_by_id is None and case.unit_id is not None
 
     def is_applicant(self, user: Any, case: Case) -> bool:
         return getattr(user, "role", None) == Role.SUBJECT and user.subject_id == case.subject_id
@@ -197,7 +197,7 @@ class Workflow:
         self._store(case, files or [])
         self._record(self.submit_action, case, user, request, summary)
         notify(user, f"{self.noun}已提交",
-               f"查询码 {case.query_code}（凭此可查询进度）。{case.unit.name}将于 {case.accept_by} 前"
+               f"查询码 {case.query_code}（凭此可查询进度）。{case.unit_name}将于 {case.accept_by} 前"
                f"决定是否受理。", self.track_url(case))
         return case
 
@@ -322,12 +322,14 @@ class Workflow:
         self._must_be_open(case, "接办")
         if case.taken_over_by_id is not None:
             raise DomainError("status", f"该{self.noun}已由信用办接办", status=409)
+        if case.unit_id is None:
+            raise DomainError("status", f"该{self.noun}由信用办办理，无需接办", status=409)
         case.taken_over_by = user
         step(case.timeline, "信用办接办", user, reason,
              public=f"由信用办办理，办结期限仍为 {case.due_by}")
         case.save(update_fields=["taken_over_by", "timeline"])
         self._record("take_over", case, user, request, f"信用办接办{self.noun} {case.query_code}"
-                     f"（原{case.UNIT_ROLE} {case.unit.name}）：{reason}")
+                     f"（原{case.UNIT_ROLE} {case.unit_name}）：{reason}")
         self._tell(case, f"{self.noun}由信用办接办", f"办结期限仍为 {case.due_by}。")
         return case
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from xinyong.policies.choices import SEVERITY
-from xinyong.policies.schema import SCENARIOS, Implementation, Pack
+from xinyong.policies.schema import COMMITMENT_KINDS, SCENARIOS, Implementation, Pack
 
 KIND_LABELS = {
     "behavior": "行为认定", "measure": "奖惩措施", "list": "名单", "exemption": "豁免",
@@ -14,6 +14,8 @@ KIND_LABELS = {
     "objection": "异议处理", "score": "信用积分", "service": "在线服务", "page": "页面",
     "not_automatable": "不能自动执行", "penalty_severity": "处罚情节推定",
     "publication": "双公示报送时限", "grade": "信用风险分类", "inspection_adjustment": "抽查比例调整",
+    "commitment_template": "信用承诺书", "commitment_rules": "信用承诺规则",
+    "force_majeure": "不可抗力事实性证明",
 }
 
 
@@ -75,6 +77,19 @@ def explain(pack: Pack, impl: Implementation) -> Does:
         detail = f"决定之日起 {pack.publication.working_days} 个工作日内"
     elif impl.kind == "service":
         name = next(s.name for s in pack.services if s.code == ref)
+    elif impl.kind == "commitment_template":
+        template = next(t for t in pack.commitment_templates if t.code == ref)
+        breach = next((b.text for b in pack.behaviors if b.code == template.breach_behavior), "")
+        name = template.name
+        detail = COMMITMENT_KINDS[template.kind] + (f"；违诺记为“{_short(breach)}”" if breach else "")
+    elif impl.kind == "commitment_rules" and pack.commitment_rules:
+        barred = pack.commitment_rules.barred_after_breach
+        kinds = "、".join(COMMITMENT_KINDS[k] for k in barred)
+        detail = f"违诺记录公示期间不适用：{kinds}" if barred else ""
+    elif impl.kind == "force_majeure" and pack.force_majeure:
+        fm = pack.force_majeure
+        detail = (f"{fm.accept_working_days} 个工作日内受理，"
+                  f"{fm.decide_working_days} 个工作日内出具或不予出具")
     elif impl.kind == "exemption":
         name = _short(next(e.text for e in pack.exemptions if e.code == ref))
     elif impl.kind == "deferral":

@@ -92,6 +92,7 @@ class Implementation(Strict):
         "behavior", "measure", "list", "exemption", "deferral", "violation_kind", "period",
         "repair_channel", "objection", "score", "service", "page", "not_automatable",
         "penalty_severity", "publication", "grade", "inspection_adjustment",
+        "commitment_template", "commitment_rules", "force_majeure",
     ]
     ref: str | None = None
     note: str = ""
@@ -513,6 +514,69 @@ class Service(Strict):
     text: str = ""
 
 
+# 信用承诺的类型 (国办发〔2019〕35号 and practice): what a signed commitment stands in for.
+CommitmentKind = Literal["public", "approval", "tolerance", "proof", "repair", "self_discipline"]
+COMMITMENT_KINDS: dict[str, str] = {
+    "public": "主动公示型", "approval": "审批替代型（告知承诺）", "tolerance": "容缺办理型",
+    "proof": "证明事项告知承诺", "repair": "信用修复型", "self_discipline": "行业自律型",
+}
+# Kinds a department grants a matter on (告知承诺制): they name the matter and the accepting
+# unit, and are checked after the approval (事中事后核查).
+MATTER_KINDS: tuple[str, ...] = ("approval", "tolerance", "proof")
+VerificationMethod = Literal["书面核查", "网络核验", "实地调查", "公示核查"]
+VERIFICATION_METHODS: tuple[str, ...] = ("书面核查", "网络核验", "实地调查", "公示核查")
+# The blanks a letter's text may have, filled in when it is signed.
+COMMITMENT_BLANKS: tuple[str, ...] = ("主体名称", "统一社会信用代码", "承诺事项", "受理单位", "承诺日期")
+
+
+class CommitmentTemplate(Strict):
+    """A commitment letter (信用承诺书) subjects sign: its text with blanks ({主体名称} …),
+    the clause that calls for it, what a breach counts as and how it is checked."""
+
+    code: Code
+    name: str
+    kind: CommitmentKind
+    clause: str
+    text: str = Field(min_length=1)
+    subject_kinds: list[SubjectKind] = Field(default=["organization", "individual_business"],
+                                             min_length=1)
+    # A breach found on verification is recorded under this dishonest behaviour of the pack.
+    breach_behavior: Code | None = None
+    verification_methods: list[VerificationMethod] = []
+    # The default deadline of the post-verification, counted from the approval.
+    verify_within_months: int | None = Field(default=None, ge=1, le=36)
+    # Shown on the credit file and the public page once signed (主动公示).
+    public: bool = True
+    note: str = ""
+
+    @property
+    def blanks(self) -> list[str]:
+        import string
+
+        return [name for _, name, _, _ in string.Formatter().parse(self.text) if name is not None]
+
+
+class CommitmentRules(Strict):
+    """How the commitment route is run where the documents give no numbers (告知承诺制)."""
+
+    clause: str
+    # While a record of a breached commitment is in publicity (until repaired), the subject
+    # may not sign commitments of these kinds (虚假承诺者不适用告知承诺).
+    barred_after_breach: list[CommitmentKind] = []
+    # Campaign reminders: no more often than every this many days.
+    remind_every_days: int = Field(default=7, ge=1, le=90)
+
+
+class ForceMajeureRules(Strict):
+    """不可抗力事实性证明: who issues them (the office, or the member unit with this USCC) and
+    within how many working days."""
+
+    clause: str
+    unit: str | None = Field(default=None, pattern=r"^[0-9A-HJ-NPQRTUWXY]{18}$")
+    accept_working_days: int = Field(ge=1)
+    decide_working_days: int = Field(ge=1)
+
+
 class Pack(Strict):
     """A policy pack: the machine-readable form of one source document."""
 
@@ -551,6 +615,9 @@ class Pack(Strict):
     grades: GradeScheme | None = None
     inspection_adjustments: list[InspectionAdjustment] = []
     services: list[Service] = []
+    commitment_templates: list[CommitmentTemplate] = []
+    commitment_rules: CommitmentRules | None = None
+    force_majeure: ForceMajeureRules | None = None
 
 
 def check_references(self: Pack) -> list[str]:
@@ -559,11 +626,12 @@ def check_references(self: Pack) -> list[str]:
     clause_ids = [c.id for c in self.clauses]
     _dupes(problems, "clauses", clause_ids)
     for section in ("behaviors", "measures", "lists", "exemptions", "deferrals",
-                    "repair_channels", "scores", "services"):
+                    "repair_channels", "scores", "services", "commitment_templates"):
         _dupes(problems, section, [e.code for e in getattr(self, section)])
     clause_set = set(clause_ids)
     for section in ("behaviors", "measures", "lists", "exemptions", "deferrals",
-                    "violation_kinds", "periods", "repair_channels", "scores", "services"):
+                    "violation_kinds", "periods", "repair_channels", "scores", "services",
+                    "commitment_templates"):
         for i, entry in enumerate(getattr(self, section)):
             if entry.clause not in clause_set:
                 problems.append(
@@ -582,7 +650,12 @@ def check_references(self: Pack) -> list[str]:
         problems.append(f"publication.clause：条款“{self.publication.clause}”不在 clauses 中")
     if self.objection and self.objection.clause not in clause_set:
         problems.append(f"objection.clause：条款“{self.objection.clause}”不在 clauses 中")
+    for rules_name in ("commitment_rules", "force_majeure"):
+        rules_entry = getattr(self, rules_name)
+        if rules_entry and rules_entry.clause not in clause_set:
+            problems.append(f"{rules_name}.clause：条款“{rules_entry.clause}”不在 clauses 中")
     behavior_codes = {b.code for b in self.behaviors}
+    problems += _template_problems(self)
     categories = {c for b in self.behaviors for c in b.categories}
     categories |= {k.category for k in self.violation_kinds}
     scenarios = set(SCENARIOS) | set(self.scenarios)
@@ -664,6 +737,32 @@ def check_references(self: Pack) -> list[str]:
     return problems
 
 
+def _template_problems(pack: Pack) -> list[str]:
+    problems: list[str] = []
+    polarity_of = {b.code: b.polarity for b in pack.behaviors}
+    for i, t in enumerate(pack.commitment_templates):
+        where = f"commitment_templates[{i}]（{t.code}）"
+        try:
+            blanks = t.blanks
+        except ValueError as exc:
+            problems.append(f"{where}.text：空格写法有误（{exc}），应为 {{主体名称}} 这样的形式")
+            continue
+        for blank in blanks:
+            if blank not in COMMITMENT_BLANKS:
+                problems.append(f"{where}.text：未知空格“{{{blank}}}”，可用 "
+                                + "、".join(f"{{{b}}}" for b in COMMITMENT_BLANKS))
+        if t.kind in MATTER_KINDS and "承诺事项" not in blanks:
+            problems.append(f"{where}.text：{COMMITMENT_KINDS[t.kind]}的承诺书须有 {{承诺事项}} 空格")
+        if t.breach_behavior is not None:
+            if t.breach_behavior not in polarity_of:
+                problems.append(f"{where}.breach_behavior：本规则包没有行为“{t.breach_behavior}”")
+            elif polarity_of[t.breach_behavior] != "dishonest":
+                problems.append(f"{where}.breach_behavior：违诺须记为失信行为，“{t.breach_behavior}”是良好行为")
+        if t.kind in MATTER_KINDS and not t.verification_methods:
+            problems.append(f"{where}.verification_methods：告知承诺须列出核查方式")
+    return problems
+
+
 def _refs(pack: Pack, kind: str) -> set[str] | None:
     match kind:
         case "behavior":
@@ -692,6 +791,12 @@ def _refs(pack: Pack, kind: str) -> set[str] | None:
             return {s.code for s in pack.services}
         case "objection":
             return {"objection"} if pack.objection else set()
+        case "commitment_template":
+            return {t.code for t in pack.commitment_templates}
+        case "commitment_rules":
+            return {"commitment_rules"} if pack.commitment_rules else set()
+        case "force_majeure":
+            return {"force_majeure"} if pack.force_majeure else set()
         case "publication":
             return {"publication"} if pack.publication else set()
         case "penalty_severity":

@@ -99,3 +99,48 @@ class Report(models.Model):
 
     def expired_on(self, day: dt.date) -> bool:
         return day > self.valid_until
+
+
+def document_path(instance: SignedDocument, filename: str) -> str:
+    """Stored under a random name, 0600 like every private file."""
+    import uuid
+
+    return f"{instance._meta.app_label}/{timezone.now():%Y/%m}/{uuid.uuid4().hex}.pdf"
+
+
+class SignedDocument(models.Model):
+    """A PDF the platform issues besides reports (a signed commitment letter, a force-
+    majeure certificate): numbered like reports, its sha256 signed with the platform's
+    key, and kept (unlike a report, whose content changes daily, a signed letter must
+    be available as signed). Subclasses add what the document is about and call
+    `reports.documents.issue` to make it."""
+
+    number = models.CharField("编号", max_length=22, unique=True, null=True, blank=True)
+    subject = models.ForeignKey("subjects.Subject", verbose_name="信用主体", on_delete=models.PROTECT,
+                                related_name="+")
+    # As printed: the name may change later, the document does not.
+    subject_name = models.CharField("主体名称", max_length=200)
+    issued_at = models.DateTimeField("出具时间", null=True, blank=True)
+    pdf = models.FileField(upload_to=document_path, blank=True)
+    pdf_size = models.PositiveIntegerField(default=0)
+    sha256 = models.CharField(max_length=64, blank=True, db_index=True)
+    signature = models.CharField("平台签名", max_length=100, blank=True)
+
+    class Meta:
+        abstract = True
+
+    def signed_message(self) -> bytes:
+        """What the platform's key signs: number, subject, issue time and the file's hash."""
+        assert self.issued_at is not None
+        return "|".join([self.number or "", str(self.subject_id), self.subject_name,  # type: ignore[attr-defined]
+                         self.issued_at.astimezone(dt.UTC).isoformat(), self.sha256]).encode()
+
+    @property
+    def is_issued(self) -> bool:
+        return bool(self.number and self.sha256)
+
+    def proof_checks_out(self) -> bool:
+        """The stored hash is the one the platform signed (not changed in the database)."""
+        from xinyong.reports import signing
+
+        return self.is_issued and signing.verify(self.signed_message(), self.signature)

@@ -282,14 +282,25 @@ def _part(part: Part, st: dict[str, ParagraphStyle], width: float) -> list[Flowa
     return story
 
 
-def _cover(content: ReportContent, number: str, issued_at: dt.datetime, valid_until: dt.date,
-           verify_url: str | None, st: dict[str, ParagraphStyle], width: float) -> list[Flowable]:
-    facts = [
-        ("信用主体", content.subject_name), (content.code_label, content.code_masked),
-        ("主体类别", content.kind_label), ("报告版本", content.version_label),
-        ("报告编号", number), ("出具时间", f"{issued_at:%Y年%m月%d日 %H:%M:%S}"),
-        ("有效期至", f"{valid_until:%Y年%m月%d日}"),
-    ]
+@dataclass
+class Letter:
+    """A document other than a report, made the same way (a signed commitment letter, a
+    force-majeure certificate): the facts in the box beside its QR code, and its body."""
+
+    title: str
+    heading: str  # the running header's left side: 信用承诺书, 不可抗力事实性证明 ...
+    number_label: str  # 承诺书编号, 证明编号 ...
+    facts: list[tuple[str, str]]
+    sections: list[Any]  # content.Section
+    watermark: str
+    # How a copy is recognised (`xinyong-<keyword>:<number>` in the metadata).
+    keyword: str
+    subtitle: str = ""
+    qr_caption: str = "扫码核验真伪"
+
+
+def _cover(title: str, subtitle: str, facts: list[tuple[str, str]], verify_url: str | None,
+           qr_caption: str, st: dict[str, ParagraphStyle], width: float) -> list[Flowable]:
     qr_size = 32 * mm
     box = Table([[CellText(k, st["head"]), CellText(v, st["cell"])] for k, v in facts],
                 colWidths=[24 * mm, width - 24 * mm - qr_size - 8 * mm])
@@ -300,13 +311,12 @@ def _cover(content: ReportContent, number: str, issued_at: dt.datetime, valid_un
     right: list[Flowable] = []
     if verify_url:
         right = [QRCode(verify_url, qr_size),
-                 Paragraph("扫码核验报告真伪", ParagraphStyle("qr", parent=st["cell"], alignment=TA_CENTER))]
+                 Paragraph(qr_caption, ParagraphStyle("qr", parent=st["cell"], alignment=TA_CENTER))]
     cover = Table([[box, right]], colWidths=[width - qr_size - 6 * mm, qr_size + 6 * mm])
     cover.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"),
                                ("LEFTPADDING", (0, 0), (-1, -1), 0),
                                ("RIGHTPADDING", (0, 0), (-1, -1), 0)]))
-    return [Paragraph(_text(content.title), st["title"]),
-            Paragraph(_text(f"{settings.SITE_NAME} · {content.version_label}"), st["subtitle"]),
+    return [Paragraph(_text(title), st["title"]), Paragraph(_text(subtitle), st["subtitle"]),
             cover, Spacer(1, 2 * mm)]
 
 
@@ -314,18 +324,37 @@ def render(content: ReportContent, *, number: str, issued_at: dt.datetime, valid
            verify_url: str | None, font: str | None = None) -> Document:
     """The PDF of `content`. `font=None` embeds the configured TrueType font; the
     benchmark's floor passes the built-in one and no `verify_url` (no QR code)."""
+    facts = [
+        ("信用主体", content.subject_name), (content.code_label, content.code_masked),
+        ("主体类别", content.kind_label), ("报告版本", content.version_label),
+        ("报告编号", number), ("出具时间", f"{issued_at:%Y年%m月%d日 %H:%M:%S}"),
+        ("有效期至", f"{valid_until:%Y年%m月%d日}"),
+    ]
+    watermark = (f"{settings.SITE_NAME} {content.version_label}" if content.version == c.PUBLIC
+                 else "完整版 仅供本人及信用办查阅")
+    letter = Letter(title=content.title, heading="公共信用信息报告", number_label="报告编号",
+                    facts=facts, sections=content.sections, watermark=watermark,
+                    keyword="report", subtitle=f"{settings.SITE_NAME} · {content.version_label}",
+                    qr_caption="扫码核验报告真伪")
+    return render_letter(letter, number=number, issued_at=issued_at, verify_url=verify_url,
+                         font=font, pdf_title=f"{content.title} {content.subject_name}")
+
+
+def render_letter(letter: Letter, *, number: str, issued_at: dt.datetime, verify_url: str | None,
+                  font: str | None = None, pdf_title: str = "") -> Document:
+    """The PDF of a report or a letter: cover box and QR code, the number and issue time in
+    every page's header, 第 x 页 共 y 页, the watermark."""
     font = font or font_name(settings.REPORT_FONT)
     st = styles(font)
     buffer = io.BytesIO()
     width = PAGE_W - 2 * MARGIN_X
     doc = BaseDocTemplate(
         buffer, pagesize=A4, leftMargin=MARGIN_X, rightMargin=MARGIN_X, topMargin=MARGIN_TOP,
-        bottomMargin=MARGIN_BOTTOM, title=f"{content.title} {content.subject_name}",
+        bottomMargin=MARGIN_BOTTOM, title=pdf_title or letter.title,
         author=settings.SITE_NAME, creator=settings.SITE_NAME,
         # How verification finds the number in an uploaded copy (services.number_in).
-        subject=f"报告编号 {number}", keywords=f"xinyong-report:{number}")
-    watermark = (f"{settings.SITE_NAME} {content.version_label}" if content.version == c.PUBLIC
-                 else "完整版 仅供本人及信用办查阅")
+        subject=f"{letter.number_label} {number}", keywords=f"xinyong-{letter.keyword}:{number}")
+    watermark = letter.watermark
 
     def on_page(canvas: Canvas, _doc: Any) -> None:
         canvas.saveState()
@@ -351,9 +380,9 @@ def render(content: ReportContent, *, number: str, issued_at: dt.datetime, valid
         canvas.setFillColor(GREY)
         canvas.setFont(font, 8)
         top = PAGE_H - 12 * mm
-        canvas.drawString(MARGIN_X, top, f"{settings.SITE_NAME} · 公共信用信息报告")
+        canvas.drawString(MARGIN_X, top, f"{settings.SITE_NAME} · {letter.heading}")
         canvas.drawRightString(PAGE_W - MARGIN_X, top,
-                               f"报告编号：{number}    出具时间：{issued_at:%Y-%m-%d %H:%M:%S}")
+                               f"{letter.number_label}：{number}    出具时间：{issued_at:%Y-%m-%d %H:%M:%S}")
         canvas.setStrokeColor(RULE)
         canvas.setLineWidth(0.5)
         canvas.line(MARGIN_X, top - 2.5 * mm, PAGE_W - MARGIN_X, top - 2.5 * mm)
@@ -363,8 +392,9 @@ def render(content: ReportContent, *, number: str, issued_at: dt.datetime, valid
                   leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0)
     doc.addPageTemplates([PageTemplate(id="page", frames=[frame], onPage=on_page)])
 
-    story = _cover(content, number, issued_at, valid_until, verify_url, st, width)
-    for section in content.sections:
+    story = _cover(letter.title, letter.subtitle or settings.SITE_NAME, letter.facts, verify_url,
+                   letter.qr_caption, st, width)
+    for section in letter.sections:
         head = Paragraph(_text(section.title), st["section"])
         flowables = [f for part in section.parts for f in _part(part, st, width)]
         # A section's title never ends a page alone.
