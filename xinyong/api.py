@@ -20,7 +20,9 @@ from ninja.errors import (
 from ninja.renderers import JSONRenderer
 
 from xinyong.accounts.auth import optional_auth
+from xinyong.certificates.api import router as certificates_router
 from xinyong.checks.api import router as checks_router
+from xinyong.commitments.api import router as commitments_router
 from xinyong.disclosure.api import router as publicity_router
 from xinyong.exchange.api import router as exchange_router
 from xinyong.inspections.api import router as inspections_router
@@ -237,3 +239,5 @@ api.add_router("/lists", lists_router)
 api.add_router("/checks", checks_router)
 api.add_router("/repairs", repairs_router)
 api.add_router("/objections", objections_router)
+api.add_router("/commitments", commitments_router)
+api.add_router("/force-majeure", certificates_router)

@@ -67,6 +67,8 @@ INSTALLED_APPS = [
     "xinyong.casework",
     "xinyong.repairs",
     "xinyong.objections",
+    "xinyong.commitments",
+    "xinyong.certificates",
     "xinyong.notices",
     "xinyong.reports",
     "xinyong.kiosk",

@@ -17,6 +17,8 @@ urlpatterns = [
     path("", include("xinyong.repairs.urls")),
     path("", include("xinyong.notices.urls")),
     path("", include("xinyong.objections.urls")),
+    path("", include("xinyong.commitments.urls")),
+    path("", include("xinyong.certificates.urls")),
     path("", include("xinyong.reports.urls")),
     path("", include("xinyong.kiosk.urls")),
     path("", include("xinyong.scores.urls")),

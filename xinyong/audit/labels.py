@@ -85,6 +85,8 @@ GROUPS: list[tuple[str, dict[str, str]]] = [
     ("信用修复", _case_actions("repair", "信用修复", ("apply", "申请信用修复"),
                                channel="核实自报情形")),
     ("异议处理", _case_actions("objection", "异议", ("submit", "提出异议"))),
+    # commitments (信用承诺): their actions here
+    # certificates (不可抗力事实性证明): their actions here
     ("信用报告", {
         "report.issue": "出具信用报告",
         "report.revoke": "撤销信用报告",
@@ -193,6 +195,8 @@ KINDS: dict[str, Kind] = {
     "subjects.subject": Kind(url=lambda o: _url("subjects:detail", o.pk)),
     "reports.report": Kind(name=lambda o: o.number, url=lambda o: _url("reports:detail", o.number)),
     "inspections.draw": Kind(name=lambda o: o.name, url=lambda o: _url("inspections:detail", o.pk)),
+    # commitments: their object kinds here
+    # certificates: their object kinds here
 }
 
 

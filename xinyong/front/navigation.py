@@ -39,6 +39,8 @@ MENU: list[tuple[Any, ...]] = [
     ("进度查询", "casework:track", (None, Role.SUBJECT, Role.INSTITUTION)),
     ("我的异议", "objections:mine", (Role.SUBJECT,), "异议处理"),
     ("异议办理", "objections:queue", (Role.OFFICE, Role.DEPARTMENT), "异议处理"),
+    # commitments (信用承诺): their entries here
+    # force-majeure certificates (不可抗力事实性证明): their entries here
     ("我的通知", "notices:outbox", (Role.SUBJECT,)),
     ("我的信用报告", "reports:mine", (Role.SUBJECT,), "信用报告"),
     ("我的信用评价", "scores:mine", (Role.SUBJECT,), "信用报告"),

@@ -220,6 +220,8 @@ ROUTES += [
      {"decision": "standard", "reason": "不属于医疗保障企业"}, deciders(404)),
     *case_routes("/objections", {"record_id": 999999, "reason": "记录有误"},
                  {"decision": "upheld", "reason": "核实有误"}),
+    # commitments: their routes here
+    # force-majeure certificates: their routes here
 ]
 
 CASES = [
@@ -353,6 +355,8 @@ PAGES: list[tuple[str, dict[str, int]]] = [
     ("/inspections/999999/", everyone(404)),
     ("/subjects/999999/score/", pages_of(404, (Role.OFFICE, Role.SUBJECT))),
     ("/subjects/999999/grade/", everyone(404)),
+    # commitments: their pages here
+    # force-majeure certificates: their pages here
 ]
 
 

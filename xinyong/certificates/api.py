@@ -1,0 +1,5 @@
+"""API (placeholder until built)."""
+
+from ninja import Router
+
+router = Router(tags=["certificates"])

@@ -1,0 +1,1 @@
+"""Force-majeure certificate cases (placeholder until built)."""
