@@ -112,12 +112,11 @@ class SignedDocument(models.Model):
     """A PDF the platform issues besides reports (a signed commitment letter, a force-
     majeure certificate): numbered like reports, its sha256 signed with the platform's
     key, and kept (unlike a report, whose content changes daily, a signed letter must
-    be available as signed). Subclasses add what the document is about and call
-    `reports.documents.issue` to make it."""
+    be available as signed). Subclasses have a `subject` (FK to subjects.Subject), add
+    what the document is about and call `reports.documents.issue` to make it; the number
+    stays empty until then (a certificate applied for but not issued)."""
 
     number = models.CharField("编号", max_length=22, unique=True, null=True, blank=True)
-    subject = models.ForeignKey("subjects.Subject", verbose_name="信用主体", on_delete=models.PROTECT,
-                                related_name="+")
     # As printed: the name may change later, the document does not.
     subject_name = models.CharField("主体名称", max_length=200)
     issued_at = models.DateTimeField("出具时间", null=True, blank=True)
