@@ -20,6 +20,7 @@ from typing import Any
 
 from django.conf import settings
 from django.urls import reverse
+from django.utils import timezone
 
 from xinyong.reports import choices as c
 from xinyong.subjects import codes
@@ -110,8 +111,8 @@ def build(subject: Subject, *, version: str, as_of: dt.date) -> ReportContent:
         sections.append(("经营（活动）异常名录信息", [Part("", paragraphs=[
             "本平台未归集经营（活动）异常名录信息，请以国家企业信用信息公示系统为准。"])]))
     sections += [
-        ("信用承诺信息", [Part("", paragraphs=[
-            "信用承诺信息的归集与公示功能正在建设中，本报告暂不包含该部分信息。"])]),
+        ("信用承诺信息", [Part("", _commitment_table(subject, full, as_of), empty=(
+            "无" if full else "无（截至报告出具时无公示的信用承诺信息）"))]),
         ("信用评价信息", [_evaluation(subject, as_of)]),
         ("司法判决及执行信息", [Part("", paragraphs=[
             "本平台未归集司法判决及执行信息，请以人民法院公布的信息为准。"])]),
@@ -174,6 +175,26 @@ def _evaluation(subject: Subject, as_of: dt.date) -> Part:
                 + ("；比例为暂定值" if g.provisional else "")))
         empty = "无（截至报告出具时没有适用的信用风险分类规则）"
     return Part("", table if table.rows else None, empty=empty)
+
+
+def _commitment_table(subject: Subject, full: bool, as_of: dt.date) -> Table | None:
+    """信用承诺信息: the commitments signed by the issue day (public version: the public ones
+    of enterprises, not withdrawn; full version: all), with type, accepting unit and 履行状态."""
+    from xinyong.commitments.models import Commitment, public_q
+
+    rows = (Commitment.objects.filter(subject=subject, number__isnull=False,
+                                      signed_at__date__lte=as_of)
+            .select_related("accepting_unit").order_by("-signed_at", "-id"))
+    if not full:
+        rows = rows.filter(public_q())
+    table = Table(("承诺书", "承诺类型", "受理单位", "签署日期", "履行状态", "依据"), (4, 3, 3, 2, 2, 3))
+    for one in rows:
+        table.rows.append((
+            one.name + (f"（{one.matter}）" if one.matter else ""), one.kind_label,
+            one.accepting_unit.name if one.accepting_unit else "—",
+            day(timezone.localtime(one.signed_at).date()), one.status_label,
+            f"{one.doc_number} {one.clause}"))
+    return table if table.rows else None
 
 
 def _numeral(n: int) -> str:

@@ -75,6 +75,24 @@ class ProfileLicenceOut(Schema):
     unit: str
 
 
+class ProfileCommitmentOut(Schema):
+    """信用承诺 on the credit file (type, accepting unit, 履行状态): /api/v1/commitments has more."""
+
+    id: int
+    number: str
+    name: str
+    kind: str
+    kind_label: str
+    matter: str
+    accepting_unit: str | None
+    signed_at: dt.datetime
+    status: str
+    status_label: str
+    policy: str
+    clause: str
+    record_id: int | None
+
+
 class StoredScoreOut(Schema):
     scheme: str
     name: str
@@ -108,8 +126,10 @@ class ProfileOut(SubjectOut):
     lists: list[MembershipOut]
     # 行政许可 (双公示): good or neutral information, never dishonest.
     licences: list[ProfileLicenceOut]
-    # Parts of the credit file not built yet (commitments): named here rather than
-    # answered empty.
+    # 信用承诺: as the commitments' own rule lets the caller see them.
+    commitments: list[ProfileCommitmentOut]
+    # Parts of the credit file not built yet: named here rather than answered empty
+    # (none today; kept so that clients need not change when a part is added).
     not_yet_available: list[str]
     # As last computed (stamped): a person's points under the most local scheme and under
     # every scheme (only the person and the office: null and [] for others), an

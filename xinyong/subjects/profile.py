@@ -23,8 +23,8 @@ from xinyong.subjects import access
 from xinyong.subjects.models import Subject
 
 # Parts of the credit file the contract names that are not built yet: said so, never
-# answered as if there were nothing to show.
-NOT_YET_AVAILABLE = {"commitments": "信用承诺"}
+# answered as if there were nothing to show. (Commitments are built: `profile_commitments`.)
+NOT_YET_AVAILABLE: dict[str, str] = {}
 
 
 def sees_everything(viewer: Any, subject: Subject) -> bool:
@@ -48,6 +48,7 @@ def build_profile(
         "records": profile_records(subject, viewer, today),
         "lists": profile_lists(subject, viewer, today),
         "licences": profile_licences(subject, viewer, today),
+        "commitments": profile_commitments(subject, viewer),
         "not_yet_available": list(NOT_YET_AVAILABLE),
     }
     data.update(evaluation(subject, viewer))
@@ -111,6 +112,22 @@ def profile_licences(subject: Subject, viewer: Any, today: dt.date) -> list[dict
         "status": licence.status, "status_label": STATUS_LABELS[licence.status],
         "expired": licence.expired_on(today), "unit": licence.unit.name,
     } for licence in rows]
+
+
+def profile_commitments(subject: Subject, viewer: Any) -> list[dict[str, Any]]:
+    """信用承诺: what the commitments' own rule lets the viewer see (the public: public ones
+    of enterprises, not withdrawn; the subject and the office: all)."""
+    from xinyong.commitments.models import Commitment
+
+    rows = (Commitment.objects.visible_to(viewer).filter(subject=subject, number__isnull=False)
+            .select_related("accepting_unit").order_by("-signed_at", "-id"))
+    return [{
+        "id": c.pk, "number": c.number, "name": c.name, "kind": c.kind, "kind_label": c.kind_label,
+        "matter": c.matter, "accepting_unit": c.accepting_unit.name if c.accepting_unit else None,
+        "signed_at": c.signed_at, "status": c.status, "status_label": c.status_label,
+        "status_badge": c.status_badge, "policy": c.policy, "doc_number": c.doc_number,
+        "clause": c.clause, "record_id": c.breach_record_id,
+    } for c in rows]
 
 
 def profile_lists(subject: Subject, viewer: Any, today: dt.date) -> list[dict[str, Any]]:

@@ -42,8 +42,8 @@ def test_a_company_report_has_every_section_and_only_what_is_published(
     # The grade of the issue day, with its basis and rate (provisional: said so).
     assert "企业信用风险分类" in text and "抽查比例" in text and "比例为暂定值" in text
     assert GRADE.label(scoring.grade(organization).grade) in text
-    # What is not built or not held is said, not shown as "none".
-    assert "信用承诺信息的归集与公示功能正在建设中" in text
+    # No commitment signed: the section says there is none in publicity.
+    assert "无（截至报告出具时无公示的信用承诺信息）" in text
     assert "公开版" in text
 
 

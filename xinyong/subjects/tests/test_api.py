@@ -126,11 +126,11 @@ def test_organization_profile_is_public_with_full_code(
     assert body["code_masked"] == ORG_CODE and body["code"] == ORG_CODE
     # Nothing on file: empty lists are the truth here (test_profile.py fills them).
     assert body["records"] == [] and body["lists"] == []
-    # Commitments are not built yet: named as such, not answered empty. No pack is loaded
-    # here, so no grade scheme is in force (scores/tests/test_api.py has one); an
-    # enterprise has no points.
-    assert body["score"] is None and body["grade"] is None
-    assert body["not_yet_available"] == ["commitments"]
+    # Every part of the credit file is built (commitments/tests/test_public.py signs one).
+    # No pack is loaded here, so no grade scheme is in force (scores/tests/test_api.py has
+    # one); an enterprise has no points.
+    assert body["score"] is None and body["grade"] is None and body["commitments"] == []
+    assert body["not_yet_available"] == []
     assert not AuditEvent.objects.exists()
 
 

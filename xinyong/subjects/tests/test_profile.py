@@ -114,7 +114,9 @@ def test_the_profile_page_and_the_public_list_tell_the_same_story(
     assert f'data-record="{story["listed"].pk}"' in page
     assert f'data-record="{story["gone"].pk}"' not in page
     assert 'data-list="joint_punishment" data-active="1"' in page and 'data-list="watch"' not in page
-    assert "信用承诺" in page and "尚未开通" in page  # reserved, said plainly
+    # Commitments are built: their table, empty here, says so plainly; nothing is "尚未开通".
+    assert 'data-testid="profile-commitments"' in page and "没有公示中的信用承诺" in page
+    assert "尚未开通" not in page
     # On the joint-punishment list: grade D, for everyone to see, with its time.
     assert 'data-testid="grade-card"' in page and "D 类" in page and "计算于" in page
     mine = web(owner).get(f"/subjects/{company.pk}/").content.decode()
