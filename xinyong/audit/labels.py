@@ -86,7 +86,18 @@ GROUPS: list[tuple[str, dict[str, str]]] = [
                                channel="核实自报情形")),
     ("异议处理", _case_actions("objection", "异议", ("submit", "提出异议"))),
     # commitments (信用承诺): their actions here
+    ("信用承诺", {
+        "commitment.sign": "签署信用承诺",
+        "commitment.download": "下载信用承诺书",
+        "commitment.approve": "登记告知承诺审批",
+        "commitment.verify": "核查信用承诺",
+        "commitment.withdraw": "撤销信用承诺",
+        "commitment.campaign": "发起承诺活动",
+        "commitment.remind": "提醒承诺活动未签署对象",
+    }),
     # certificates (不可抗力事实性证明): their actions here
+    ("不可抗力证明", _case_actions("certificate", "不可抗力证明", ("submit", "申请不可抗力事实性证明"),
+                                 pdf_download="下载证明文件")),
     ("信用报告", {
         "report.issue": "出具信用报告",
         "report.revoke": "撤销信用报告",
@@ -196,7 +207,13 @@ KINDS: dict[str, Kind] = {
     "reports.report": Kind(name=lambda o: o.number, url=lambda o: _url("reports:detail", o.number)),
     "inspections.draw": Kind(name=lambda o: o.name, url=lambda o: _url("inspections:detail", o.pk)),
     # commitments: their object kinds here
+    "commitments.commitment": Kind(name=lambda o: f"{o.name}（{o.number}）",
+                                   url=lambda o: _url("commitments:detail", o.pk)),
+    "commitments.campaign": Kind(name=lambda o: o.title,
+                                 url=lambda o: _url("commitments:campaign", o.pk)),
     # certificates: their object kinds here
+    "certificates.certificate": Kind(noun="不可抗力事实性证明申请", name=lambda o: o.query_code,
+                                     url=lambda o: _url("certificates:detail", o.pk)),
 }
 
 

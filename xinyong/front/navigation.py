@@ -40,7 +40,19 @@ MENU: list[tuple[Any, ...]] = [
     ("我的异议", "objections:mine", (Role.SUBJECT,), "异议处理"),
     ("异议办理", "objections:queue", (Role.OFFICE, Role.DEPARTMENT), "异议处理"),
     # commitments (信用承诺): their entries here
+    ("我的信用承诺", "commitments:mine", (Role.SUBJECT,), "信用承诺"),
+    ("签署承诺", "commitments:sign", (Role.SUBJECT,), "信用承诺"),
+    # Staff's pages go into groups they already have, so the office's bar does not grow.
+    ("承诺核查", "commitments:queue", (Role.OFFICE, Role.DEPARTMENT), "信用记录"),
+    ("承诺统计", "commitments:stats", (Role.OFFICE, Role.DEPARTMENT), "信用记录"),
+    ("信用承诺", "commitments:index", (), "公示"),
+    ("承诺活动", "commitments:campaigns", (), "公示"),
+    ("承诺书核验", "commitments:check", (), "公示"),
     # force-majeure certificates (不可抗力事实性证明): their entries here
+    # In the group of the platform's signed documents (信用报告), so that no role's bar grows.
+    ("我的不可抗力证明", "certificates:mine", (Role.SUBJECT,), "信用报告"),
+    ("不可抗力证明办理", "certificates:queue", (Role.OFFICE, Role.DEPARTMENT), "信用报告"),
+    ("不可抗力证明核验", "certificates:verify", (), "信用报告"),
     ("我的通知", "notices:outbox", (Role.SUBJECT,)),
     ("我的信用报告", "reports:mine", (Role.SUBJECT,), "信用报告"),
     ("我的信用评价", "scores:mine", (Role.SUBJECT,), "信用报告"),

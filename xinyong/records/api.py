@@ -82,6 +82,8 @@ class RecordIn(Schema):
     # 违法行为类型 as in 双公示 files; packs map it to the kinds their exemptions name.
     violation_type: str = Field(default="", max_length=200)
     penalty: PenaltyIn | None = None
+    # 不可抗力事实性证明编号 (with circumstances.force_majeure): an issued certificate of the subject.
+    force_majeure_certificate: str = Field(default="", max_length=40)
 
 
 class Publicity(Schema):
@@ -145,6 +147,7 @@ class RecordOut(Schema):
     violation_type: str
     rectified_on: dt.date | None
     rectification_note: str
+    force_majeure_certificate: str
     # The first day it was no longer published, and why; memberships as they stand.
     publicity_ended_on: dt.date | None
     publicity_ended_why: str
@@ -200,6 +203,7 @@ def to_out(record: Record, today: dt.date | None = None, viewer: User | None = N
         "external_id": record.external_id or None, "rectify_by": record.rectify_by,
         "violation_type": record.violation_type, "rectified_on": record.rectified_on,
         "rectification_note": record.rectification_note,
+        "force_majeure_certificate": record.force_majeure_certificate,
         "publicity_ended_on": ended_on, "publicity_ended_why": ended_why,
         "memberships": describe(rows, today),
     }
@@ -250,6 +254,7 @@ def submission(payload: RecordIn) -> services.Submission:
         epidemic_duty=payload.circumstances.epidemic_duty, rectify_by=payload.rectify_by,
         external_id=(payload.external_id or "").strip(),
         violation_type=payload.violation_type.strip(), penalty=penalty_in(payload.penalty),
+        force_majeure_certificate=payload.force_majeure_certificate.strip(),
     )
 
 

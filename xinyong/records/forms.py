@@ -185,6 +185,10 @@ class RecordForm(PenaltyFields, LegalRepFields, BootstrapForm):
                                  help_text=SEVERITY_HELP)
     force_majeure = forms.BooleanField(label="因疫情不可抗力", required=False)
     epidemic_duty = forms.BooleanField(label="因参与疫情防控", required=False)
+    force_majeure_certificate = forms.CharField(
+        label="不可抗力事实性证明编号", max_length=40, required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+        help_text="报明因疫情不可抗力、主体已取得本平台出具的证明的，填写 22 位证明编号（可选）")
     rectify_by = forms.DateField(
         label="整改期限", required=False, widget=DateInput(),
         help_text="暂缓公示的，填写责令整改的期限（如太仓 8：受疫情不可抗力影响的违约）",

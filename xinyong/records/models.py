@@ -64,6 +64,10 @@ class Record(models.Model):
     facts = models.TextField("事实", blank=True)
     force_majeure = models.BooleanField("疫情不可抗力", default=False)
     epidemic_duty = models.BooleanField("因参与疫情防控", default=False)
+    # The force-majeure certificate (不可抗力事实性证明) the unit cites for force_majeure;
+    # db_default: the bulk import's raw inserts leave the column out.
+    force_majeure_certificate = models.CharField("不可抗力事实性证明编号", max_length=22, blank=True,
+                                                 default="", db_default="")
     rectify_by = models.DateField("整改期限", null=True, blank=True)
     external_id = models.CharField("外部编号", max_length=100, blank=True, default="")
     # 违法行为类型 (双公示): what kind of violation a penalty was, which packs map to the
@@ -127,8 +131,9 @@ class Record(models.Model):
     def snapshot(self) -> dict[str, Any]:
         """The record's reported facts and determination, for its version history."""
         fields = ["reported_name", "behavior", "severity", "occurred_on", "decided_on",
-                  "decision_no", "facts", "force_majeure", "epidemic_duty", "rectify_by",
-                  "external_id", "violation_type", "severity_derived", "penalty", "status",
+                  "decision_no", "facts", "force_majeure", "epidemic_duty",
+                  "force_majeure_certificate", "rectify_by", "external_id", "violation_type",
+                  "severity_derived", "penalty", "status",
                   "starts_on", "repairable_from", "ends_on", "lists", "trace", "rectified_on",
                   "rectification_note", "closed_on", "closed_reason", "closed_cause", "policy_version_id"]
         data = {}

@@ -39,6 +39,8 @@ class Submission:
     severity: str
     force_majeure: bool = False
     epidemic_duty: bool = False
+    # 不可抗力事实性证明编号: an issued certificate of the same subject (force_majeure only).
+    force_majeure_certificate: str = ""
     rectify_by: dt.date | None = None
     external_id: str = ""
     violation_type: str = ""
@@ -77,6 +79,19 @@ def check_code(sub: Submission) -> str:
         return codes.validate_code(sub.subject_kind, sub.subject_code)
     except codes.CodeError as exc:
         raise DomainError("subject.code", str(exc)) from None
+
+
+def certificate(sub: Submission, subject: Any) -> str:
+    """The force-majeure certificate the submission cites, checked (certificates.services):
+    only with the force_majeure circumstance, and only a genuine one of the same subject."""
+    if not sub.force_majeure_certificate.strip():
+        return ""
+    if not sub.force_majeure:
+        raise DomainError("force_majeure_certificate",
+                          "只有报明“因疫情不可抗力”情形的记录才能填写不可抗力事实性证明编号")
+    from xinyong.certificates.services import check_certificate
+
+    return check_certificate(sub.force_majeure_certificate, subject)
 
 
 def existing(unit: Unit, sub: Submission, number: str) -> Record | None:
@@ -131,6 +146,7 @@ def submit(unit: Unit, sub: Submission, *, actor: Any = None, source: str = "api
     try:
         with transaction.atomic():
             subject, _ = get_or_create_subject(sub.subject_kind, number, sub.subject_name)
+            cited = certificate(sub, subject)
             record = Record(
                 unit=unit, subject=subject, reported_name=sub.subject_name.strip(),
                 name_mismatch=subject.name != sub.subject_name.strip(),
@@ -138,6 +154,7 @@ def submit(unit: Unit, sub: Submission, *, actor: Any = None, source: str = "api
                 severity_derived=not sub.severity, occurred_on=sub.occurred_on,
                 decided_on=sub.decided_on, decision_no=sub.decision_no, facts=sub.facts,
                 force_majeure=sub.force_majeure, epidemic_duty=sub.epidemic_duty,
+                force_majeure_certificate=cited,
                 rectify_by=sub.rectify_by, external_id=sub.external_id,
                 violation_type=sub.violation_type, source=source,
                 penalty=sub.penalty.as_json() if sub.penalty is not None else None,
@@ -182,7 +199,8 @@ def correct(record: Record, changes: dict[str, Any], reason: str, *, actor: Any,
     if record.status in (d.WITHDRAWN, d.REPAIRED):
         raise DomainError("status", f"记录已{RECORD_STATUS.label(record.status)}，不能更正")
     allowed = {"behavior", "occurred_on", "decided_on", "decision_no", "facts", "severity",
-               "force_majeure", "epidemic_duty", "rectify_by", "violation_type", "penalty"}
+               "force_majeure", "epidemic_duty", "force_majeure_certificate", "rectify_by",
+               "violation_type", "penalty"}
     unknown = set(changes) - allowed
     if unknown:
         raise DomainError(sorted(unknown)[0], "此字段不能更正")
@@ -194,10 +212,12 @@ def correct(record: Record, changes: dict[str, Any], reason: str, *, actor: Any,
         # A derived severity is derived again from the corrected facts; a stated one stands.
         severity="" if record.severity_derived else record.severity,
         force_majeure=record.force_majeure, epidemic_duty=record.epidemic_duty,
+        force_majeure_certificate=record.force_majeure_certificate,
         rectify_by=record.rectify_by, external_id=record.external_id,
         violation_type=record.violation_type, penalty=from_json(record.penalty),
     )
     sub = replace(sub, **changes)
+    sub = replace(sub, force_majeure_certificate=certificate(sub, record.subject))
     result = d.determine(rulebook.current(), sub.facts_for_rules(record.unit.region), today)
     for name in allowed - {"severity", "penalty"}:
         setattr(record, name, getattr(sub, name))

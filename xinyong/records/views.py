@@ -337,6 +337,7 @@ def record_create(request: HttpRequest) -> HttpResponse:
             force_majeure=data["force_majeure"], epidemic_duty=data["epidemic_duty"],
             rectify_by=data["rectify_by"], external_id=data["external_id"],
             violation_type=data["violation_type"].strip(), penalty=form.penalty(),
+            force_majeure_certificate=data["force_majeure_certificate"].strip(),
         )
         assert user.unit is not None
         try:

@@ -22,6 +22,8 @@ class RepairIn(Schema):
     statement: str = Field(min_length=1, max_length=services.MAX_STATEMENT)
     commitment: bool
     green_flags: list[str] = []
+    # 不可抗力事实性证明编号 (optional): an issued certificate of the same subject.
+    force_majeure_certificate: str = Field(default="", max_length=40)
 
 
 class RepairOut(Schema):
@@ -37,6 +39,7 @@ class RepairOut(Schema):
     channel_basis: str
     channel_note: str
     claim_status: str
+    force_majeure_certificate: str
     submitted_on: dt.date
     accept_by: dt.date
     accepted_on: dt.date | None
@@ -78,6 +81,7 @@ def out(case: Any) -> dict[str, Any]:
     return common_out(case) | {
         "channel": case.channel, "channel_basis": case.channel_basis,
         "channel_note": case.channel_note, "claim_status": case.claim_status,
+        "force_majeure_certificate": case.force_majeure_certificate,
         "reason": case.decision_reason,
     }
 
@@ -92,7 +96,9 @@ def decide(request: HttpRequest, user: Any, case_id: int, payload: RepairDecisio
 
 def create(request: HttpRequest, user: Any, payload: RepairIn) -> Any:
     return services.apply(user, payload.record_id, payload.statement, payload.commitment,
-                          green_flags=payload.green_flags, request=request)
+                          green_flags=payload.green_flags,
+                          force_majeure_certificate=payload.force_majeure_certificate,
+                          request=request)
 
 
 router = case_router(services.workflow, tags=["repairs"], out_schema=RepairOut, out=out,

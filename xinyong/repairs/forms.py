@@ -47,6 +47,10 @@ class ApplyForm(EvidenceMixin, CaseForm):
         label="自报绿色通道情形（待核实）", required=False, widget=forms.CheckboxSelectMultiple,
         help_text="企业属于下列情形之一的可勾选，按绿色通道受理；办理人员将核实，不属实的转入标准渠道",
     )
+    force_majeure_certificate = forms.CharField(
+        label="不可抗力事实性证明编号（可选）", max_length=40, required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+        help_text="失信行为因疫情不可抗力所致、已取得本平台出具的证明的，填写 22 位证明编号")
     # Not `files`: that name is the form's own dict of uploads.
     evidence = evidence_field("证明材料", "履行义务的证明（如缴款凭证、整改报告）等")
 

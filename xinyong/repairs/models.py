@@ -34,6 +34,9 @@ class Repair(Case):
     channel_note = models.CharField("渠道说明", max_length=300, blank=True)
     claim_status = models.CharField("自报情形核实", max_length=16,
                                     choices=choices.CLAIM_STATUS.choices, blank=True)
+    # 不可抗力事实性证明编号 the applicant cites (an issued certificate of its own).
+    force_majeure_certificate = models.CharField("不可抗力事实性证明编号", max_length=22, blank=True,
+                                                 default="", db_default="")
 
     class Meta(Case.Meta):
         verbose_name = "信用修复申请"

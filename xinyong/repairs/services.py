@@ -237,7 +237,8 @@ review_claim = workflow.review_claim
 @transaction.atomic
 def apply(user: Any, record_id: int, statement: str, commitment: bool, *,
           green_flags: list[str] | None = None, files: list[Any] | None = None,
-          request: Any = None, today: dt.date | None = None) -> Repair:
+          force_majeure_certificate: str = "", request: Any = None,
+          today: dt.date | None = None) -> Repair:
     """A subject applies to repair its published dishonest record."""
     today = today or timezone.localdate()
     record = (Record.objects.select_for_update(of=("self",))
@@ -254,11 +255,16 @@ def apply(user: Any, record_id: int, statement: str, commitment: bool, *,
     if unknown:
         raise DomainError("green_flags", f"未知情形“{unknown[0]}”；可选：{'、'.join(SUBJECT_FLAGS)}")
     check_repairable(record, today)
+    cited = ""
+    if force_majeure_certificate.strip():
+        from xinyong.certificates.services import check_certificate
+
+        cited = check_certificate(force_majeure_certificate, record.subject_id)
     choice = channel_for(record, flags, today)
     entry, channel = choice.entry, choice.channel
     repair: Any = workflow.new(
         record=record, subject_id=record.subject_id, unit=record.unit, applicant=user,
-        statement=statement, commitment=True, green_flags=flags,
+        statement=statement, commitment=True, green_flags=flags, force_majeure_certificate=cited,
         channel=choices.GREEN if channel.code == "green" else choices.STANDARD,
         channel_basis=choice.basis, channel_note=choice.note[:300],
         claim_status=choices.PENDING if choice.basis == choices.BY_CLAIM else "",

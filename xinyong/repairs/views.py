@@ -141,6 +141,7 @@ def apply(request: HttpRequest, record_id: int) -> HttpResponse:
             try:
                 repair = services.apply(user, record.pk, data["statement"], data["commitment"],
                                         green_flags=data["green_flags"], files=data["evidence"],
+                                        force_majeure_certificate=data["force_majeure_certificate"],
                                         request=request)
             except DomainError as exc:
                 if exc.status == 404:

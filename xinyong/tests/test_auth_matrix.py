@@ -220,8 +220,36 @@ ROUTES += [
      {"decision": "standard", "reason": "不属于医疗保障企业"}, deciders(404)),
     *case_routes("/objections", {"record_id": 999999, "reason": "记录有误"},
                  {"decision": "upheld", "reason": "核实有误"}),
-    # commitments: their routes here
+    # commitments: their routes here. No packs are loaded, so no template is in force: a
+    # subject gets past the role check to 422 (unknown template); commitment 999999 does
+    # not exist, so those who pass the role check get 404.
+    ("GET", "/commitments/templates", "/commitments/templates", None, everyone(200)),
+    ("POST", "/commitments", "/commitments", {"template": "fz_work_resumption"}, subject_only(422)),
+    ("GET", "/commitments", "/commitments", None, everyone(200)),
+    ("GET", "/commitments", "/commitments?subject_id={organization}", None, everyone(200)),
+    # A person's commitments answer 404 to those who may not see the person's profile.
+    ("GET", "/commitments", "/commitments?subject_id={person}", None, staff_only(200, 404)),
+    ("GET", "/commitments/by-number/{number}", "/commitments/by-number/20260101ABCDEFGHJKMNPQ",
+     None, everyone(404)),
+    ("GET", "/commitments/{commitment_id}", "/commitments/999999", None, everyone(404)),
+    ("GET", "/commitments/{commitment_id}/pdf", "/commitments/999999/pdf", None, parties(404)),
+    ("POST", "/commitments/{commitment_id}/approval", "/commitments/999999/approval",
+     {"approval_no": "榕马复工〔2026〕1号", "approved_on": "2026-03-02", "materials_replaced": "方案"},
+     deciders(404)),
+    ("POST", "/commitments/{commitment_id}/verify", "/commitments/999999/verify",
+     {"result": "fulfilled", "method": "书面核查", "note": "材料齐全"}, deciders(404)),
+    ("POST", "/commitments/{commitment_id}/withdraw", "/commitments/999999/withdraw",
+     {"reason": "审批撤销"}, parties(404)),
     # force-majeure certificates: their routes here
+    # No pack is loaded here, so no pack offers the service: the subject's application is
+    # refused with 422 naming the field (`service`) instead of the other kinds' 404.
+    *[(method, route, url, body, subject_only(422) if (method, route) == ("POST", "/force-majeure")
+       else expected) for method, route, url, body, expected in case_routes(
+        "/force-majeure", {"contract_no": "EX-2020-001", "counterparty": "Müller GmbH",
+                           "event": "新冠肺炎疫情", "facts": "复工延迟，船期取消"},
+        {"decision": "issue", "reason": "材料属实"})],
+    ("GET", "/force-majeure/certificates/{number}", "/force-majeure/certificates/20200301ABCDEFGHJKMNPQ",
+     None, everyone(404)),
 ]
 
 CASES = [
@@ -356,7 +384,32 @@ PAGES: list[tuple[str, dict[str, int]]] = [
     ("/subjects/999999/score/", pages_of(404, (Role.OFFICE, Role.SUBJECT))),
     ("/subjects/999999/grade/", everyone(404)),
     # commitments: their pages here
+    ("/commitments/", everyone(200)),
+    ("/commitments/mine/", pages_of(200, (Role.SUBJECT,))),
+    ("/commitments/sign/", pages_of(200, (Role.SUBJECT,))),
+    ("/commitments/queue/", pages_of(200, (Role.OFFICE, Role.DEPARTMENT))),
+    ("/commitments/stats/", pages_of(200, (Role.OFFICE, Role.DEPARTMENT))),
+    ("/commitments/check/", everyone(200)),
+    ("/commitments/check/20260101ABCDEFGHJKMNPQ/", everyone(404)),
+    ("/commitments/999999/", everyone(404)),
+    ("/commitments/999999/pdf/", pages_of(404, (Role.OFFICE, Role.DEPARTMENT, Role.SUBJECT))),
+    ("/commitments/campaigns/", everyone(200)),
+    ("/commitments/campaigns/new/", pages_of(200, (Role.OFFICE, Role.DEPARTMENT))),
+    ("/commitments/campaigns/999999/", everyone(404)),
     # force-majeure certificates: their pages here
+    ("/force-majeure/", pages_of(200, (Role.OFFICE, Role.DEPARTMENT))),
+    ("/force-majeure/stats/", pages_of(200, (Role.OFFICE, Role.DEPARTMENT))),
+    ("/force-majeure/mine/", pages_of(200, (Role.SUBJECT,))),
+    ("/force-majeure/apply/", pages_of(200, (Role.SUBJECT,))),
+    ("/force-majeure/999999/", pages_of(404, (Role.OFFICE, Role.DEPARTMENT, Role.SUBJECT))),
+    ("/force-majeure/999999/pdf/", pages_of(404, (Role.OFFICE, Role.DEPARTMENT, Role.SUBJECT))),
+    ("/force-majeure/999999/receipt/", pages_of(404, (Role.OFFICE, Role.DEPARTMENT, Role.SUBJECT))),
+    ("/force-majeure/999999/evidence/999999/",
+     pages_of(404, (Role.OFFICE, Role.DEPARTMENT, Role.SUBJECT))),
+    ("/force-majeure/track/", everyone(200)),
+    ("/force-majeure/track/BKNOSUCHCODE2/", everyone(404)),
+    ("/force-majeure/certificates/", everyone(200)),
+    ("/force-majeure/certificates/20200301ABCDEFGHJKMNPQ/", everyone(404)),
 ]
 
 
