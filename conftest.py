@@ -91,6 +91,13 @@ class CheapArgon2PasswordHasher(Argon2PasswordHasher):
 
 
 @pytest.fixture(autouse=True)
+def private_media(settings: Any, tmp_path_factory: Any) -> None:
+    """Files a test stores (evidence, signed letters, certificates) go to a folder of its
+    own, never to ./var/media."""
+    settings.MEDIA_ROOT = tmp_path_factory.mktemp("media")
+
+
+@pytest.fixture(autouse=True)
 def cheap_argon2(settings: Any) -> None:
     settings.PASSWORD_HASHERS = [
         "conftest.CheapArgon2PasswordHasher",

@@ -37,6 +37,7 @@ from xinyong.notices.models import notify
 from xinyong.policies import jurisdiction, rulebook
 from xinyong.policies.rulebook import Entry
 from xinyong.policies.schema import (
+    COMMITMENT_BLANKS,
     LEVEL_RANK,
     MATTER_KINDS,
     VERIFICATION_METHODS,
@@ -105,6 +106,12 @@ def find_template(code: str, day: dt.date) -> TemplateInForce | None:
     return next((t for t in templates_in_force(day) if t.code == code), None)
 
 
+def repair_letter(day: dt.date) -> TemplateInForce | None:
+    """The 信用修复型 letter a repair application is signed with (the highest level's)."""
+    letters = [t for t in templates_in_force(day) if t.template.kind == "repair"]
+    return max(letters, key=lambda t: LEVEL_RANK[t.entry.pack.level], default=None)
+
+
 def template_of(commitment: Commitment) -> CommitmentTemplate | None:
     """The template a commitment was signed on, as its pack now stands (in force or not)."""
     entry = rulebook.current().entry(commitment.policy)
@@ -153,6 +160,11 @@ def fill(template: CommitmentTemplate, subject: Subject, matter: str, unit: Unit
         "主体名称": subject.name, "统一社会信用代码": subject.code_masked,
         "承诺事项": matter or "—", "受理单位": unit.name if unit else "—",
         "承诺日期": letter_date(day)})
+
+
+def with_blanks(template: CommitmentTemplate) -> str:
+    """The letter as a guide shows it: each blank as 【主体名称】."""
+    return template.text.format(**{b: f"【{b}】" for b in COMMITMENT_BLANKS})
 
 
 def resolve_unit(value: Unit | str | int | None, field: str = "accepting_unit") -> Unit | None:
@@ -219,8 +231,10 @@ def running_campaign(value: Campaign | int | None, template: str, day: dt.date) 
 @transaction.atomic
 def sign(user: Any, template_code: str, *, matter: str = "", accepting_unit: Unit | str | None = None,
          campaign: Campaign | int | None = None, request: Any = None,
-         today: dt.date | None = None) -> Commitment:
-    """A subject signs a letter of a template in force: filled in, numbered, signed PDF."""
+         today: dt.date | None = None, tell: bool = True) -> Commitment:
+    """A subject signs a letter of a template in force: filled in, numbered, signed PDF.
+    `tell=False`: no notice of its own (a repair application's letter: the application's
+    notice says it all)."""
     from xinyong.reports.documents import issue
 
     today = today or timezone.localdate()
@@ -269,7 +283,8 @@ def sign(user: Any, template_code: str, *, matter: str = "", accepting_unit: Uni
     audit("commitment.sign", actor=user, request=request, obj=commitment,
           summary=f"签署《{t.name}》（{commitment.number}）")
     link = reverse("commitments:detail", args=[commitment.pk])
-    notify(user, f"已签署《{t.name}》", f"承诺书编号 {commitment.number}，可在“我的承诺”中下载。", link)
+    if tell:
+        notify(user, f"已签署《{t.name}》", f"承诺书编号 {commitment.number}，可在“我的承诺”中下载。", link)
     if unit is not None:
         for staff in User.objects.filter(unit=unit, role=Role.DEPARTMENT, is_active=True):
             notify(staff, f"收到信用承诺：{subject.name}",

@@ -13,13 +13,6 @@ from xinyong.policies.rulebook import Rulebook
 from xinyong.policies.schema import SUBJECT_FLAGS
 from xinyong.repairs.services import MAX_STATEMENT
 
-# The commitment the applicant signs online (信用承诺书); it carries no number or period.
-COMMITMENT_TEXT = (
-    "本主体郑重承诺：所提交的修复申请及证明材料真实、准确、完整；已纠正失信行为、履行相关法定责任和义务；"
-    "今后将严格遵守法律法规，诚信经营、守法守信。如有虚假承诺或违背承诺，自愿接受有关部门依法依规作出的处理，"
-    "并承担相应法律责任。本承诺向社会公开。"
-)
-
 
 def green_flag_choices(book: Rulebook, day: dt.date) -> list[tuple[str, str]]:
     """The situations that open a green channel in force on `day`, as the packs define them."""
@@ -39,8 +32,8 @@ class ApplyForm(EvidenceMixin, CaseForm):
         error_messages={"required": "请填写修复说明：纠正失信行为、履行义务的情况"},
     )
     commitment = forms.BooleanField(
-        label="本主体已阅读并签署上述信用承诺",
-        help_text="信用承诺将随修复结果向社会公开",
+        label="本主体已阅读并签署上述信用修复承诺书",
+        help_text="提交申请即在线签署：承诺书编号可在本平台核验，并随修复结果向社会公开",
         error_messages={"required": "须签署信用承诺后方可申请信用修复"},
     )
     green_flags = forms.MultipleChoiceField(

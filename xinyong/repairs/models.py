@@ -27,6 +27,11 @@ class Repair(Case):
                               default=c.SUBMITTED, db_index=True)
     statement = models.TextField("修复说明")
     commitment = models.BooleanField("已签署信用承诺")
+    # The 信用修复承诺书 signed with the application (commitments app): numbered, kept as a
+    # PDF, on the credit file; a breach of it is handled like any commitment's.
+    signed_commitment = models.OneToOneField("commitments.Commitment", verbose_name="信用修复承诺书",
+                                             null=True, blank=True, on_delete=models.PROTECT,
+                                             related_name="repair")
     green_flags = models.JSONField("绿色通道情形", default=list, blank=True)
     channel = models.CharField("渠道", max_length=16, choices=choices.CHANNEL.choices)
     channel_basis = models.CharField("渠道依据", max_length=16, choices=choices.BASIS.choices,

@@ -20,6 +20,7 @@ from xinyong.casework import choices as c
 from xinyong.casework.models import Case
 from xinyong.casework.services import Workflow, clean_text, leaving_lists
 from xinyong.casework.timeline import step
+from xinyong.commitments import services as commitments
 from xinyong.lib import workdays
 from xinyong.lib.errors import DomainError
 from xinyong.lists.services import sync_record
@@ -255,6 +256,9 @@ def apply(user: Any, record_id: int, statement: str, commitment: bool, *,
     if unknown:
         raise DomainError("green_flags", f"未知情形“{unknown[0]}”；可选：{'、'.join(SUBJECT_FLAGS)}")
     check_repairable(record, today)
+    letter = commitments.repair_letter(today)
+    if letter is None:
+        raise DomainError("commitment", f"{today.isoformat()} 没有施行中的信用修复承诺书，请联系信用办")
     cited = ""
     if force_majeure_certificate.strip():
         from xinyong.certificates.services import check_certificate
@@ -279,7 +283,19 @@ def apply(user: Any, record_id: int, statement: str, commitment: bool, *,
                + (f"；{choice.note}" if choice.note else ""),
         summary=f"申请信用修复 {record.decision_no}（{choices.CHANNEL.label(repair.channel)}）",
         busy="该记录已有正在办理的修复申请")
+    # The letter is signed last, in the application's transaction: a refused application
+    # leaves no signed letter behind.
+    repair.signed_commitment = commitments.sign(
+        user, letter.code, matter=repair_matter(record), request=request, today=today, tell=False)
+    repair.save(update_fields=["signed_commitment"])
     return repair  # type: ignore[no-any-return]
+
+
+def repair_matter(record: Record) -> str:
+    """What the repair letter's {承诺事项} says: the record, by its decision number and
+    behaviour."""
+    behavior = rulebook.current().behavior_text(record.behavior)
+    return f"{record.decision_no}（{behavior}）"[:500]
 
 
 def reopen(repair_id: int, user: Any, why: str, today: dt.date) -> Repair:

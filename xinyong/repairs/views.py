@@ -18,6 +18,7 @@ from xinyong.casework import evidence as case_evidence
 from xinyong.casework.models import Case
 from xinyong.casework.pending import PendingFiles
 from xinyong.casework.views import CaseViews, mark
+from xinyong.commitments import services as commitments
 from xinyong.lib.errors import DomainError
 from xinyong.policies import rulebook
 from xinyong.policies.choices import SEVERITY
@@ -25,7 +26,7 @@ from xinyong.policies.rulebook import Entry, Rulebook
 from xinyong.policies.schema import SUBJECT_FLAGS
 from xinyong.records.models import Record
 from xinyong.repairs import choices, services
-from xinyong.repairs.forms import COMMITMENT_TEXT, ApplyForm, ChannelForm, DecisionForm
+from xinyong.repairs.forms import ApplyForm, ChannelForm, DecisionForm
 from xinyong.repairs.models import Repair
 
 # Services of the packs that the training page cites (by code, as the packs name them).
@@ -167,7 +168,7 @@ def apply(request: HttpRequest, record_id: int) -> HttpResponse:
             refusal = exc.msg
     return render(request, "repairs/apply.html", {
         "form": form, "pending": pending, "record": record, "refusal": refusal,
-        "commitment_text": COMMITMENT_TEXT,
+        "commitment_text": _letter_text(record, user, today),
         "behavior_text": book.behavior_text(record.behavior),
         "severity_label": SEVERITY.label(record.severity),
         "channels": _channels(today),
@@ -243,8 +244,22 @@ def _guide(book: Rulebook, today: dt.date) -> dict[str, Any]:
         "evidence_types": case_evidence.types_label(),
         "evidence_mb": case_evidence.MAX_BYTES // (1024 * 1024),
         "evidence_files": case_evidence.MAX_FILES,
-        "commitment_text": COMMITMENT_TEXT, "today": today,
+        "commitment_text": _guide_letter(today), "today": today,
     }
+
+
+def _letter_text(record: Record, user: User, today: dt.date) -> str:
+    """The repair letter as it will be signed with this application ("" if none in force:
+    the application is then refused and says why)."""
+    letter = commitments.repair_letter(today)
+    if letter is None or user.subject is None:
+        return ""
+    return commitments.fill(letter.template, user.subject, services.repair_matter(record), None, today)
+
+
+def _guide_letter(today: dt.date) -> str:
+    letter = commitments.repair_letter(today)
+    return commitments.with_blanks(letter.template) if letter else ""
 
 
 def guide(request: HttpRequest) -> HttpResponse:

@@ -258,3 +258,29 @@ def test_progress_by_code_keeps_a_persons_data_out(loaded: Any, unit: Any, users
     # One public timeline policy: the steps and the platform's own text, never free text.
     assert note == "" and "已缴清罚款" not in public.text
     assert "个工作日内受理" in public.json()["timeline"][0]["note"]
+
+
+def test_the_application_signs_the_repair_letter(loaded: Any, unit: Any, users: Any,
+                                                 api: Callable[..., Any]) -> None:
+    """The 信用承诺书 of a repair is a commitment like any other: the platform-defaults
+    letter, filled in with the record, numbered, its PDF kept, on the credit file."""
+    from xinyong.commitments.models import Commitment
+
+    user = users[Role.SUBJECT]
+    record = record_for(unit, user.subject, decided_on=D(2026, 4, 1), severity="general")
+    repair = services.apply(user, record.pk, "已整改", True, today=D(2026, 9, 29))
+    letter = Commitment.objects.get(repair=repair)
+    assert repair.signed_commitment_id == letter.pk
+    assert (letter.template, letter.kind, letter.policy) == ("credit_repair", "repair", "platform-defaults")
+    assert letter.subject_id == user.subject_id and letter.signed_by == user
+    assert f"申请修复“{record.decision_no}（" in letter.text and letter.number
+    assert letter.pdf.read(4) == b"%PDF"
+    assert letter.proof_checks_out()
+    # One notice (the application's), not one more for the letter.
+    assert Notice.objects.filter(user=user).count() == 1
+    shown = api(user).get(f"/api/v1/subjects/{user.subject_id}").json()["commitments"]
+    assert [c["number"] for c in shown] == [letter.number]
+    # A refused application leaves no letter behind.
+    with pytest.raises(DomainError):
+        services.apply(user, record.pk, "再次申请", True, today=D(2026, 9, 29))
+    assert Commitment.objects.filter(subject_id=user.subject_id).count() == 1

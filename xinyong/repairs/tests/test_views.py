@@ -119,6 +119,8 @@ def test_apply_with_green_channel_and_evidence(
         # The green-channel situations come from the channels in force.
         assert 'value="epidemic_hit"' in form and "受疫情影响较大" in form
         assert "2026-07-01" in form  # the earliest date, shown beside the form
+        # The letter to be signed, filled in with this subject and record.
+        assert f"{subject_user.subject.name}" in form and f"申请修复“{record.decision_no}（" in form
         response = client.post(f"/repairs/apply/{record.pk}/", apply_form(
             green_flags=["epidemic_hit"], evidence=[pdf(), SimpleUploadedFile("整改照片.png", PNG)]))
     repair = Repair.objects.get()
@@ -134,6 +136,9 @@ def test_apply_with_green_channel_and_evidence(
     assert "办理渠道</dt><dd class=\"col-8 col-sm-9\">绿色通道（自报情形待核实）" in receipt
     page = html(client.get(f"/repairs/{repair.pk}/"))
     assert repair.query_code in page and "缴款凭证.pdf" in page and "受疫情影响较大" in page
+    # The repair letter signed with it, numbered and linked.
+    assert repair.signed_commitment is not None
+    assert f"/commitments/{repair.signed_commitment_id}/" in page and repair.signed_commitment.number in page
     notice = Notice.objects.get(user=subject_user)
     assert notice.link == f"/repairs/track/{repair.query_code}/"
 
