@@ -537,15 +537,26 @@ def download(user: Any, commitment_id: int, *, request: Any = None) -> Commitmen
 
 # --- the verification queue and statistics ----------------------------------------------------
 
+def queued(user: Any) -> QuerySet[Commitment]:
+    """Commitments in force with a verification deadline that `user` verifies: a
+    department's those its unit accepted (or campaigned for), the office's all."""
+    role = role_of(user)
+    rows = Commitment.objects.due_for_verification()
+    if role == Role.DEPARTMENT:
+        return rows.filter(Q(accepting_unit_id=user.unit_id) | Q(campaign__unit_id=user.unit_id))
+    return rows if role == Role.OFFICE else rows.none()
+
+
+def queue_counts(user: Any, today: dt.date) -> dict[str, int]:
+    """For the clerk's home page: verifications waiting, and how many are past their date."""
+    rows = queued(user)
+    return {"waiting": rows.count(), "overdue": rows.filter(verify_by__lt=today).count()}
+
+
 def queue(user: Any, today: dt.date, show: str = "") -> list[dict[str, Any]]:
     """Commitments in force with a verification deadline, due soonest first: a department's
     those its unit accepted, the office's all. `show`: "due" (not overdue) or "overdue"."""
-    role = role_of(user)
-    rows = Commitment.objects.due_for_verification().select_related("subject", "accepting_unit")
-    if role == Role.DEPARTMENT:
-        rows = rows.filter(Q(accepting_unit_id=user.unit_id) | Q(campaign__unit_id=user.unit_id))
-    elif role != Role.OFFICE:
-        return []
+    rows = queued(user).select_related("subject", "accepting_unit")
     if show == "overdue":
         rows = rows.filter(verify_by__lt=today)
     elif show == "due":

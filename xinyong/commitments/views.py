@@ -113,13 +113,20 @@ def sign(request: HttpRequest) -> HttpResponse:
         "campaign": campaign, "subject": subject}, status=status)
 
 
-def _breach_behaviors(c: Commitment) -> tuple[list[tuple[str, str]], str | None]:
-    """The dishonest behaviours of the commitment's pack, and the template's own."""
+def _short(text: str, n: int = 40) -> str:
+    return text if len(text) <= n else text[:n] + "…"
+
+
+def _breach_behaviors(c: Commitment, full: bool = False) -> tuple[list[tuple[str, str]], str | None]:
+    """The dishonest behaviours of the commitment's pack, and the template's own: shown by
+    their words (the pack's text, cut short unless `full`, and clause), not their codes."""
     entry = rulebook.current().entry(c.policy)
-    behaviors = [(b.code, f"{b.text[:40]}（{b.clause}）") for b in entry.pack.behaviors
-                 if b.polarity == "dishonest"] if entry is not None else []
+    found = [b for b in entry.pack.behaviors if b.polarity == "dishonest"] if entry is not None else []
     template = services.template_of(c)
-    return behaviors, template.breach_behavior if template else None
+    code = template.breach_behavior if template else None
+    own = next((f"{b.text if full else _short(b.text)}（{b.clause}）" for b in found if b.code == code),
+               code)
+    return [(b.code, f"{_short(b.text)}（{b.clause}）") for b in found], own
 
 
 def _verify_form(c: Commitment, data: Any = None) -> VerifyForm:
@@ -144,6 +151,7 @@ def _detail_context(request: HttpRequest, c: Commitment, forms: dict[str, Any]) 
         "verify_form": forms.get("verify") or (_verify_form(c) if can_verify else None),
         "withdraw_form": forms.get("withdraw") or (WithdrawForm() if can_revoke or can_withdraw else None),
         "own_withdraw": can_withdraw, "template": template,
+        "breach_behavior": _breach_behaviors(c, full=True)[1] if can_verify else None,
         "check_url": reverse("commitments:check_number", args=[c.number]) if c.number else "",
     }
 

@@ -19,6 +19,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from xinyong.accounts.models import Role, Unit, User
+from xinyong.certificates import services as certificates
+from xinyong.certificates.models import Certificate
+from xinyong.commitments import services as commitments
+from xinyong.commitments.models import Campaign
 from xinyong.lib.dates import add_months
 from xinyong.lib.errors import DomainError
 from xinyong.licences import services as licences
@@ -74,6 +78,7 @@ DEMO_USERS = [
     ("kangning", Role.SUBJECT, None, "91350105MA2Y00001R", "康宁医疗器械（企业用户）"),
     ("bank", Role.INSTITUTION, None, None, "示例银行信易贷专员"),
     ("tcny", Role.DEPARTMENT, "11320585003000001U", None, "太仓市农业农村局信用联络员"),
+    ("loujiang", Role.SUBJECT, None, "91320585MA1N000039", "娄江纺织进出口（出口企业用户）"),
 ]
 
 
@@ -213,3 +218,52 @@ def load_cases(today: dt.date | None = None) -> None:
     if not Objection.objects.filter(record=newest).exists():
         objections.submit(enterprise, newest.pk, "价签已按规定公示，现场检查时被顾客遮挡。",
                           evidence="门店监控截图、价签照片", today=today)
+    load_commitments(today)
+    load_certificates(today)
+
+
+def load_commitments(today: dt.date) -> None:
+    """福州 一.1: the market regulator's campaign (on behalf of an association) for the
+    epidemic integrity letter, signed by the enterprise user; 一.2: its 复工复产 letter under
+    告知承诺, approved by the regulator and due for verification."""
+    if Campaign.objects.exists():
+        return
+    regulator, enterprise = User.objects.get(username="scjg"), User.objects.get(username="kangning")
+    fuzhou = "\n".join(code for kind, code, _ in SUBJECTS
+                       if kind != "person" and code.startswith("9135"))
+    try:
+        campaign = commitments.launch(
+            regulator, "fz_epidemic_integrity", "疫情防控期间诚信守法经营承诺倡议", fuzhou,
+            organiser_name="马尾区医疗器械行业协会", today=today,
+            starts_on=today - dt.timedelta(days=3), ends_on=today + dt.timedelta(days=30),
+            message="请辖区医疗器械、药品经营企业签署并公示信用承诺书。")
+        commitments.sign(enterprise, "fz_epidemic_integrity", campaign=campaign, today=today)
+        resumption = commitments.sign(enterprise, "fz_work_resumption",
+                                      matter="复工复产备案（马尾区快安厂区）",
+                                      accepting_unit=MAWEI, today=today)
+        commitments.record_approval(regulator, resumption.pk, "榕马市监承诺〔演示〕1号", today,
+                                    "复工复产方案、防疫物资储备清单（以承诺代替，核查期内补齐）",
+                                    today=today)
+    except DomainError:
+        pass  # the 福州 notice is no longer in force (its ending event recorded)
+
+
+def load_certificates(today: dt.date) -> None:
+    """太仓 8: the exporter's certificate, issued by the office, and a second application
+    waiting for it."""
+    if Certificate.objects.exists():
+        return
+    exporter, office = User.objects.get(username="loujiang"), User.objects.get(username="office")
+    try:
+        issued = certificates.submit(
+            exporter, "LJ-2020-EX-0117", "Hamburg Textile Trading GmbH",
+            "太仓市新冠肺炎疫情防控：延迟复工及物流管制", counterparty_region="德国",
+            facts="因疫情防控延迟复工，2020年2月计划出运的针织面料无法按期交付，船期取消。",
+            goods="针织面料 12,000 米", today=today)
+        certificates.workflow.decide(issued.pk, office, "issue", "事实清楚，材料齐全", today=today)
+        certificates.submit(
+            exporter, "LJ-2020-EX-0121", "Osaka Fabrics Co., Ltd.",
+            "太仓港集装箱航线停航", counterparty_region="日本",
+            facts="承运人通知2月航次取消，订舱无法执行。", today=today)
+    except DomainError:
+        pass  # the 太仓 notice is no longer in force

@@ -49,6 +49,13 @@ def case_work(user: Any, today: dt.date) -> list[dict[str, Any]]:
     return kinds
 
 
+def commitment_checks(user: Any, today: dt.date) -> dict[str, int]:
+    """告知承诺 post-verifications the clerk's unit (or the office) has to do."""
+    from xinyong.commitments.services import queue_counts
+
+    return queue_counts(user, today)
+
+
 def imports_running(user: Any) -> list[ImportJob]:
     return list(ImportJob.objects.visible_to(user)
                 .filter(status__in=[job_choices.QUEUED, job_choices.RUNNING])

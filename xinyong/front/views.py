@@ -25,6 +25,7 @@ def home(request: HttpRequest) -> HttpResponse:
     if staff:
         context["cases"] = todo.case_work(user, today)
         context["imports"] = todo.imports_running(user)
+        context["commitment_checks"] = todo.commitment_checks(user, today)
         context["unchecked"] = todo.checks_without_feedback(user)
         context["returned"] = todo.returned_rows(user)
     if role == Role.OFFICE:

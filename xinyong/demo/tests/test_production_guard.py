@@ -96,7 +96,7 @@ def test_a_changed_password_or_deactivated_account_is_no_longer_named(
     assert '<code translate="no">office</code>' in text and '<code translate="no">scjg</code>' in text
     assert '<code translate="no">bank</code>' not in text
     assert '<code translate="no">kangning</code>' not in text
-    for name in ("office", "scjg", "tcny"):
+    for name in ("office", "scjg", "tcny", "loujiang"):
         user = User.objects.get(username=name)
         user.set_password(f"{name}-new-password-2026")
         user.save()

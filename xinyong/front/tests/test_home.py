@@ -44,14 +44,19 @@ def test_a_department_sees_its_own_cases_due_and_checks_without_feedback(
         demo_site: dict[str, User]) -> None:
     html = page(demo_site, "scjg")
     todo = section(html, "todo", until="在线服务")
-    # The demo's repair and objection are both with the market regulator, each due soon.
+    # The demo's repair and objection are both with the market regulator, each due soon;
+    # the force-majeure certificates are the office's.
     assert todo.count("正在办理 <strong>1</strong> 件") == 2
+    assert todo.count("正在办理 <strong>0</strong> 件") == 1
+    # The 复工复产 commitment it approved waits for its post-verification.
+    assert "告知承诺待核查 <strong>1</strong> 件，无逾期" in section(html, "commitment-checks")
     assert "福州马尾康宁医疗器械有限公司" in section(html, "due")
     assert "1 次核查命中了措施，尚未反馈执行情况" in section(html, "checks-without-feedback")
     assert "报送信用记录" in section(html, "services")
     # Another unit's clerk sees none of it.
     other = page(demo_site, "tcny")
-    assert section(other, "todo", until="在线服务").count("正在办理 <strong>0</strong> 件") == 2
+    assert section(other, "todo", until="在线服务").count("正在办理 <strong>0</strong> 件") == 3
+    assert "告知承诺待核查 <strong>0</strong> 件" in section(other, "commitment-checks")
     assert "命中措施的核查都已反馈" in other
 
 
@@ -59,9 +64,11 @@ def test_the_office_sees_overdue_cases_by_unit(demo_site: dict[str, User]) -> No
     office = demo_site["office"]
     later = timezone.localdate() + dt.timedelta(days=60)
     kinds = home.case_work(office, later)
-    assert [k["overdue"] for k in kinds] == [1, 1]
+    # Repair, objection, and the exporter's certificate application waiting for the office.
+    assert [k["overdue"] for k in kinds] == [1, 1, 1]
     assert all(case.overdue_now for k in kinds for case in k["due"])
-    assert home.overdue_by_unit(later) == [{"unit": "市场监督管理局", "overdue": 2}]
+    assert home.overdue_by_unit(later) == [{"unit": "市场监督管理局", "overdue": 2},
+                                           {"unit": "信用办", "overdue": 1}]
     assert home.overdue_by_unit(timezone.localdate()) == []
     assert "各单位超期案件" not in page(demo_site, "office")  # none overdue today
 
