@@ -9,7 +9,10 @@ from django import forms
 from xinyong.accounts.models import Unit
 from xinyong.commitments import choices, services
 from xinyong.lib.forms import BootstrapForm, DateInput, ServiceErrorsMixin
+from xinyong.policies import jurisdiction
 from xinyong.policies.choices import SEVERITY
+from xinyong.subjects import codes
+from xinyong.subjects.models import Subject
 
 
 class Form(ServiceErrorsMixin, BootstrapForm):
@@ -17,7 +20,32 @@ class Form(ServiceErrorsMixin, BootstrapForm):
 
 
 def unit_choices() -> list[tuple[str, str]]:
-    return [("", "请选择"), *((str(u.pk), u.name) for u in Unit.objects.filter(is_active=True))]
+    """Active units, each with its area: short names (市场监督管理局) repeat across districts."""
+    return [("", "请选择"), *((str(u.pk), f"{u.name}（{jurisdiction.region_label(u.region)}）"
+                               if u.region else u.name)
+                              for u in Unit.objects.filter(is_active=True))]
+
+
+def registered_region(subject: Subject | None) -> str:
+    """The 登记管理机关行政区划码 a USCC carries (characters 3–8); "" for persons."""
+    code = subject.code if subject is not None and subject.kind != codes.PERSON else ""
+    return code[2:8] if len(code) == 18 and code[2:8].isdigit() else ""
+
+
+def template_choices(templates: list[services.TemplateInForce], subject: Subject | None) -> list[Any]:
+    """Letters of the packs governing the subject's registration area first; the others
+    stay signable (a firm may trade elsewhere) under their own heading."""
+    def label(t: services.TemplateInForce) -> str:
+        return f"{t.template.name}（{t.kind_label}，{t.basis}）"
+
+    region = registered_region(subject)
+    if not region:
+        return [("", "请选择"), *((t.code, label(t)) for t in templates)]
+    here = [(t.code, label(t)) for t in templates if jurisdiction.governs(t.entry, region)]
+    elsewhere = [(t.code, label(t)) for t in templates if not jurisdiction.governs(t.entry, region)]
+    heading = f"适用于本主体登记地（{jurisdiction.region_label(region)}）"
+    grouped: list[Any] = [("", "请选择"), (heading, here)]
+    return grouped + ([("其他地区的承诺书", elsewhere)] if elsewhere else [])
 
 
 class SignForm(Form):
@@ -32,11 +60,11 @@ class SignForm(Form):
                                        help_text="告知承诺须选择：受理申请、事后核查的成员单位")
     campaign = forms.IntegerField(required=False, widget=forms.HiddenInput)
 
-    def __init__(self, *args: Any, templates: list[services.TemplateInForce], **kwargs: Any) -> None:
+    def __init__(self, *args: Any, templates: list[services.TemplateInForce],
+                 subject: Subject | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         field: Any = self.fields["template"]
-        field.choices = [("", "请选择"), *((t.code, f"{t.template.name}（{t.kind_label}，{t.basis}）")
-                                        for t in templates)]
+        field.choices = template_choices(templates, subject)
         unit: Any = self.fields["accepting_unit"]
         unit.choices = unit_choices()
 

@@ -72,7 +72,8 @@ def sign(request: HttpRequest) -> HttpResponse:
     templates = [t for t in services.templates_in_force(today) if subject.kind in t.template.subject_kinds]
     posted = request.method == "POST"
     initial = {k: request.GET.get(k, "") for k in ("template", "campaign") if request.GET.get(k)}
-    form = SignForm(request.POST if posted else None, templates=templates, initial=initial)
+    form = SignForm(request.POST if posted else None, templates=templates, subject=subject,
+                    initial=initial)
     chosen = services.find_template(form["template"].value() or "", today)
     campaign = None
     if str(form["campaign"].value() or "").isdigit():

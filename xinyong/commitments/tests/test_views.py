@@ -18,6 +18,12 @@ def test_sign_preview_confirm_and_download(owner: User, unit: Unit, web: Callabl
     browser = web(owner)
     start = browser.get("/commitments/sign/?template=fz_work_resumption").content.decode()
     assert "复工复产信用承诺书（告知承诺）" in start and "{主体名称}" in start
+    # The letters of the subject's registration area (its USCC says 马尾区) come first; the
+    # 太仓 ones stay signable under their own heading. Units are named with their area.
+    here, elsewhere = start.index("适用于本主体登记地"), start.index("其他地区的承诺书")
+    fuzhou, taicang = start.index('value="fz_work_resumption"'), start.index('value="tc_work_resumption"')
+    assert here < fuzhou < elsewhere < taicang
+    assert "市场监督管理局（" in start
     fields = {"template": "fz_work_resumption", "matter": "复工复产备案", "accepting_unit": str(unit.pk)}
     missing = browser.post("/commitments/sign/", {**fields, "matter": "", "action": "preview"})
     assert missing.status_code == 422 and 'data-error-for="matter"' in missing.content.decode()
