@@ -3,7 +3,9 @@ then, on the imported database, the checks (checks.py) and the record export (ex
 then the 双公示 benchmarks of issue 13 on a database of their own (shuanggongshi.py), and the
 credit report PDFs of issue 14 (reports.py; BENCH_SKIP_REPORTS=1 skips them), and the
 recompute of points and grades against a single SQL aggregate (scores.py; BENCH_SKIP_SCORES=1
-skips it, BENCH_SCORES_SUBJECTS sets its size, default 1,000,000).
+skips it, BENCH_SCORES_SUBJECTS sets its size, default 1,000,000), and commitments and
+force-majeure certificates: signing, verification by number, the queue, a campaign
+(commitments.py; BENCH_SKIP_COMMITMENTS=1 skips it).
 
 Writes bench/report-<date>.md with the machine and the numbers. Sizes: BENCH_ROWS
 (default 1,000,000) for PostgreSQL, BENCH_SQLITE_ROWS (default 100,000) for SQLite.
@@ -192,6 +194,13 @@ def main() -> None:
         from scores import main as scores_bench
 
         lines += scores_bench(work / "scores")
+    if os.getenv("BENCH_SKIP_COMMITMENTS") != "1":
+        # Commitments and force-majeure certificates: signing against ReportLab's floor, the
+        # public check by number among 100,000, the verification queue, a campaign of 10,000
+        # codes, a credit file with 50 commitments (commitments.py; its own database).
+        from commitments import main as commitments_bench
+
+        lines += commitments_bench(work / "commitments")
 
     small = work / "small.csv"
     generate(small, sqlite_rows)

@@ -155,8 +155,11 @@ def template_out(t: services.TemplateInForce) -> dict[str, Any]:
             "needs_matter": t.needs_matter, "needs_accepting_unit": t.needs_unit}
 
 
-def out(c: Commitment, viewer: Any) -> dict[str, Any]:
-    full = Commitment.objects.in_full_for(viewer).filter(pk=c.pk).exists()
+def out(c: Commitment, viewer: Any, full: bool | None = None) -> dict[str, Any]:
+    """`full`: whether the viewer sees it in full (asked of the database when not given;
+    a list asks once for the page)."""
+    if full is None:
+        full = Commitment.objects.in_full_for(viewer).filter(pk=c.pk).exists()
     unit = c.accepting_unit
     return {
         "id": c.pk, "number": c.number or "", "template": c.template, "name": c.name,
@@ -210,7 +213,10 @@ def list_commitments(request: HttpRequest, query: Query[CommitmentListIn]) -> di
     total = rows.count()
     page = clamp(query.page, total, query.page_size)
     start = (page - 1) * query.page_size
-    items = [out(c, viewer) for c in rows[start:start + query.page_size]]
+    shown = list(rows[start:start + query.page_size])
+    in_full = set(Commitment.objects.in_full_for(viewer).filter(pk__in=[c.pk for c in shown])
+                  .values_list("pk", flat=True))
+    items = [out(c, viewer, c.pk in in_full) for c in shown]
     return {"items": items, "total": total, "page": page, "page_size": query.page_size}
 
 

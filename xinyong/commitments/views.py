@@ -35,6 +35,7 @@ from xinyong.reports import documents
 from xinyong.subjects.models import Subject
 
 PAGE_SIZE = 20
+TARGETS_PAGE = 50
 STAFF = (Role.OFFICE, Role.DEPARTMENT)
 
 
@@ -248,8 +249,10 @@ def queue(request: HttpRequest) -> HttpResponse:
     if show not in ("", "due", "overdue"):
         show = ""
     today = timezone.localdate()
+    page, query = paginate(request, services.queue(_user(request), today, show), PAGE_SIZE)
     return render(request, "commitments/queue.html", {
-        "rows": services.queue(_user(request), today, show), "show": show, "today": today})
+        "rows": services.due_rows(page.object_list, today), "page": page, "query": query,
+        "show": show, "today": today})
 
 
 @role_required(Role.OFFICE, Role.DEPARTMENT)
@@ -308,13 +311,17 @@ def campaign(request: HttpRequest, campaign_id: int) -> HttpResponse:
     manages = Campaign.objects.managed_by(user).filter(pk=found.pk).exists()
     if manages:
         services.refresh_targets(found)
-    targets = found.targets.select_related("commitment", "subject")
-    signed = [t for t in targets if t.commitment_id]
-    unsigned = [t for t in targets if not t.commitment_id] if manages else []
+    targets = found.targets.select_related("commitment", "subject").order_by("id")
+    signed = targets.filter(commitment__isnull=False)
+    unsigned = targets.filter(commitment__isnull=True)
+    # A campaign may target thousands: counts from the database, the lists a page at a time.
+    show = "unsigned" if manages and request.GET.get("show") == "unsigned" else "signed"
+    page, query = paginate(request, unsigned if show == "unsigned" else signed, TARGETS_PAGE)
     days, basis = services.remind_every_days(timezone.localdate())
     return render(request, "commitments/campaign.html", {
-        "campaign": found, "manages": manages, "signed": signed, "unsigned": unsigned,
-        "total": len(targets), "remind_days": days, "remind_basis": basis,
+        "campaign": found, "manages": manages, "show": show, "page": page, "query": query,
+        "signed_count": signed.count(), "unsigned_count": unsigned.count() if manages else 0,
+        "total": targets.count(), "remind_days": days, "remind_basis": basis,
         "sign_url": reverse("commitments:sign") + f"?template={found.template}&campaign={found.pk}",
         "today": timezone.localdate()})
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from functools import lru_cache
 
 import chinese_calendar
 
@@ -19,12 +20,19 @@ log = logging.getLogger(__name__)
 FIXED_HOLIDAYS = {(1, 1), (5, 1), (10, 1), (10, 2), (10, 3)}
 
 
+@lru_cache(maxsize=8192)
 def is_workday(day: dt.date) -> bool:
+    """Remembered per day for the process (queues count many deadlines over the same days)."""
     try:
         return bool(chinese_calendar.is_workday(day))
     except NotImplementedError:
-        log.warning("no official holiday table for %s; counting weekdays", day.year)
+        _warn_once(day.year)
         return day.weekday() < 5 and (day.month, day.day) not in FIXED_HOLIDAYS
+
+
+@lru_cache(maxsize=64)
+def _warn_once(year: int) -> None:
+    log.warning("no official holiday table for %s; counting weekdays", year)
 
 
 def has_official_table(day: dt.date) -> bool:

@@ -60,4 +60,5 @@ def find(model: type[SignedDocument], number: str) -> SignedDocument | None:
     number = normalize_number(number)
     if not NUMBER_RE.fullmatch(number):
         return None
-    return model.objects.filter(number=number).first()  # type: ignore[attr-defined,no-any-return]
+    return (model.objects.select_related("subject")  # type: ignore[attr-defined,no-any-return]
+            .filter(number=number).first())

@@ -57,7 +57,13 @@ def test_a_campaign_counts_signatures_and_reminds_the_others(
     assert "福州马尾康宁医疗器械有限公司" in public and "马尾丁记小吃店" in public
     assert ORG2_CODE not in public and 'data-testid="unsigned"' not in public
     own = web(dept).get(f"/commitments/campaigns/{campaign.pk}/").content.decode()
-    assert ORG2_CODE in own and 'data-testid="remind-form"' in own
+    assert ORG2_CODE not in own and 'data-testid="remind-form"' in own
+    assert "已签署 2</a>" in own and "未签署 1</a>" in own  # the counts on the tabs
+    unsigned = web(dept).get(f"/commitments/campaigns/{campaign.pk}/?show=unsigned").content.decode()
+    assert ORG2_CODE in unsigned and 'data-testid="unsigned"' in unsigned
+    # The public cannot ask for the unsigned list.
+    asked = web(None).get(f"/commitments/campaigns/{campaign.pk}/?show=unsigned").content.decode()
+    assert ORG2_CODE not in asked and 'data-testid="unsigned"' not in asked
 
 
 def test_launch_refusals_name_their_field(dept: User, owner: User, loaded: Any) -> None:

@@ -151,11 +151,17 @@ def test_the_queue_puts_the_soonest_first_and_marks_the_overdue(
     late = approve(resumption(), dept, verify_by=today)
     # As if signed and approved months ago: its deadline passed ten days ago.
     Commitment.objects.filter(pk=late.pk).update(verify_by=today - dt.timedelta(days=10))
-    rows = services.queue(dept, today)
+    rows = services.due_rows(services.queue(dept, today), today)
     assert [r["c"].pk for r in rows] == [late.pk, later.pk]
     assert rows[0]["overdue"] and "已逾期" in rows[0]["due_text"] and not rows[1]["overdue"]
-    assert [r["c"].pk for r in services.queue(office, today, "overdue")] == [late.pk]
-    assert [r["c"].pk for r in services.queue(dept, today, "due")] == [later.pk]
+    assert [c.pk for c in services.queue(office, today, "overdue")] == [late.pk]
+    assert [c.pk for c in services.queue(dept, today, "due")] == [later.pk]
     page = web(dept).get("/commitments/queue/?show=overdue").content.decode()
     assert f'data-commitment="{late.pk}" class="table-danger" data-overdue="1"' in page
     assert f'data-commitment="{later.pk}"' not in page
+    # A page at a time: the queue of a busy unit is paged like every list.
+    for _ in range(20):
+        approve(resumption(), dept, verify_by=today + dt.timedelta(days=30))
+    first = web(dept).get("/commitments/queue/").content.decode()
+    assert first.count("data-commitment=") == 20 and "?page=2" in first
+    assert web(dept).get("/commitments/queue/?page=2").content.decode().count("data-commitment=") == 2
