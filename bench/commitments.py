@@ -851,10 +851,10 @@ def section(r: dict[str, Any]) -> list[str]:
         f"{c['launch_queries']} SQL queries; {c['targets']:,} targets, {c['with_subject']:,} on file, "
         f"{c['signed']:,} already signed in the window.", "",
         "| `GET /commitments/campaigns/{id}/` | ms | SQL queries | size |", "|---|---|---|---|",
-        *[f"| {p['label']} | **{p['ms']:,.0f}** | {p['queries']:,} | {p['bytes'] / 1e6:.1f} MB |"
+        *[f"| {p['label']} | **{p['ms']:,.0f}** | {p['queries']:,} | {p['bytes'] / 1e6:.2f} MB |"
           for p in c["pages"]],
-        "", f"Targets on file after the refresh: {c['with_subject_after']:,}. The page lists every "
-        f"target (signed, and for the organiser unsigned) without paging.",
+        "", f"Targets on file after the refresh: {c['with_subject_after']:,}. The page lists one "
+        f"page of targets (signed, or for the organiser unsigned), with the counts from the database.",
     ]
     p = r["profile"]
     lines += [

@@ -97,3 +97,17 @@ def test_the_campaign_form_says_the_platform_holds_no_register(dept: User, loade
         "published": "on", "codes": f"{ORG_CODE}\nBAD"})
     assert done.status_code == 422
     assert 'data-error-for="codes"' in done.content.decode()
+
+
+def test_targets_that_come_onto_the_platform_later_are_matched(
+        owner: User, dept: User, web: Callable[..., Any]) -> None:
+    campaign = launch(dept, f"{ORG_CODE}\n{ORG2_CODE}")
+    assert campaign.targets.get(code=ORG2_CODE).subject is None
+    later = get_or_create_subject("organization", ORG2_CODE, "福州闽江生鲜超市有限公司")[0]
+    services.refresh_targets(campaign)
+    target = campaign.targets.get(code=ORG2_CODE)
+    assert target.subject == later and target.name == "福州闽江生鲜超市有限公司"
+    assert target.commitment is None
+    # The organiser's page does it on the way, and lists the newcomer by name.
+    page = web(dept).get(f"/commitments/campaigns/{campaign.pk}/?show=unsigned").content.decode()
+    assert "福州闽江生鲜超市有限公司" in page
