@@ -68,9 +68,10 @@ def new_page(browser: Any, width: int = 1366, height: int = 900) -> Any:
     return page
 
 
-def browser_login(browser: Any, live_server: Any, user: Any, password: str) -> Any:
-    """A new page logged in through the login form, on the home page."""
-    page = new_page(browser)
+def browser_login(browser: Any, live_server: Any, user: Any, password: str, *,
+                  width: int = 1366, height: int = 900) -> Any:
+    """A new page (of this viewport) logged in through the login form, on the home page."""
+    page = new_page(browser, width=width, height=height)
     page.goto(f"{live_server.url}/login/")
     page.fill("#id_username", user.username)
     page.fill("#id_password", password)
@@ -171,3 +172,35 @@ def write_xlsx(path: Path, header: list[str], data: list[list[Any]]) -> Path:
                 sheet.write(r, c, value)
     book.close()
     return path
+
+
+def no_english(page: Any, user: Any = None) -> None:
+    """A person reads no English word on the page (codes, names and numbers aside; the
+    logged-in user's name is data)."""
+    from xinyong.front.tests.walk import english_words
+
+    words = english_words(page.content()) - ({user.username} if user else set())
+    assert not words, f"{page.url}: {sorted(words)}"
+
+
+def qr_codes_on_first_page(data: bytes, folder: Any) -> list[str]:
+    """What the QR codes on a PDF's first page say, as a phone would read them: the page
+    drawn by poppler's pdftoppm at 150 dpi, decoded by zxing-cpp (the test is skipped
+    where either is missing)."""
+    import shutil
+    import subprocess
+    from pathlib import Path
+
+    import pytest
+
+    if shutil.which("pdftoppm") is None:
+        pytest.skip("poppler-utils not installed")
+    zxingcpp = pytest.importorskip("zxingcpp")
+    from PIL import Image
+
+    pdf = Path(folder) / "document.pdf"
+    pdf.write_bytes(data)
+    subprocess.run(["pdftoppm", "-r", "150", "-f", "1", "-l", "1", "-png", str(pdf),  # noqa: S603,S607
+                    str(Path(folder) / "page")], check=True)
+    image = Image.open(next(Path(folder).glob("page*.png")))
+    return [r.text for r in zxingcpp.read_barcodes(image)]

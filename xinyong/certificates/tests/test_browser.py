@@ -19,8 +19,7 @@ from conftest import PASSWORD
 from xinyong.accounts.models import Role, User
 from xinyong.certificates import choices, services
 from xinyong.certificates.models import Certificate
-from xinyong.conftest_helpers import browser_login, new_page, screenshot
-from xinyong.front.tests.walk import english_words
+from xinyong.conftest_helpers import browser_login, new_page, no_english, screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -36,11 +35,6 @@ def shot(page: Any, name: str) -> Path:
 def log_in(browser: Any, live_server: Any, user: User) -> Any:
     return browser_login(browser, live_server, user, PASSWORD)
 
-
-def no_english(page: Any, user: User | None = None) -> None:
-    """A person reads no English word on the page (codes, names and numbers aside)."""
-    words = english_words(page.content()) - ({user.username} if user else set())
-    assert not words, f"{page.url}: {sorted(words)}"
 
 
 def test_apply_issue_verify_and_refuse(users: dict[str, User], loaded: Any, live_server: Any,
@@ -172,13 +166,7 @@ def test_the_main_pages_fit_a_phone(users: dict[str, User], loaded: Any, live_se
         assert width <= PHONE, f"{path}: {width}px"
 
     def phone_login(user: User) -> Any:
-        page = new_page(browser, width=PHONE, height=844)
-        page.goto(f"{live_server.url}/login/")
-        page.fill("#id_username", user.username)
-        page.fill("#id_password", PASSWORD)
-        page.click("button[type=submit]")
-        page.wait_for_url(f"{live_server.url}/")
-        return page
+        return browser_login(browser, live_server, user, PASSWORD, width=PHONE, height=844)
 
     page = phone_login(exporter)
     fits(page, "/force-majeure/apply/", "apply")

@@ -5,7 +5,6 @@ by number (page and API)."""
 from __future__ import annotations
 
 import shutil
-import subprocess
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -17,6 +16,7 @@ from pypdf import PdfReader
 
 from xinyong.certificates.models import Certificate
 from xinyong.certificates.tests.conftest import pdf_text
+from xinyong.conftest_helpers import qr_codes_on_first_page
 
 
 def test_the_pdf_states_the_facts_and_the_disclaimer(issued: Certificate) -> None:
@@ -37,15 +37,7 @@ def test_the_pdf_states_the_facts_and_the_disclaimer(issued: Certificate) -> Non
 @pytest.mark.skipif(shutil.which("pdftoppm") is None, reason="poppler-utils not installed")
 def test_the_qr_code_leads_to_the_verification_page(issued: Certificate, tmp_path: Path,
                                                     web: Callable[..., Client]) -> None:
-    zxingcpp = pytest.importorskip("zxingcpp")
-    from PIL import Image
-
-    pdf = tmp_path / "certificate.pdf"
-    pdf.write_bytes(issued.pdf.read())
-    subprocess.run(["pdftoppm", "-r", "150", "-f", "1", "-l", "1", "-png", str(pdf),  # noqa: S603,S607
-                    str(tmp_path / "page")], check=True)
-    image = Image.open(next(tmp_path.glob("page*.png")))
-    found = [r.text for r in zxingcpp.read_barcodes(image)]
+    found = qr_codes_on_first_page(issued.pdf.read(), tmp_path)
     url = f"{settings.SITE_ROOT}/force-majeure/certificates/{issued.number}/"
     assert found == [url]
     page = web().get(url.removeprefix(settings.SITE_ROOT))

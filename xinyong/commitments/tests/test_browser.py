@@ -20,8 +20,7 @@ from conftest import PASSWORD
 from xinyong.accounts.models import Role, Unit, User
 from xinyong.commitments import choices, services
 from xinyong.commitments.models import Commitment
-from xinyong.conftest_helpers import browser_login, new_page, screenshot
-from xinyong.front.tests.walk import english_words
+from xinyong.conftest_helpers import browser_login, new_page, no_english, screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -36,11 +35,6 @@ def shot(page: Any, name: str) -> Path:
 def log_in(browser: Any, live_server: Any, user: User) -> Any:
     return browser_login(browser, live_server, user, PASSWORD)
 
-
-def no_english(page: Any, user: User | None = None) -> None:
-    """A person reads no English word on the page (codes, names and numbers aside)."""
-    words = english_words(page.content()) - ({user.username} if user else set())
-    assert not words, f"{page.url}: {sorted(words)}"
 
 
 @pytest.fixture
@@ -65,7 +59,7 @@ def test_sign_approve_breach_and_check(loaded: Any, unit: Unit, users: dict[str,
     shot(page, "sign-start")
     page.select_option("#id_template", "fz_work_resumption")
     page.fill("#id_matter", MATTER)
-    page.select_option("#id_accepting_unit", label=unit.name)
+    page.select_option("#id_accepting_unit", value=str(unit.pk))
     assert unit.region == "350105"
     page.click("button:has-text('预览承诺书')")
     letter = page.get_by_test_id("preview").get_by_test_id("letter")
@@ -164,7 +158,7 @@ def test_sign_approve_breach_and_check(loaded: Any, unit: Unit, users: dict[str,
     page = log_in(browser, live_server, owner)
     page.goto(f"{live_server.url}/commitments/sign/?template=fz_work_resumption")
     page.fill("#id_matter", "复工复产备案（马尾区二号厂区）")
-    page.select_option("#id_accepting_unit", label=unit.name)
+    page.select_option("#id_accepting_unit", value=str(unit.pk))
     page.click("button:has-text('预览承诺书')")
     error = page.locator("[data-error-for=template]")
     expect(error).to_contain_text(c.breach_record.decision_no)
@@ -191,19 +185,13 @@ def test_the_main_pages_fit_a_phone(loaded: Any, unit: Unit, users: dict[str, Us
         assert width <= PHONE, f"{path or page.url}: {width}px"
 
     def phone_login(user: User) -> Any:
-        page = new_page(browser, width=PHONE, height=844)
-        page.goto(f"{live_server.url}/login/")
-        page.fill("#id_username", user.username)
-        page.fill("#id_password", PASSWORD)
-        page.click("button[type=submit]")
-        page.wait_for_url(f"{live_server.url}/")
-        return page
+        return browser_login(browser, live_server, user, PASSWORD, width=PHONE, height=844)
 
     page = phone_login(owner)
     fits(page, "/commitments/sign/", "sign")
     page.goto(f"{live_server.url}/commitments/sign/?template=fz_work_resumption")
     page.fill("#id_matter", "复工复产备案（马尾区二号厂区）")
-    page.select_option("#id_accepting_unit", label=unit.name)
+    page.select_option("#id_accepting_unit", value=str(unit.pk))
     page.click("button:has-text('预览承诺书')")
     page.get_by_test_id("preview").wait_for()
     fits(page, "", "sign-preview")

@@ -7,7 +7,6 @@ from __future__ import annotations
 import io
 import re
 import shutil
-import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +15,7 @@ from django.conf import settings
 from pypdf import PdfReader
 
 from xinyong.accounts.models import User
+from xinyong.conftest_helpers import qr_codes_on_first_page
 from xinyong.reports import services
 from xinyong.reports.tests.conftest import PERSON_CODE, pdf_text
 from xinyong.scores import services as scoring
@@ -99,16 +99,8 @@ def test_every_page_has_the_number_the_time_and_page_x_of_y(
 @pytest.mark.skipif(shutil.which("pdftoppm") is None, reason="poppler-utils not installed")
 def test_the_qr_code_leads_to_the_verification_page(
         organization: Subject, owner: User, loaded: Any, tmp_path: Path) -> None:
-    zxingcpp = pytest.importorskip("zxingcpp")
-    from PIL import Image
-
     issued = services.issue(organization, requester=owner)
-    pdf = tmp_path / "report.pdf"
-    pdf.write_bytes(issued.pdf)
-    subprocess.run(["pdftoppm", "-r", "150", "-f", "1", "-l", "1", "-png", str(pdf),  # noqa: S603,S607
-                    str(tmp_path / "page")], check=True)
-    image = Image.open(next(tmp_path.glob("page*.png")))
-    found = [r.text for r in zxingcpp.read_barcodes(image)]
+    found = qr_codes_on_first_page(issued.pdf, tmp_path)
     assert found == [f"{settings.SITE_ROOT}/reports/verify/{issued.report.number}/"]
 
 
