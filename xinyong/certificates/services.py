@@ -54,11 +54,10 @@ def offered(day: dt.date) -> tuple[Entry, Service] | None:
 
 def rules_for(day: dt.date) -> tuple[Entry, ForceMajeureRules]:
     """(entry, ForceMajeureRules) of the highest-level pack in force on `day` that sets them."""
-    found = [(e, e.pack.force_majeure) for e in rulebook.current().in_force(day)
-             if e.pack.force_majeure]
-    if not found:
+    found = rulebook.current().highest("force_majeure", day)
+    if found is None:
         raise DomainError("service", f"{day.isoformat()} 没有施行中的不可抗力事实性证明办理时限规则")
-    return max(found, key=lambda f: LEVEL_RANK[f[0].pack.level])  # type: ignore[return-value]
+    return found
 
 
 def not_offered_message(day: dt.date) -> str:

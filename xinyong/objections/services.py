@@ -27,7 +27,6 @@ from xinyong.lib.errors import DomainError
 from xinyong.objections import choices
 from xinyong.objections.models import Evidence, Objection
 from xinyong.policies import rulebook
-from xinyong.policies.schema import LEVEL_RANK
 from xinyong.records import determination as d
 from xinyong.records import services as records
 from xinyong.records.models import Record
@@ -42,10 +41,10 @@ MAX_TEXT = 5000
 
 def rules_for(day: dt.date) -> tuple[Any, Any]:
     """(entry, ObjectionRules) of the highest-level pack in force on `day` that sets them."""
-    found = [(e, e.pack.objection) for e in rulebook.current().in_force(day) if e.pack.objection]
-    if not found:
+    found = rulebook.current().highest("objection", day)
+    if found is None:
         raise DomainError("record_id", f"{day.isoformat()} 没有施行中的异议处理时限规则")
-    return max(found, key=lambda f: LEVEL_RANK[f[0].pack.level])
+    return found
 
 
 def objectable_records(user: Any) -> QuerySet[Record]:

@@ -124,6 +124,13 @@ class Rulebook:
         self._memo[key] = found
         return found
 
+    def highest(self, section: str, day: dt.date) -> tuple[Entry, Any] | None:
+        """(entry, value) of a single-valued section (`objection`, `force_majeure` ...) as
+        the highest-level pack in force on `day` that sets it has it; None if none does."""
+        found = [(e, getattr(e.pack, section)) for e in self.in_force(day)
+                 if getattr(e.pack, section) is not None]
+        return max(found, key=lambda f: LEVEL_RANK[f[0].pack.level]) if found else None
+
     def lists(self) -> dict[str, list[tuple[Entry, ListRule]]]:
         found: dict[str, list[tuple[Entry, ListRule]]] = {}
         for e in self.entries:
