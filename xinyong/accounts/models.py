@@ -36,6 +36,11 @@ class Role(models.TextChoices):
     INSTITUTION = "institution", "金融机构"
 
 
+def role_of(user: Any) -> str | None:
+    """The role of a logged-in user; None for anonymous visitors (and anything else)."""
+    return getattr(user, "role", None) if getattr(user, "is_authenticated", False) else None
+
+
 class UnitWorkQuerySet(models.QuerySet[Any]):
     """Rows of a unit's own work (imports, checks, files of codes): the office sees them
     all, a department its own unit's, nobody else any. Pages and the API both use this."""

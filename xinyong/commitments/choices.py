@@ -17,9 +17,6 @@ STATUS = ChoiceSet(
 
 KIND = ChoiceSet(*(Choice(code, label) for code, label in COMMITMENT_KINDS.items()))
 
-ONLINE = "online"
-CHANNEL = ChoiceSet(Choice(ONLINE, "在线签署"))
-
 RESULT = ChoiceSet(Choice(FULFILLED, "已履约（核查通过）", "text-bg-success"),
                    Choice(BREACHED, "未履约（记为失信）", "text-bg-danger"))
 

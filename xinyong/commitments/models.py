@@ -10,7 +10,7 @@ from typing import Any
 from django.conf import settings
 from django.db import models
 
-from xinyong.accounts.models import Role
+from xinyong.accounts.models import Role, role_of
 from xinyong.commitments import choices
 from xinyong.reports.models import SignedDocument
 from xinyong.subjects import codes
@@ -28,7 +28,7 @@ class CommitmentQuerySet(models.QuerySet["Commitment"]):
     def visible_to(self, user: Any) -> CommitmentQuerySet:
         """The office sees all; a department those its unit accepts or campaigns for, and
         the public ones; a subject its own and the public ones; anyone else the public ones."""
-        role = getattr(user, "role", None) if getattr(user, "is_authenticated", False) else None
+        role = role_of(user)
         if role == Role.OFFICE:
             return self
         public = public_q()
@@ -42,7 +42,7 @@ class CommitmentQuerySet(models.QuerySet["Commitment"]):
     def in_full_for(self, user: Any) -> CommitmentQuerySet:
         """Those `user` may read in full (the letter's PDF, the verification notes): the
         subject itself, the office, the accepting or campaigning unit."""
-        role = getattr(user, "role", None) if getattr(user, "is_authenticated", False) else None
+        role = role_of(user)
         if role == Role.OFFICE:
             return self
         if role == Role.DEPARTMENT and user.unit_id is not None:
@@ -59,7 +59,7 @@ class CommitmentQuerySet(models.QuerySet["Commitment"]):
 class CampaignQuerySet(models.QuerySet["Campaign"]):
     def visible_to(self, user: Any) -> CampaignQuerySet:
         """The office sees every campaign, a department its unit's; everyone the published."""
-        role = getattr(user, "role", None) if getattr(user, "is_authenticated", False) else None
+        role = role_of(user)
         if role == Role.OFFICE:
             return self
         if role == Role.DEPARTMENT and user.unit_id is not None:
@@ -68,7 +68,7 @@ class CampaignQuerySet(models.QuerySet["Campaign"]):
 
     def managed_by(self, user: Any) -> CampaignQuerySet:
         """Those `user` may run (see every target, remind): the office, the organiser unit."""
-        role = getattr(user, "role", None) if getattr(user, "is_authenticated", False) else None
+        role = role_of(user)
         if role == Role.OFFICE:
             return self
         if role == Role.DEPARTMENT and user.unit_id is not None:
@@ -131,8 +131,6 @@ class Commitment(SignedDocument):
                                   related_name="+")
     signer_name = models.CharField("签署人", max_length=200)
     signed_at = models.DateTimeField("签署时间")
-    channel = models.CharField("签署方式", max_length=16, choices=choices.CHANNEL.choices,
-                               default=choices.ONLINE)
     campaign = models.ForeignKey(Campaign, verbose_name="承诺活动", null=True, blank=True,
                                  on_delete=models.PROTECT, related_name="commitments")
     # 告知承诺: the accepting department's approval on the commitment.
@@ -180,10 +178,6 @@ class Commitment(SignedDocument):
     @property
     def kind_label(self) -> str:
         return choices.KIND.label(self.kind)
-
-    @property
-    def is_public(self) -> bool:
-        return self.public and self.status != choices.WITHDRAWN and self.subject.kind != codes.PERSON
 
 
 class CampaignTarget(models.Model):

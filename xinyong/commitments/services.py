@@ -25,8 +25,9 @@ from django.db.models import Count, F, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
-from xinyong.accounts.models import Role, Unit, User
+from xinyong.accounts.models import Role, Unit, User, role_of
 from xinyong.audit.models import record as audit
+from xinyong.casework.services import MAX_NOTE, clean_text
 from xinyong.commitments import choices
 from xinyong.commitments.models import Campaign, CampaignTarget, Commitment
 from xinyong.lib import workdays
@@ -35,6 +36,7 @@ from xinyong.lib.errors import DomainError
 from xinyong.lib.pii import mask_id_numbers
 from xinyong.notices.models import notify
 from xinyong.policies import jurisdiction, rulebook
+from xinyong.policies.choices import SEVERITY
 from xinyong.policies.rulebook import Entry
 from xinyong.policies.schema import (
     COMMITMENT_BLANKS,
@@ -48,8 +50,8 @@ from xinyong.records.models import Record
 from xinyong.subjects import codes
 from xinyong.subjects.models import Subject
 
-MAX_TEXT = 2000
-SEVERITIES = ("minor", "general", "serious")
+# Notes, reasons and materials: the limit every case's free text has.
+MAX_TEXT = MAX_NOTE
 
 
 # --- templates (pack data) ----------------------------------------------------------------
@@ -228,20 +230,21 @@ def running_campaign(value: Campaign | int | None, template: str, day: dt.date) 
     return campaign
 
 
-@transaction.atomic
-def sign(user: Any, template_code: str, *, matter: str = "", accepting_unit: Unit | str | None = None,
-         campaign: Campaign | int | None = None, request: Any = None,
-         today: dt.date | None = None, tell: bool = True) -> Commitment:
-    """A subject signs a letter of a template in force: filled in, numbered, signed PDF.
-    `tell=False`: no notice of its own (a repair application's letter: the application's
-    notice says it all)."""
-    from xinyong.reports.documents import issue
+@dataclass(frozen=True)
+class Letter:
+    """A letter ready to sign: its template in force, the matter and the accepting unit as
+    checked, and its text filled in (what the signing page previews)."""
 
-    today = today or timezone.localdate()
-    if getattr(user, "role", None) != Role.SUBJECT or user.subject_id is None:
-        raise DomainError("", "只有信用主体用户可以签署信用承诺", status=403)
-    # Locked: two signatures of one subject at once see the same bar.
-    subject = Subject.objects.select_for_update().get(pk=user.subject_id)
+    found: TemplateInForce
+    matter: str
+    unit: Unit | None
+    text: str
+
+
+def prepare(subject: Subject, template_code: str, matter: str,
+            accepting_unit: Unit | str | int | None, today: dt.date) -> Letter:
+    """Every rule of signing but the signature itself (DomainError naming the field): the
+    template in force and for the subject's kind, the bar, the matter and the unit."""
     found = find_template(template_code or "", today)
     if found is None:
         raise DomainError("template", f"没有施行中的承诺书模板“{template_code}”")
@@ -253,11 +256,8 @@ def sign(user: Any, template_code: str, *, matter: str = "", accepting_unit: Uni
     why = bar(subject.pk, t.kind, today)
     if why:
         raise DomainError("template", why)
-    matter = mask_id_numbers((matter or "").strip())
-    if found.needs_matter and not matter:
-        raise DomainError("matter", "请填写承诺事项（申请办理的事项名称）")
-    if len(matter) > 500:
-        raise DomainError("matter", "承诺事项不能超过 500 字")
+    matter = clean_text(matter, "matter", limit=500,
+                        required="请填写承诺事项（申请办理的事项名称）" if found.needs_matter else "")
     unit = resolve_unit(accepting_unit)
     if found.needs_unit and unit is None:
         raise DomainError("accepting_unit", "请选择受理单位")
@@ -266,11 +266,31 @@ def sign(user: Any, template_code: str, *, matter: str = "", accepting_unit: Uni
         raise DomainError("accepting_unit", f"《{t.name}》依据 {found.doc_number}（适用于 "
                                             f"{jurisdiction.areas(found.entry)}），“{unit.name}”"
                                             f"所在地 {where} 不在其适用范围内")
+    return Letter(found, matter, unit, fill(t, subject, matter, unit, today))
+
+
+@transaction.atomic
+def sign(user: Any, template_code: str, *, matter: str = "", accepting_unit: Unit | str | None = None,
+         campaign: Campaign | int | None = None, request: Any = None,
+         today: dt.date | None = None, tell: bool = True) -> Commitment:
+    """A subject signs a letter of a template in force: filled in, numbered, signed PDF.
+    `tell=False`: no notice of its own (a repair application's letter: the application's
+    notice says it all)."""
+    from xinyong.reports.documents import issue
+
+    today = today or timezone.localdate()
+    if role_of(user) != Role.SUBJECT or user.subject_id is None:
+        raise DomainError("", "只有信用主体用户可以签署信用承诺", status=403)
+    # Locked: two signatures of one subject at once see the same bar.
+    subject = Subject.objects.select_for_update().get(pk=user.subject_id)
+    letter = prepare(subject, template_code, matter, accepting_unit, today)
+    found, matter, unit = letter.found, letter.matter, letter.unit
+    t = found.template
     run = running_campaign(campaign, t.code, today)
     commitment = Commitment(
         subject=subject, subject_name=subject.name, template=t.code, policy=found.policy,
         doc_number=found.doc_number, clause=t.clause, kind=t.kind, name=t.name,
-        text=fill(t, subject, matter, unit, today), matter=matter, accepting_unit=unit,
+        text=letter.text, matter=matter, accepting_unit=unit,
         public=t.public, signed_by=user, signer_name=user.display_name or user.username,
         signed_at=timezone.now(), campaign=run)
     issue(commitment, letter_for, "commitments:check_number")
@@ -295,10 +315,6 @@ def sign(user: Any, template_code: str, *, matter: str = "", accepting_unit: Uni
 
 
 # --- who may act -----------------------------------------------------------------------------
-
-def role_of(user: Any) -> str | None:
-    return getattr(user, "role", None) if getattr(user, "is_authenticated", False) else None
-
 
 def may_approve(user: Any, c: Commitment) -> bool:
     role = role_of(user)
@@ -365,22 +381,15 @@ def record_approval(user: Any, commitment_id: int, approval_no: str, approved_on
     if c.approved_on is not None:
         raise DomainError("approval_no", f"已于 {c.approved_on:%Y-%m-%d} 登记审批（{c.approval_no}）",
                           status=409)
-    approval_no = mask_id_numbers((approval_no or "").strip())
-    if not approval_no:
-        raise DomainError("approval_no", "请填写审批决定的文号")
-    if len(approval_no) > 200:
-        raise DomainError("approval_no", "不能超过 200 字")
+    approval_no = clean_text(approval_no, "approval_no", required="请填写审批决定的文号", limit=200)
     if approved_on is None:
         raise DomainError("approved_on", "请填写审批日期")
     if approved_on < timezone.localtime(c.signed_at).date():
         raise DomainError("approved_on", "审批日期不能早于承诺签署日期")
     if approved_on > today:
         raise DomainError("approved_on", "审批日期不能晚于今天")
-    materials = mask_id_numbers((materials_replaced or "").strip())
-    if not materials:
-        raise DomainError("materials_replaced", "请列明以承诺替代、待核查的材料")
-    if len(materials) > MAX_TEXT:
-        raise DomainError("materials_replaced", f"不能超过 {MAX_TEXT} 字")
+    materials = clean_text(materials_replaced, "materials_replaced",
+                           required="请列明以承诺替代、待核查的材料")
     if verify_by is None:
         template = template_of(c)
         months = template.verify_within_months if template else None
@@ -415,11 +424,7 @@ def verify(user: Any, commitment_id: int, result: str, method: str, note: str, *
         raise DomainError("result", "核查结果应为 fulfilled（已履约）或 breached（未履约）")
     if method not in VERIFICATION_METHODS:
         raise DomainError("method", "核查方式应为 " + "、".join(VERIFICATION_METHODS))
-    note = mask_id_numbers((note or "").strip())
-    if not note:
-        raise DomainError("note", "请写明核查情况")
-    if len(note) > MAX_TEXT:
-        raise DomainError("note", f"不能超过 {MAX_TEXT} 字")
+    note = clean_text(note, "note", required="请写明核查情况")
     _in_force(c, "核查")
     c.status, c.verified_on, c.verified_by = result, today, user
     c.method, c.verification_note = method, note
@@ -470,7 +475,7 @@ def _breach_record(user: Any, c: Commitment, unit: Unit, note: str, behavior: st
     found = next((b for b in (entry.pack.behaviors if entry else []) if b.code == code), None)
     if found is None or found.polarity != "dishonest":
         raise DomainError("behavior", f"“{code}”不是 {c.doc_number} 规定的失信行为")
-    if severity and severity not in SEVERITIES:
+    if severity and severity not in SEVERITY:
         raise DomainError("severity", "情节应为 minor、general 或 serious")
     occurred = occurred_on or today
     if occurred > today:
@@ -501,7 +506,7 @@ def withdraw(user: Any, commitment_id: int, reason: str = "", *, request: Any = 
     if not own and not may_revoke(user, c):
         raise DomainError("", "只有承诺主体、受理单位或信用办可以撤销承诺", status=403)
     _in_force(c, "撤销")
-    reason = mask_id_numbers((reason or "").strip())
+    reason = clean_text(reason, "reason")
     if own:
         if c.approved_on is not None:
             raise DomainError("id", f"受理单位已于 {c.approved_on:%Y-%m-%d} 据此承诺作出审批，"
@@ -509,8 +514,6 @@ def withdraw(user: Any, commitment_id: int, reason: str = "", *, request: Any = 
         reason = reason or "信用主体撤回"
     elif not reason:
         raise DomainError("reason", "撤销须说明原因")
-    if len(reason) > MAX_TEXT:
-        raise DomainError("reason", f"不能超过 {MAX_TEXT} 字")
     c.status, c.withdrawn_on, c.withdrawn_by, c.withdrawn_reason = (
         choices.WITHDRAWN, today, user, reason)
     c.save()
@@ -638,11 +641,12 @@ def parse_codes(text: str) -> tuple[list[str], list[str]]:
     return found, problems
 
 
-def remind_every_days(day: dt.date) -> tuple[int, str]:
-    """(days, basis) between reminders: the most local pack in force that sets it."""
+def remind_every_days(day: dt.date) -> tuple[int, str] | None:
+    """(days, basis) between reminders: the most local pack in force that sets it; None
+    when no pack does (then nobody is reminded: the interval is a policy's, not ours)."""
     chosen = jurisdiction.most_local(rules_in_force(day))
     if chosen is None:
-        return 7, "平台默认"
+        return None
     entry, rules = chosen
     return rules.remind_every_days, f"{entry.pack.doc_number or entry.pack.title} {rules.clause}"
 
@@ -696,20 +700,30 @@ def launch(user: Any, template_code: str, title: str, codes_text: str, *, organi
         ends_on=ends_on, published=published, created_by=user)
     digests = {n: codes.digest(n) for n in numbers}
     subjects = {s.code_digest: s for s in Subject.objects.filter(code_digest__in=digests.values())}
-    signed = {c.subject_id: c for c in Commitment.objects.filter(
-        template=found.code, status__in=(choices.IN_FORCE, choices.FULFILLED, choices.BREACHED),
-        subject__code_digest__in=digests.values(), signed_at__date__gte=starts_on,
-        signed_at__date__lte=ends_on).order_by("signed_at")}
+    signed = first_signatures(campaign, list(subjects.values()))
     targets = []
     for n in numbers:
         s = subjects.get(digests[n])
         targets.append(CampaignTarget(campaign=campaign, code=n, code_digest=digests[n],
                                       name=s.name if s else "", subject=s,
-                                      commitment=signed.get(s.pk) if s else None))
+                                      commitment_id=signed.get(s.pk) if s else None))
     CampaignTarget.objects.bulk_create(targets)
     audit("commitment.campaign", actor=user, request=request, obj=campaign,
           summary=f"发起承诺活动“{title}”（《{found.template.name}》，{len(numbers)} 个对象）")
     return campaign
+
+
+def first_signatures(campaign: Campaign, subjects: list[Subject]) -> dict[int, int]:
+    """{subject id: its first commitment to the campaign's letter signed while the campaign
+    runs and not withdrawn}: what counts as the subject having signed."""
+    signed: dict[int, int] = {}
+    for subject_id, pk in (Commitment.objects.filter(
+            subject__in=subjects, template=campaign.template, number__isnull=False,
+            signed_at__date__gte=campaign.starts_on, signed_at__date__lte=campaign.ends_on)
+            .exclude(status=choices.WITHDRAWN)
+            .order_by("-signed_at", "-id").values_list("subject_id", "pk")):
+        signed[subject_id] = pk  # newest first: the earliest is written last and stays
+    return signed
 
 
 def refresh_targets(campaign: Campaign) -> None:
@@ -722,13 +736,7 @@ def refresh_targets(campaign: Campaign) -> None:
         code_digest__in=[d for _, d in missing])}
     if not subjects:
         return
-    signed: dict[int, int] = {}
-    for subject_id, pk in (Commitment.objects.filter(
-            subject__in=subjects.values(), template=campaign.template,
-            status__in=(choices.IN_FORCE, choices.FULFILLED, choices.BREACHED),
-            signed_at__date__gte=campaign.starts_on, signed_at__date__lte=campaign.ends_on)
-            .order_by("-signed_at").values_list("subject_id", "pk")):
-        signed[subject_id] = pk  # ordered newest first: the earliest signature stays
+    signed = first_signatures(campaign, list(subjects.values()))
     found = [CampaignTarget(pk=pk, subject=subjects[digest], name=subjects[digest].name,
                             commitment_id=signed.get(subjects[digest].pk))
              for pk, digest in missing if digest in subjects]
@@ -748,7 +756,11 @@ def remind(user: Any, campaign_id: int, *, request: Any = None,
     if not campaign.runs_on(today):
         raise DomainError("id", f"活动时间为 {campaign.starts_on:%Y-%m-%d} 至 {campaign.ends_on:%Y-%m-%d}，"
                                 "不在活动期内不能提醒", status=409)
-    days, basis = remind_every_days(today)
+    interval = remind_every_days(today)
+    if interval is None:
+        raise DomainError("id", f"{today.isoformat()} 没有施行中的规则规定承诺活动的提醒间隔，不能提醒",
+                          status=409)
+    days, basis = interval
     if campaign.last_reminded_at is not None:
         last = timezone.localtime(campaign.last_reminded_at).date()
         next_day = last + dt.timedelta(days=days)
@@ -759,8 +771,12 @@ def remind(user: Any, campaign_id: int, *, request: Any = None,
     unsigned = campaign.targets.filter(commitment__isnull=True)
     sent = unreachable = 0
     link = (reverse("commitments:sign") + f"?template={campaign.template}&campaign={campaign.pk}")
-    for target in unsigned:
-        users = list(subject_users(target.subject_id))
+    users_of: dict[int, list[User]] = {}
+    for someone in User.objects.filter(role=Role.SUBJECT, is_active=True,
+                                       subject_id__in=unsigned.values("subject_id")):
+        users_of.setdefault(someone.subject_id, []).append(someone)  # type: ignore[arg-type]
+    for subject_id in unsigned.values_list("subject_id", flat=True):
+        users = users_of.get(subject_id, []) if subject_id else []
         for someone in users:
             notify(someone, f"邀请签署《{campaign.template_name}》",
                    f"{campaign.organiser_name}发起“{campaign.title}”，请于 {campaign.ends_on:%Y-%m-%d} 前"

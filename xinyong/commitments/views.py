@@ -95,19 +95,11 @@ def sign(request: HttpRequest) -> HttpResponse:
                 messages.success(request, f"已签署《{c.name}》，承诺书编号 {c.number}。")
                 return redirect("commitments:detail", c.pk)
         else:
-            problem = services.bar(subject.pk, chosen.template.kind, today) if chosen else ""
-            if problem:
-                form.add_error("template", problem)
+            try:
+                preview = services.prepare(subject, data["template"], data["matter"], unit, today).text
+            except DomainError as exc:
+                form.service_error(exc)
                 status = 422
-            elif chosen is not None:
-                if chosen.needs_matter and not data["matter"].strip():
-                    form.add_error("matter", "请填写承诺事项（申请办理的事项名称）")
-                if chosen.needs_unit and unit is None:
-                    form.add_error("accepting_unit", "请选择受理单位")
-                if form.errors:
-                    status = 422
-                else:
-                    preview = services.fill(chosen.template, subject, data["matter"].strip(), unit, today)
     elif posted:
         status = 422
     return render(request, "commitments/sign.html", {
@@ -317,11 +309,11 @@ def campaign(request: HttpRequest, campaign_id: int) -> HttpResponse:
     # A campaign may target thousands: counts from the database, the lists a page at a time.
     show = "unsigned" if manages and request.GET.get("show") == "unsigned" else "signed"
     page, query = paginate(request, unsigned if show == "unsigned" else signed, TARGETS_PAGE)
-    days, basis = services.remind_every_days(timezone.localdate())
+    interval = services.remind_every_days(timezone.localdate())
     return render(request, "commitments/campaign.html", {
         "campaign": found, "manages": manages, "show": show, "page": page, "query": query,
         "signed_count": signed.count(), "unsigned_count": unsigned.count() if manages else 0,
-        "total": targets.count(), "remind_days": days, "remind_basis": basis,
+        "total": targets.count(), "interval": interval,
         "sign_url": reverse("commitments:sign") + f"?template={found.template}&campaign={found.pk}",
         "today": timezone.localdate()})
 

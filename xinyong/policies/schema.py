@@ -564,7 +564,7 @@ class CommitmentRules(Strict):
     # may not sign commitments of these kinds (虚假承诺者不适用告知承诺).
     barred_after_breach: list[CommitmentKind] = []
     # Campaign reminders: no more often than every this many days.
-    remind_every_days: int = Field(default=7, ge=1, le=90)
+    remind_every_days: int = Field(ge=1, le=90)
 
 
 class ForceMajeureRules(Strict):

@@ -64,7 +64,6 @@ class Migration(migrations.Migration):
                 ('status', models.CharField(choices=[('in_force', '正常履约'), ('fulfilled', '已履约（核查通过）'), ('breached', '未履约'), ('withdrawn', '已撤销')], db_index=True, default='in_force', max_length=16, verbose_name='履约状态')),
                 ('signer_name', models.CharField(max_length=200, verbose_name='签署人')),
                 ('signed_at', models.DateTimeField(verbose_name='签署时间')),
-                ('channel', models.CharField(choices=[('online', '在线签署')], default='online', max_length=16, verbose_name='签署方式')),
                 ('approval_no', models.CharField(blank=True, max_length=200, verbose_name='审批文号')),
                 ('approved_on', models.DateField(blank=True, null=True, verbose_name='审批日期')),
                 ('materials_replaced', models.TextField(blank=True, verbose_name='以承诺替代的材料')),

@@ -111,3 +111,14 @@ def test_targets_that_come_onto_the_platform_later_are_matched(
     # The organiser's page does it on the way, and lists the newcomer by name.
     page = web(dept).get(f"/commitments/campaigns/{campaign.pk}/?show=unsigned").content.decode()
     assert "福州闽江生鲜超市有限公司" in page
+
+
+def test_no_reminders_without_a_rule_that_sets_their_interval(
+        owner: User, dept: User, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The interval is a policy's: with no pack in force setting it, nobody is reminded."""
+    campaign = launch(dept, f"{ORG_CODE}\n{IB_CODE}")
+    monkeypatch.setattr(services, "rules_in_force", lambda day: [])
+    with pytest.raises(DomainError) as refused:
+        services.remind(dept, campaign.pk)
+    assert refused.value.status == 409 and "提醒间隔" in refused.value.msg
+    assert not Notice.objects.filter(title__startswith="邀请签署").exists()

@@ -87,7 +87,8 @@ def test_a_person_signs_only_letters_for_persons_with_the_number_masked(
     c = services.sign(person_user, "credit_repair", matter="榕马市监罚〔2026〕3号")
     assert PERSON_CODE not in c.text and "110105********002X" in c.text
     assert PERSON_CODE not in pdf_text(c.pdf.read())
-    assert not c.is_public  # a person's commitment is never public
+    # A person's commitment is never public, whatever its letter says.
+    assert c.public and not Commitment.objects.visible_to(None).filter(pk=c.pk).exists()
 
 
 def breach(resumption: Callable[..., Commitment], dept: User, today: dt.date | None = None) -> Any:

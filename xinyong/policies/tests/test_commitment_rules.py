@@ -28,12 +28,13 @@ def with_letter(**changes: Any) -> Any:
 def test_a_letter_with_its_rules_parses(qingshi_text: str) -> None:
     text = broken(qingshi_text, lambda d: (
         with_letter()(d),
-        d.update(commitment_rules={"clause": "1", "barred_after_breach": list(MATTER_KINDS)},
+        d.update(commitment_rules={"clause": "1", "barred_after_breach": list(MATTER_KINDS),
+                                   "remind_every_days": 14},
                  force_majeure={"clause": "1", "accept_working_days": 1, "decide_working_days": 2})))
     pack = loader.parse(text, "qingshi-2024-3.yaml").pack
     letter = pack.commitment_templates[0]
     assert letter.blanks == ["主体名称", "统一社会信用代码", "承诺事项", "受理单位", "承诺日期"]
-    assert pack.commitment_rules is not None and pack.commitment_rules.remind_every_days == 7
+    assert pack.commitment_rules is not None and pack.commitment_rules.remind_every_days == 14
     assert pack.force_majeure is not None and pack.force_majeure.unit is None
 
 
@@ -53,7 +54,9 @@ def test_a_letter_with_its_rules_parses(qingshi_text: str) -> None:
     (with_letter(kind="promise"), "commitment_templates[0]（dust_pledge）.kind：取值“promise”无效"),
     (with_letter(clause="9"), "commitment_templates[0]（dust_pledge）.clause：条款“9”不在 clauses 中"),
     (lambda d: d.update(commitment_templates=[LETTER, LETTER]), "commitment_templates：“dust_pledge”重复"),
-    (lambda d: d.update(commitment_rules={"clause": "9"}), "commitment_rules.clause：条款“9”不在 clauses 中"),
+    (lambda d: d.update(commitment_rules={"clause": "9", "remind_every_days": 7}),
+     "commitment_rules.clause：条款“9”不在 clauses 中"),
+    (lambda d: d.update(commitment_rules={"clause": "1"}), "commitment_rules.remind_every_days：必填"),
     (lambda d: d.update(force_majeure={"clause": "1", "unit": "not-a-code", "accept_working_days": 1,
                                        "decide_working_days": 2}), "force_majeure.unit"),
     (lambda d: d["clauses"][0]["implemented_by"].append({"kind": "commitment_template", "ref": "none"}),
