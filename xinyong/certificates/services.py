@@ -61,8 +61,12 @@ def rules_for(day: dt.date) -> tuple[Entry, ForceMajeureRules]:
 
 
 def not_offered_message(day: dt.date) -> str:
+    """Why there is no certificate today, naming the packs that offered the service."""
+    offering = [f"{e.pack.doc_number or e.pack.title} {s.clause}" for e in rulebook.current().entries
+                for s in e.pack.services if s.code == choices.SERVICE]
+    which = f"（{'、'.join(offering)}）" if offering else ""
     return (f"本平台目前（{day.isoformat()}）不提供不可抗力事实性证明：提供该服务的政策文件"
-            "（如太信用办〔2020〕1号第8条）已不在施行期内")
+            f"{which}不在施行期内")
 
 
 def issuing_unit(rules: ForceMajeureRules) -> Unit | None:

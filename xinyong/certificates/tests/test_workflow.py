@@ -80,6 +80,7 @@ def test_the_service_is_refused_once_no_pack_offers_it(apply: Callable[..., Cert
     assert services.offered(D(2026, 8, 3)) is not None and services.offered(D(2026, 8, 4)) is None
     error = refused(lambda: apply(contract_no="TC-EX-2020-019", day=D(2026, 8, 5)))
     assert error.field == "service" and "不提供不可抗力事实性证明" in error.msg
+    assert "太信用办〔2020〕1号 8" in error.msg  # the pack that offered it, named
     # An application made while it was offered can no longer be issued, only refused.
     late = refused(lambda: services.workflow.decide(pending.pk, office, "issue", "属实",
                                                     today=D(2026, 8, 5)))
