@@ -134,13 +134,11 @@ def revoke(report: Report, reason: str, *, actor: Any, request: HttpRequest | No
 # -- verification (报告核验): public ------------------------------------------------------
 
 def public_name(report: Report) -> str:
-    """Whose report it is, as verification shows it: a person's name masked (张*、欧阳**)."""
-    from xinyong.subjects import codes
+    """Whose report it is, as verification shows it: a person's name masked (张*、欧阳**),
+    as every public page masks it."""
+    from xinyong.disclosure.queries import public_name as masked
 
-    if report.subject.kind != codes.PERSON:
-        return report.subject_name
-    name = report.subject_name
-    return name[:1] + "*" * max(len(name) - 1, 1)
+    return masked(report.subject_name, report.subject.kind)
 
 
 def find(number: str) -> Report | None:
