@@ -44,13 +44,8 @@ def check_unit(population: Population) -> Unit | None:
 def in_region(rows: QuerySet[Subject], area: str) -> QuerySet[Subject]:
     """Subjects whose USCC region (characters 3–8) lies in `area`, as
     `jurisdiction.contains` says (a province, a city or a county)."""
-    if area.endswith("0000"):
-        width, prefix = 2, area[:2]
-    elif area.endswith("00"):
-        width, prefix = 4, area[:4]
-    else:
-        width, prefix = 6, area
-    return rows.annotate(uscc_region=Substr("code", 3, width)).filter(uscc_region=prefix)
+    start = jurisdiction.prefix(area)
+    return rows.annotate(uscc_region=Substr("code", 3, len(start))).filter(uscc_region=start)
 
 
 def subjects_in(population: Population, book: Rulebook) -> QuerySet[Subject]:

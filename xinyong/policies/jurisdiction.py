@@ -41,13 +41,18 @@ def region_label(code: str | None) -> str:
     return f"{name}（{code}）" if name else code
 
 
+def prefix(area: str) -> str:
+    """What every region inside `area` starts with: 2 digits of a province (350000), 4 of a
+    city (350100), all 6 of a county (350105). SQL filters compare this prefix too."""
+    if area.endswith("0000"):
+        return area[:2]
+    return area[:4] if area.endswith("00") else area
+
+
 def contains(area: str, region: str) -> bool:
     """Whether the area `area` (a province, a city or a county) contains `region`."""
-    if area.endswith("0000"):
-        return region[:2] == area[:2]
-    if area.endswith("00"):
-        return region[:4] == area[:4]
-    return region == area
+    start = prefix(area)
+    return region == area if start == area else region[:len(start)] == start
 
 
 def governs(entry: Entry, region: str | None) -> bool:

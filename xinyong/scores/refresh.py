@@ -126,9 +126,9 @@ def region_sql(entry: Entry, column: str = "s.code") -> tuple[str, list[Any]]:
         return "1=1", []
     parts, params = [], []
     for area in entry.pack.regions:
-        width = 2 if area.endswith("0000") else 4 if area.endswith("00") else 6
-        parts.append(f"SUBSTR({column}, 3, {width}) = %s")
-        params.append(area[:width])
+        start = jurisdiction.prefix(area)
+        parts.append(f"SUBSTR({column}, 3, {len(start)}) = %s")
+        params.append(start)
     return "(" + " OR ".join(parts) + ")", params
 
 
