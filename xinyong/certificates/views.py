@@ -25,6 +25,7 @@ from xinyong.certificates.forms import ApplyForm, DecisionForm, NumberForm
 from xinyong.certificates.models import Certificate
 from xinyong.lib.errors import DomainError
 from xinyong.policies.rulebook import Rulebook
+from xinyong.reports import documents
 
 
 def _user(request: HttpRequest) -> User:
@@ -130,15 +131,9 @@ def certificate_pdf(request: HttpRequest, case_id: int) -> FileResponse:
         raise Http404("没有这个不可抗力事实性证明申请，或无权查看")
     if cert.status != choices.ISSUED or not cert.is_issued or not cert.pdf:
         raise Http404("该申请尚未出具证明")
-    try:
-        handle = cert.pdf.open("rb")
-    except FileNotFoundError:
-        raise Http404("证明文件已不存在，请联系信用办") from None
+    response = documents.pdf_response(cert, f"不可抗力事实性证明-{cert.number}.pdf")
     audit("certificate.pdf_download", request=request, obj=cert,
           summary=f"下载不可抗力事实性证明 {cert.number}（{cert.query_code}）")
-    response = FileResponse(handle, as_attachment=True, filename=f"不可抗力事实性证明-{cert.number}.pdf",
-                            content_type="application/pdf")
-    response["Cache-Control"] = "private, no-store"
     return response
 
 

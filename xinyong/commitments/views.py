@@ -207,10 +207,7 @@ def pdf(request: HttpRequest, commitment_id: int) -> FileResponse:
         c = services.download(_user(request), commitment_id, request=request)
     except DomainError as exc:
         raise Http404(exc.msg) from None
-    response = FileResponse(c.pdf.open("rb"), content_type="application/pdf", as_attachment=True,
-                            filename=f"commitment-{c.number}.pdf")
-    response["Cache-Control"] = "no-store"
-    return response
+    return documents.pdf_response(c, f"信用承诺书-{c.number}.pdf")
 
 
 @require_http_methods(["GET"])

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
+from django.http import FileResponse, Http404
 from django.urls import reverse
 from django.utils import timezone
 
@@ -62,3 +63,16 @@ def find(model: type[SignedDocument], number: str) -> SignedDocument | None:
         return None
     return (model.objects.select_related("subject")  # type: ignore[attr-defined,no-any-return]
             .filter(number=number).first())
+
+
+def pdf_response(document: SignedDocument, filename: str) -> FileResponse:
+    """The kept PDF as a private download (404 if its file is gone: the row stays, so the
+    number still verifies)."""
+    try:
+        handle = document.pdf.open("rb")
+    except (FileNotFoundError, ValueError):
+        raise Http404("文件已不存在，请联系信用办") from None
+    response = FileResponse(handle, as_attachment=True, filename=filename,
+                            content_type="application/pdf")
+    response["Cache-Control"] = "private, no-store"
+    return response

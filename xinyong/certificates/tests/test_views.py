@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -79,6 +80,11 @@ def test_apply_with_files_then_issue(exporter: User, office: User, web: Callable
     assert download["Cache-Control"] == "private, no-store"
     assert AuditEvent.objects.filter(action="certificate.pdf_download", actor=exporter).count() == 1
     assert officer.get(f"/force-majeure/{cert.pk}/pdf/").status_code == 200
+    # A file lost from storage: a plain 404, no download audited, and the number still verifies.
+    Path(cert.pdf.path).unlink()
+    assert applicant.get(f"/force-majeure/{cert.pk}/pdf/").status_code == 404
+    assert AuditEvent.objects.filter(action="certificate.pdf_download").count() == 2
+    assert web().get(f"/api/v1/force-majeure/certificates/{cert.number}").json()["valid"] is True
     public = html(web().get(f"/force-majeure/track/{cert.query_code}/"))
     assert "已出具" in public and "船期" not in public
 
