@@ -12,7 +12,7 @@ import pytest
 from django.contrib.auth.hashers import Argon2PasswordHasher, make_password
 from django.test import Client
 
-from xinyong.accounts.models import ApiToken, Role, Unit, User
+from xinyong.accounts.models import ApiToken, Institution, Role, Unit, User
 from xinyong.conftest_helpers import login
 from xinyong.policies import loader
 from xinyong.subjects.models import Subject, get_or_create_subject
@@ -28,6 +28,8 @@ PERSON2_CODE = "440524188001010014"
 UNIT_CODE = "113501050030000041"
 UNIT2_CODE = "11350105003000001P"
 TAICANG_UNIT_CODE = "11320585003000001U"
+BANK_CODE = "91350100MA2Y0BANK8"  # a financial institution (信易贷)
+BANK2_CODE = "91320585MA1N0BANKR"
 MAWEI, TAICANG = "350105", "320585"  # 行政区划代码 of the two notices' areas
 # A made-up district's pack (清石区), loaded beside the shipped ones in most tests.
 QINGSHI = Path(__file__).resolve().parent / "xinyong" / "policies" / "tests" / "data" / "qingshi-2024-3.yaml"
@@ -69,6 +71,17 @@ def other_unit(db: Any) -> Unit:
 def taicang_unit(db: Any) -> Unit:
     """A 太仓 unit: reports under the national packs and 太仓's (tc_ behaviours)."""
     return Unit.objects.create(code=TAICANG_UNIT_CODE, name="太仓市市场监督管理局", region=TAICANG)
+
+
+@pytest.fixture
+def institution(db: Any) -> Institution:
+    """A bank in 马尾区 (信易贷)."""
+    return Institution.objects.create(code=BANK_CODE, name="示例农商银行马尾支行", region=MAWEI)
+
+
+@pytest.fixture
+def other_institution(db: Any) -> Institution:
+    return Institution.objects.create(code=BANK2_CODE, name="太仓示例村镇银行", region=TAICANG)
 
 
 @pytest.fixture
@@ -121,12 +134,13 @@ def make_user(db: Any) -> Callable[..., User]:
 
 
 @pytest.fixture
-def users(make_user: Callable[..., User], unit: Unit, organization: Subject) -> dict[str, User]:
+def users(make_user: Callable[..., User], unit: Unit, organization: Subject,
+          institution: Institution) -> dict[str, User]:
     return {
         Role.OFFICE: make_user("alice", Role.OFFICE),
         Role.DEPARTMENT: make_user("bob", Role.DEPARTMENT, unit=unit),
         Role.SUBJECT: make_user("carol", Role.SUBJECT, subject=organization),
-        Role.INSTITUTION: make_user("dave", Role.INSTITUTION),
+        Role.INSTITUTION: make_user("dave", Role.INSTITUTION, institution=institution),
     }
 
 

@@ -25,6 +25,10 @@ from xinyong.checks.api import router as checks_router
 from xinyong.commitments.api import router as commitments_router
 from xinyong.disclosure.api import router as publicity_router
 from xinyong.exchange.api import router as exchange_router
+from xinyong.financing.api import needs_router as financing_needs_router
+from xinyong.financing.api import router as financing_router
+from xinyong.grants.api import institutions_router
+from xinyong.grants.api import router as grants_router
 from xinyong.inspections.api import router as inspections_router
 from xinyong.lib.errors import DomainError
 from xinyong.licences.api import router as licences_router
@@ -241,3 +245,7 @@ api.add_router("/repairs", repairs_router)
 api.add_router("/objections", objections_router)
 api.add_router("/commitments", commitments_router)
 api.add_router("/force-majeure", certificates_router)
+api.add_router("/grants", grants_router)
+api.add_router("/institutions", institutions_router)
+api.add_router("/financing/needs", financing_needs_router)
+api.add_router("/financing", financing_router)

@@ -69,6 +69,8 @@ INSTALLED_APPS = [
     "xinyong.objections",
     "xinyong.commitments",
     "xinyong.certificates",
+    "xinyong.grants",
+    "xinyong.financing",
     "xinyong.notices",
     "xinyong.reports",
     "xinyong.kiosk",

@@ -11,7 +11,7 @@ from django.utils import timezone
 from ninja.errors import HttpError
 from ninja.security import HttpBearer
 
-from xinyong.accounts.models import ApiToken, Role, Unit, User, hash_token
+from xinyong.accounts.models import ApiToken, Institution, Role, Unit, User, hash_token
 from xinyong.lib import pii
 from xinyong.subjects import codes
 
@@ -26,8 +26,10 @@ TOKEN_USER_SQL = (
     f"FROM {ApiToken._meta.db_table} t JOIN {User._meta.db_table} u ON u.id = t.user_id "
     # A department user's member unit must be active too (a deactivated unit's tokens: 401).
     f"LEFT JOIN {Unit._meta.db_table} n ON n.id = u.unit_id "
+    # ... and an institution's user's institution (信易贷).
+    f"LEFT JOIN {Institution._meta.db_table} i ON i.id = u.institution_id "
     "WHERE t.digest = %s AND t.revoked_at IS NULL AND u.is_active "
-    "AND (u.unit_id IS NULL OR n.is_active)"
+    "AND (u.unit_id IS NULL OR n.is_active) AND (u.institution_id IS NULL OR i.is_active)"
 )
 
 

@@ -1,5 +1,5 @@
 """The login backend: Django's ModelBackend, which also refuses users of a deactivated
-member unit, at login and on every request of a session opened before the unit was
+member unit (or financial institution), at login and on every request of a session opened before the unit was
 deactivated."""
 
 from __future__ import annotations
@@ -12,7 +12,10 @@ from xinyong.accounts.models import User
 
 
 def unit_allows(user: Any) -> bool:
-    """Users without a unit are not affected; a department user needs an active unit."""
+    """Users without a unit are not affected; a department user needs an active unit, an
+    institution's user an active institution."""
+    if user.institution_id and not user.institution.is_active:
+        return False
     return not user.unit_id or user.unit.is_active
 
 
@@ -22,5 +25,5 @@ class UnitAwareBackend(ModelBackend):
 
     def get_user(self, user_id: Any) -> User | None:
         # The unit comes in the same query: a session costs no extra round trip.
-        user = User.objects.select_related("unit").filter(pk=user_id).first()
+        user = User.objects.select_related("unit", "institution").filter(pk=user_id).first()
         return user if user is not None and self.user_can_authenticate(user) else None

@@ -29,6 +29,25 @@ class Unit(models.Model):
         return self.name
 
 
+class Institution(models.Model):
+    """金融机构: a bank or other lender that reads subjects' credit files under their grants
+    and takes their financing needs (信易贷). Created by the office, by its USCC."""
+
+    name = models.CharField("机构名称", max_length=200, unique=True)
+    code = models.CharField("统一社会信用代码", max_length=18, unique=True)
+    # 行政区划代码: whose 信易贷 measures its checks answer with (as a unit's region does).
+    region = models.CharField("行政区划代码", max_length=6, blank=True, default="")
+    is_active = models.BooleanField("启用", default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "金融机构"
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class Role(models.TextChoices):
     OFFICE = "office", "信用办"
     DEPARTMENT = "department", "成员单位"
@@ -97,6 +116,9 @@ class User(AbstractUser):
         blank=True,
         on_delete=models.PROTECT,
     )
+    institution = models.ForeignKey(
+        Institution, verbose_name="所属金融机构", null=True, blank=True, on_delete=models.PROTECT
+    )
     display_name = models.CharField("姓名或机构名称", max_length=200, blank=True)
     # Set when the office gives the user a temporary password: every page then leads to the
     # password change page until the user has chosen one (accounts.middleware).
@@ -116,6 +138,10 @@ class User(AbstractUser):
                 condition=~models.Q(role=Role.SUBJECT) | models.Q(subject__isnull=False),
                 name="user_subject_has_subject",
             ),
+            models.CheckConstraint(
+                condition=~models.Q(role=Role.INSTITUTION) | models.Q(institution__isnull=False),
+                name="user_institution_has_institution",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -124,7 +150,8 @@ class User(AbstractUser):
     @property
     def label(self) -> str:
         """Who this is, for the audit log and page headers."""
-        where = self.unit.name if self.unit_id and self.unit else ""
+        where = self.unit.name if self.unit_id and self.unit else (
+            self.institution.name if self.institution_id and self.institution else "")
         return f"{self.username}（{self.get_role_display()}{'·' + where if where else ''}）"
 
 

@@ -14,7 +14,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 
-from xinyong.accounts.models import ApiToken, Role, Unit, User
+from xinyong.accounts.models import ApiToken, Institution, Role, Unit, User
 from xinyong.audit.models import record as audit
 from xinyong.lib.errors import DomainError
 from xinyong.policies.jurisdiction import region_label, region_problem
@@ -103,6 +103,80 @@ def unit_reach(unit: Unit) -> dict[str, int]:
     }
 
 
+@transaction.atomic
+def create_institution(
+    code: str, name: str, *, region: str = "", actor: User | None = None, via: str = "cli",
+    request: HttpRequest | None = None,
+) -> Institution:
+    """A bank or other lender (金融机构), by its USCC: its users read credit files under
+    subjects' grants and take financing needs (信易贷)."""
+    try:
+        number = codes.validate_uscc(code)
+    except codes.CodeError as exc:
+        raise DomainError("code", f"{exc}") from None
+    name = name.strip()
+    if not name:
+        raise DomainError("name", "机构名称不能为空")
+    region = region.strip()
+    if region and (problem := region_problem(region)):
+        raise DomainError("region", problem)
+    if Institution.objects.filter(code=number).exists():
+        raise DomainError("code", f"统一社会信用代码为 {number} 的金融机构已存在")
+    if Institution.objects.filter(name=name).exists():
+        raise DomainError("name", f"名称为“{name}”的金融机构已存在")
+    institution = Institution.objects.create(code=number, name=name, region=region)
+    audit("institution.create", actor=actor, request=request, obj=institution, via=via,
+          summary=f"新建金融机构 {institution.name}（{region_label(region)}）")
+    return institution
+
+
+@transaction.atomic
+def set_institution_active(
+    institution: Institution, active: bool, reason: str, *, actor: User | None = None,
+    via: str = "web", request: HttpRequest | None = None,
+) -> bool:
+    """Deactivate (or reactivate) an institution: as for a unit, its users cannot log in
+    and their tokens answer 401 while it is inactive. False if nothing changed."""
+    reason = reason.strip()
+    if not reason:
+        raise DomainError("reason", "请说明原因")
+    locked = Institution.objects.select_for_update().get(pk=institution.pk)
+    if locked.is_active == active:
+        institution.is_active = active
+        return False
+    locked.is_active = institution.is_active = active
+    locked.save(update_fields=["is_active"])
+    verb = "启用" if active else "停用"
+    audit("institution.reactivate" if active else "institution.deactivate", actor=actor,
+          request=request, obj=locked, via=via, detail={"reason": reason},
+          summary=f"{verb}金融机构 {locked.name}：{reason}"[:500])
+    return True
+
+
+def find_institution(code: str) -> Institution:
+    institution = Institution.objects.filter(code=codes.normalize(code)).first()
+    if institution is None:
+        raise DomainError("institution", f"没有统一社会信用代码为 {code} 的金融机构")
+    return institution
+
+
+def _institution_binding(role: str, institution: Institution | None,
+                         current: User | None = None) -> Institution | None:
+    """An institution's user needs an active institution (an edited user keeps theirs when
+    none is given); no other role has one."""
+    if role != Role.INSTITUTION:
+        if institution is not None:
+            raise DomainError("institution", "只有金融机构角色的用户可以指定所属金融机构")
+        return None
+    if institution is None and current is not None and current.institution_id is not None:
+        return current.institution
+    if institution is None:
+        raise DomainError("institution", "金融机构用户必须指定所属金融机构")
+    if not institution.is_active and (current is None or current.institution_id != institution.pk):
+        raise DomainError("institution", f"金融机构“{institution.name}”已停用，不能为其添加用户")
+    return institution
+
+
 def _binding(role: str, unit: Unit | None, subject_code: str | None,
              current: User | None = None) -> tuple[Unit | None, Subject | None]:
     """The unit and subject a user of `role` is bound to: a department user needs an active
@@ -142,6 +216,7 @@ def create_user(
     password: str | None,
     unit_code: str | None = None,
     subject_code: str | None = None,
+    institution_code: str | None = None,
     display_name: str = "",
     actor: User | None = None,
     via: str = "cli",
@@ -157,8 +232,10 @@ def create_user(
         if unit is None:
             raise DomainError("unit", f"没有统一社会信用代码为 {unit_code} 的成员单位")
     unit, subject = _binding(role, unit, subject_code)
+    institution = _institution_binding(
+        role, find_institution(institution_code) if institution_code else None)
     user = User(username=username, role=role, unit=unit, subject=subject,
-                display_name=display_name)
+                institution=institution, display_name=display_name)
     if password:
         check_password_rules(password, user)
         user.set_password(password)
@@ -244,8 +321,8 @@ def _keep_an_office_user(user: User, actor: User | None, doing: str) -> None:
 @transaction.atomic
 def update_user(
     user: User, *, display_name: str, role: str, unit: Unit | None, subject_code: str | None,
-    email: str = "", actor: User | None = None, via: str = "web",
-    request: HttpRequest | None = None,
+    email: str = "", institution: Institution | None = None, actor: User | None = None,
+    via: str = "web", request: HttpRequest | None = None,
 ) -> bool:
     """Change a user's display name, e-mail, role and binding (unit or subject). A user
     name never changes. Returns False, and records nothing, when nothing changed.
@@ -259,6 +336,7 @@ def update_user(
     if locked.role == Role.OFFICE and role != Role.OFFICE:
         _keep_an_office_user(locked, actor, "取消其信用办角色")
     unit, subject = _binding(role, unit, subject_code, current=locked)
+    institution = _institution_binding(role, institution, current=locked)
     display_name, email = display_name.strip(), email.strip()
     changes, before, after = [], {}, {}
     fields = {
@@ -268,6 +346,8 @@ def update_user(
         "role": ("角色", locked.role, role, lambda v: Role(v).label),
         "unit": ("所属单位", locked.unit, unit, lambda v: v.name if v else "（无）"),
         "subject": ("绑定主体", locked.subject, subject, lambda v: str(v) if v else "（无）"),
+        "institution": ("所属金融机构", locked.institution, institution,
+                        lambda v: v.name if v else "（无）"),
     }
     for name, (label, old, new, shown) in fields.items():
         if old != new:
@@ -277,10 +357,10 @@ def update_user(
     if not changes:
         return False
     locked.display_name, locked.email, locked.role = display_name, email, role
-    locked.unit, locked.subject = unit, subject
-    locked.save(update_fields=["display_name", "email", "role", "unit", "subject"])
+    locked.unit, locked.subject, locked.institution = unit, subject, institution
+    locked.save(update_fields=["display_name", "email", "role", "unit", "subject", "institution"])
     user.refresh_from_db()
-    if {"role", "unit", "subject"} & after.keys():
+    if {"role", "unit", "subject", "institution"} & after.keys():
         live = ApiToken.objects.filter(user=locked, revoked_at__isnull=True)
         if revoked := live.update(revoked_at=timezone.now()):
             changes.append(f"吊销其接口令牌 {revoked} 个")

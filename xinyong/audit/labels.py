@@ -98,6 +98,18 @@ GROUPS: list[tuple[str, dict[str, str]]] = [
     # certificates (不可抗力事实性证明): their actions here
     ("不可抗力证明", _case_actions("certificate", "不可抗力证明", ("submit", "申请不可抗力事实性证明"),
                                  pdf_download="下载证明文件")),
+    ("授权查询", {
+        "grant.create": "授权金融机构查询",
+        "grant.revoke": "撤销授权",
+        "grant.read": "金融机构依授权查询",
+    }),
+    ("信易贷", {
+        **_case_actions("financing", "融资需求", ("submit", "发布融资需求")),
+        "financing.product_publish": "发布信易贷产品",
+        "financing.product_withdraw": "下架信易贷产品",
+        "financing.list_join": "加入诚信中小企业名单",
+        "financing.list_leave": "退出诚信中小企业名单",
+    }),
     ("信用报告", {
         "report.issue": "出具信用报告",
         "report.revoke": "撤销信用报告",
@@ -113,6 +125,12 @@ GROUPS: list[tuple[str, dict[str, str]]] = [
         "unit.region": "设置行政区划代码",
         "unit.deactivate": "停用成员单位",
         "unit.reactivate": "启用成员单位",
+    }),
+    ("金融机构", {
+        "institution.create": "新建金融机构",
+        "institution.update": "修改金融机构",
+        "institution.deactivate": "停用金融机构",
+        "institution.reactivate": "启用金融机构",
     }),
     ("用户", {
         "user.create": "新建用户",
@@ -211,6 +229,13 @@ KINDS: dict[str, Kind] = {
                                    url=lambda o: _url("commitments:detail", o.pk)),
     "commitments.campaign": Kind(name=lambda o: o.title,
                                  url=lambda o: _url("commitments:campaign", o.pk)),
+    "accounts.institution": Kind(url=lambda o: _url("accounts:institutions")),
+    "grants.grant": Kind(name=lambda o: f"#{o.pk}", url=lambda o: _url("grants:detail", o.pk)),
+    "financing.financingneed": Kind(name=lambda o: o.query_code,
+                                    url=lambda o: _url("financing:detail", o.pk)),
+    "financing.product": Kind(name=lambda o: o.name, url=lambda o: _url("financing:product", o.pk)),
+    "financing.honestlisting": Kind(noun="诚信中小企业名单", name=lambda o: f"#{o.pk}",
+                                    url=lambda o: _url("financing:honest")),
     # certificates: their object kinds here
     "certificates.certificate": Kind(noun="不可抗力事实性证明申请", name=lambda o: o.query_code,
                                      url=lambda o: _url("certificates:detail", o.pk)),

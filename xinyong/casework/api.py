@@ -97,9 +97,11 @@ def case_router(workflow: Workflow, *, tags: list[str], out_schema: type[Schema]
                 public: Callable[[Case], dict[str, Any]] = public_out,
                 create_schema: type[Schema], create: Callable[[HttpRequest, Any, Any], Case],
                 decision_schema: type[Schema],
-                decide: Callable[[HttpRequest, Any, int, Any], Case]) -> Router:
+                decide: Callable[[HttpRequest, Any, int, Any], Case],
+                decision_path: str = "decision") -> Router:
     """The endpoints of one kind of case: the kind gives its schemas, how a case is made
-    (`create(request, user, payload)`) and decided (`decide(request, user, id, payload)`)."""
+    (`create(request, user, payload)`) and decided (`decide(request, user, id, payload)`);
+    its handlers are `workflow.handler_roles` (units and the office, or institutions)."""
     router = Router(tags=tags)
     model, noun = workflow.model, workflow.model.NOUN
 
@@ -111,8 +113,8 @@ def case_router(workflow: Workflow, *, tags: list[str], out_schema: type[Schema]
     page_schema = create_model(f"{out_schema.__name__}Page", __base__=Schema,
                                items=(list[out_schema], ...),  # type: ignore[valid-type]
                                total=(int, ...), page=(int, ...), page_size=(int, ...))
-    staff = (Role.DEPARTMENT, Role.OFFICE)
-    anyone = (Role.SUBJECT, Role.DEPARTMENT, Role.OFFICE)
+    staff = tuple(Role(r) for r in workflow.handler_roles)
+    anyone = (Role.SUBJECT, *staff)
 
     @router.get("", auth=token_auth, response={200: page_schema, 403: Error, 422: Error},
                 summary=f"{noun}列表：主体本人的申请；成员单位、信用办的待办")
@@ -198,14 +200,15 @@ def case_router(workflow: Workflow, *, tags: list[str], out_schema: type[Schema]
         reason = payload.reason if payload else ""
         return out(workflow.withdraw(case_id, user, reason, request=request))
 
-    @router.post("/{int:case_id}/take-over", auth=token_auth, response=errors,
-                 summary=f"信用办接办{noun}（此后成员单位不再办理）")
-    def take_over(request: HttpRequest, case_id: int, payload: CaseReasonIn) -> dict[str, Any]:
-        user = require_role(request, Role.OFFICE)
-        return out(workflow.take_over(case_id, user, payload.reason, request=request))
+    if workflow.takes_over:
+        @router.post("/{int:case_id}/take-over", auth=token_auth, response=errors,
+                     summary=f"信用办接办{noun}（此后成员单位不再办理）")
+        def take_over(request: HttpRequest, case_id: int, payload: CaseReasonIn) -> dict[str, Any]:
+            user = require_role(request, Role.OFFICE)
+            return out(workflow.take_over(case_id, user, payload.reason, request=request))
 
-    @router.post("/{int:case_id}/decision", auth=token_auth, response=errors,
-                 summary=f"作出{noun}决定（办理单位或信用办）")
+    @router.post(f"/{{int:case_id}}/{decision_path}", auth=token_auth, response=errors,
+                 summary=f"作出{noun}决定（{'、'.join(r.label for r in staff)}）")
     def decision(request: HttpRequest, case_id: int, payload: decision_schema) -> dict[str, Any]:  # type: ignore[valid-type]
         user = require_role(request, *staff)
         return out(decide(request, user, case_id, payload))

@@ -81,6 +81,11 @@ class Workflow:
     recount_on_accept: ClassVar[bool] = False
     submit_action: ClassVar[str] = "submit"
     accept_step: ClassVar[str] = "受理"  # the timeline's name for acceptance
+    # Who handles the cases (pages and API): member units and the office, unless a kind
+    # says otherwise (financing needs: financial institutions).
+    handler_roles: ClassVar[tuple[str, ...]] = (Role.OFFICE, Role.DEPARTMENT)
+    # Whether the office may take an open case over from its unit (接办).
+    takes_over: ClassVar[bool] = True
     # Every workflow made (one per kind, at import of its app: see its AppConfig.ready).
     registry: ClassVar[list[Workflow]] = []
 
@@ -123,6 +128,9 @@ class Workflow:
     def on_closed(self, case: Case, today: dt.date) -> None:
         """The case left the open steps (decided, refused or withdrawn)."""
 
+    def on_start(self, case: Case, user: Any, today: dt.date) -> None:
+        """The case was accepted by `user` (on its own, or with the decision)."""
+
     def decision_effects(self, case: Case, today: dt.date) -> dict[str, str]:
         """What each decision will do, in words (decision → sentence), asked for
         confirmation on the case page before it is made: a decision is never undone."""
@@ -140,7 +148,7 @@ class Workflow:
         return case.is_open and self.may_handle(user, case)
 
     def may_take_over(self, user: Any, case: Case) -> bool:
-        return getattr(user, "role", None) == Role.OFFICE and case.is_open \
+        return self.takes_over and getattr(user, "role", None) == Role.OFFICE and case.is_open \
             and case.taken_over_by_id is None and case.unit_id is not None
 
     def is_applicant(self, user: Any, case: Case) -> bool:
@@ -150,7 +158,7 @@ class Workflow:
         """The case, locked, if `user` may take the step: the applicant's steps need the
         applicant's subject, the handler's the office or the unit (`visible_to`)."""
         role = getattr(user, "role", None)
-        allowed = (role == Role.SUBJECT) if applicant else role in (Role.OFFICE, Role.DEPARTMENT)
+        allowed = (role == Role.SUBJECT) if applicant else role in self.handler_roles
         case = (self.model.objects.visible_to(user).select_for_update(of=("self",))
                 .select_related("record", "applicant", "unit", "subject")
                 .filter(pk=case_id).first()) if allowed else None
@@ -216,6 +224,7 @@ class Workflow:
             case.due_by = workdays.add_workdays(today, remaining)
             public = f"{remaining} 个工作日内（{case.due_by.isoformat()} 前）办结"
         case.status, case.accepted_on = c.ACCEPTED, today
+        self.on_start(case, user, today)
         step(case.timeline, self.accept_step, user, note,
              public=public or f"{case.due_by.isoformat()} 前办结")
 
@@ -317,6 +326,8 @@ class Workflow:
         """The office takes an open case over from the unit (接办, e.g. when it is overdue)."""
         if getattr(user, "role", None) != Role.OFFICE:
             raise DomainError("id", f"只有信用办可以接办{self.noun}", status=403)
+        if not self.takes_over:
+            raise DomainError("status", f"{self.noun}不由信用办接办", status=409)
         reason = clean_text(reason, "reason", required="请写明接办原因")
         case = self._lock(case_id, user)
         self._must_be_open(case, "接办")

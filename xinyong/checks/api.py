@@ -107,7 +107,8 @@ class FeedbackOut(Schema):
 @router.post("", auth=token_auth, response={200: CheckOut, 403: Error, 422: Error},
              summary="联合奖惩核查：场景与主体代码（最多 10000 个）")
 def create_check(request: HttpRequest, payload: CheckIn) -> dict[str, Any]:
-    user = require_role(request, Role.OFFICE, Role.DEPARTMENT)
+    # Institutions check in credit_loans only (services.run_check says so, naming it).
+    user = require_role(request, Role.OFFICE, Role.DEPARTMENT, Role.INSTITUTION)
     check = services.run_check(user, payload.scenario, payload.subjects,
                                payload.as_of or timezone.localdate(), request=request)
     return {"id": check.pk, "scenario": check.scenario, "as_of": check.as_of,
@@ -115,7 +116,7 @@ def create_check(request: HttpRequest, payload: CheckIn) -> dict[str, Any]:
 
 
 def _check(request: HttpRequest, check_id: int) -> tuple[Any, Check]:
-    user = require_role(request, Role.OFFICE, Role.DEPARTMENT)
+    user = require_role(request, Role.OFFICE, Role.DEPARTMENT, Role.INSTITUTION)
     check = Check.objects.visible_to(user).filter(pk=check_id).first()
     if check is None:
         raise DomainError("id", "没有这次核查，或无权查看", status=404)

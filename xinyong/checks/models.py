@@ -2,17 +2,34 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 
-from xinyong.accounts.models import UnitWorkQuerySet
+from xinyong.accounts.models import Role, UnitWorkQuerySet
 from xinyong.jobs.models import Job
+
+# The one scenario financial institutions check in (信易贷).
+INSTITUTION_SCENARIO = "credit_loans"
+
+
+class CheckQuerySet(UnitWorkQuerySet):
+    def visible_to(self, user: Any) -> CheckQuerySet:
+        """As every unit's work (office: all; a department: its unit's), and an
+        institution's users the checks of their institution."""
+        if getattr(user, "role", None) == Role.INSTITUTION and getattr(user, "institution_id", None):
+            return self.filter(institution_id=user.institution_id)
+        return super().visible_to(user)  # type: ignore[return-value]
 
 
 class Check(models.Model):
     """One check request: a scenario, up to 10,000 subjects, and what the platform answered."""
 
     unit = models.ForeignKey("accounts.Unit", null=True, blank=True, on_delete=models.PROTECT)
+    # A financial institution's check (信易贷, INSTITUTION_SCENARIO only).
+    institution = models.ForeignKey("accounts.Institution", null=True, blank=True,
+                                    on_delete=models.PROTECT, related_name="+")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     scenario = models.CharField("场景", max_length=64, db_index=True)
     as_of = models.DateField("核查日期")
@@ -24,7 +41,7 @@ class Check(models.Model):
     incentivised = models.PositiveIntegerField("命中激励", default=0)
     results = models.JSONField(default=list)
 
-    objects = UnitWorkQuerySet.as_manager()
+    objects = CheckQuerySet.as_manager()
 
     class Meta:
         verbose_name = "核查"

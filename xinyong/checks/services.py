@@ -14,7 +14,7 @@ from django.utils import timezone
 from xinyong.accounts.models import Role
 from xinyong.audit.models import record as audit
 from xinyong.checks import engine
-from xinyong.checks.models import Check, CheckFile, Feedback, FeedbackChange
+from xinyong.checks.models import INSTITUTION_SCENARIO, Check, CheckFile, Feedback, FeedbackChange
 from xinyong.jobs import leases
 from xinyong.lib import files, tabular
 from xinyong.lib.errors import DomainError
@@ -36,6 +36,11 @@ def run_check(user: Any, scenario: str, raw_codes: list[str], as_of: dt.date, *,
     scenarios = book.scenarios()
     if scenario not in scenarios:
         raise DomainError("scenario", f"未知场景“{scenario}”；可用场景：{'、'.join(sorted(scenarios))}")
+    institution = getattr(user, "role", None) == Role.INSTITUTION
+    institution_id = getattr(user, "institution_id", None) if institution else None
+    if institution and scenario != INSTITUTION_SCENARIO:
+        raise DomainError("scenario", f"金融机构只能在“信易贷”场景（{INSTITUTION_SCENARIO}）核查",
+                          status=403)
     if not raw_codes:
         raise DomainError("subjects", "至少需要一个主体代码")
     if len(raw_codes) > engine.MAX_SUBJECTS:
@@ -45,7 +50,8 @@ def run_check(user: Any, scenario: str, raw_codes: list[str], as_of: dt.date, *,
     # The Check row is the check's log (who, when, scenario, results): one insert, no
     # separate audit event, because a check changes nothing and reads no full ID number.
     return Check.objects.create(
-        unit_id=getattr(user, "unit_id", None), user=user, scenario=scenario, as_of=as_of,
+        unit_id=getattr(user, "unit_id", None), institution_id=institution_id, user=user,
+        scenario=scenario, as_of=as_of,
         region=region, subject_count=len(results),
         restricted=sum(1 for r in results if r["verdict"] in ("restrict", "mixed")),
         incentivised=sum(1 for r in results if r["verdict"] in ("incentive", "mixed")),
@@ -58,6 +64,8 @@ def caller_region(user: Any) -> str:
     every pack (`engine.EVERYWHERE`: it runs the platform for all the packs' areas)."""
     if getattr(user, "role", None) == Role.OFFICE:
         return engine.EVERYWHERE
+    if getattr(user, "role", None) == Role.INSTITUTION and getattr(user, "institution_id", None):
+        return user.institution.region  # type: ignore[no-any-return]
     unit = getattr(user, "unit", None)
     return unit.region if unit is not None else ""
 

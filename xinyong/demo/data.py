@@ -18,7 +18,7 @@ from django.contrib.auth.hashers import check_password
 from django.db import transaction
 from django.utils import timezone
 
-from xinyong.accounts.models import Role, Unit, User
+from xinyong.accounts.models import Institution, Role, Unit, User
 from xinyong.certificates import services as certificates
 from xinyong.certificates.models import Certificate
 from xinyong.commitments import services as commitments
@@ -63,6 +63,11 @@ SUBJECTS = [
 # 企业规模 as the office would have set it: 福州 一.2 gives these two fewer inspections.
 SCALES = {"91350105MA2Y00002W": "small", "92350105MA2Y000040": "micro",
           "91350105MA2Y00001R": "medium"}
+
+
+# Financial institutions (信易贷): (USCC, name, region); the demo bank user works for the first.
+INSTITUTIONS = [("91350100MA2Y0BANK8", "示例农商银行马尾支行", "350105")]
+INSTITUTION_USERS = {"bank": INSTITUTIONS[0][0]}
 
 
 @dataclass
@@ -156,6 +161,8 @@ def load() -> list[DemoLogin]:
         subject, created = get_or_create_subject(kind, code, name)
         if created and code in SCALES:
             Subject.objects.filter(pk=subject.pk).update(scale=SCALES[code])
+    for code, name, region in INSTITUTIONS:
+        Institution.objects.get_or_create(code=code, defaults={"name": name, "region": region})
     logins = []
     for username, role, unit_code, subject_code, note in DEMO_USERS:
         user = User.objects.filter(username=username).first()
@@ -163,6 +170,8 @@ def load() -> list[DemoLogin]:
             user = User(username=username, role=role, display_name=note)
             user.unit = Unit.objects.get(code=unit_code) if unit_code else None
             user.subject = Subject.objects.get(code=subject_code) if subject_code else None
+            if username in INSTITUTION_USERS:
+                user.institution = Institution.objects.get(code=INSTITUTION_USERS[username])
             user.set_password(DEMO_PASSWORD)
             user.save()
         logins.append(DemoLogin(username, role, note))

@@ -15,7 +15,7 @@ KIND_LABELS = {
     "not_automatable": "不能自动执行", "penalty_severity": "处罚情节推定",
     "publication": "双公示报送时限", "grade": "信用风险分类", "inspection_adjustment": "抽查比例调整",
     "commitment_template": "信用承诺书", "commitment_rules": "信用承诺规则",
-    "force_majeure": "不可抗力事实性证明",
+    "force_majeure": "不可抗力事实性证明", "credit_loans": "信易贷规则",
 }
 
 
@@ -90,6 +90,10 @@ def explain(pack: Pack, impl: Implementation) -> Does:
         fm = pack.force_majeure
         detail = (f"{fm.accept_working_days} 个工作日内受理，"
                   f"{fm.decide_working_days} 个工作日内出具或不予出具")
+    elif impl.kind == "credit_loans" and pack.credit_loans:
+        loans = pack.credit_loans
+        detail = (f"授权最长 {loans.grant_max_months} 个月；需求 {loans.take_working_days} 个工作日内受理，"
+                  f"受理后 {loans.outcome_working_days} 个工作日内反馈结果")
     elif impl.kind == "exemption":
         name = _short(next(e.text for e in pack.exemptions if e.code == ref))
     elif impl.kind == "deferral":

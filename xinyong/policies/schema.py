@@ -12,7 +12,7 @@ import itertools
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 Code = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$", max_length=64)]
 Severity = Literal["minor", "general", "serious"]
@@ -92,7 +92,7 @@ class Implementation(Strict):
         "behavior", "measure", "list", "exemption", "deferral", "violation_kind", "period",
         "repair_channel", "objection", "score", "service", "page", "not_automatable",
         "penalty_severity", "publication", "grade", "inspection_adjustment",
-        "commitment_template", "commitment_rules", "force_majeure",
+        "commitment_template", "commitment_rules", "force_majeure", "credit_loans",
     ]
     ref: str | None = None
     note: str = ""
@@ -577,6 +577,31 @@ class ForceMajeureRules(Strict):
     decide_working_days: int = Field(ge=1)
 
 
+class CreditLoanRules(Strict):
+    """信易贷: how lenders' access and financing needs are run where the documents give no
+    numbers (the practice of the provincial nodes, e.g. 粤信融: a grant names the querier,
+    the scope and the purpose and lasts at most about a year)."""
+
+    clause: str
+    # A subject's grant to an institution lasts at most this many months.
+    grant_max_months: int = Field(ge=1, le=12)
+    # An open financing need is taken by an institution within this many working days,
+    # and its outcome (lent or declined) reported within this many after it was taken.
+    take_working_days: int = Field(ge=1, le=60)
+    outcome_working_days: int = Field(ge=1, le=120)
+    # The subject situations (SUBJECT_FLAGS) that make a need a priority one (太仓 7:
+    # 疫情防控应急物资及生活物资生产企业、受疫情影响较大的中小微企业); counted apart.
+    priority_flags: list[Code] = []
+
+    @field_validator("priority_flags")
+    @classmethod
+    def _known_flags(cls, flags: list[str]) -> list[str]:
+        unknown = [f for f in flags if f not in SUBJECT_FLAGS]
+        if unknown:
+            raise ValueError(f"未知的主体情形 {'、'.join(unknown)}；可用：{'、'.join(SUBJECT_FLAGS)}")
+        return flags
+
+
 class Pack(Strict):
     """A policy pack: the machine-readable form of one source document."""
 
@@ -618,6 +643,7 @@ class Pack(Strict):
     commitment_templates: list[CommitmentTemplate] = []
     commitment_rules: CommitmentRules | None = None
     force_majeure: ForceMajeureRules | None = None
+    credit_loans: CreditLoanRules | None = None
 
 
 def check_references(self: Pack) -> list[str]:
@@ -650,7 +676,7 @@ def check_references(self: Pack) -> list[str]:
         problems.append(f"publication.clause：条款“{self.publication.clause}”不在 clauses 中")
     if self.objection and self.objection.clause not in clause_set:
         problems.append(f"objection.clause：条款“{self.objection.clause}”不在 clauses 中")
-    for rules_name in ("commitment_rules", "force_majeure"):
+    for rules_name in ("commitment_rules", "force_majeure", "credit_loans"):
         rules_entry = getattr(self, rules_name)
         if rules_entry and rules_entry.clause not in clause_set:
             problems.append(f"{rules_name}.clause：条款“{rules_entry.clause}”不在 clauses 中")
@@ -797,6 +823,8 @@ def _refs(pack: Pack, kind: str) -> set[str] | None:
             return {"commitment_rules"} if pack.commitment_rules else set()
         case "force_majeure":
             return {"force_majeure"} if pack.force_majeure else set()
+        case "credit_loans":
+            return {"credit_loans"} if pack.credit_loans else set()
         case "publication":
             return {"publication"} if pack.publication else set()
         case "penalty_severity":

@@ -2,8 +2,8 @@
 
 Who may get a report (`check_requester`): the subject's own users, either version; the
 office, for any subject, with a stated purpose; a self-service terminal, the report its
-pickup code was asked for (kiosk app). Institutions will get the one their grant covers
-when 信易贷 grants exist; until then they are refused and told so.
+pickup code was asked for (kiosk app); an institution, either version, under a live grant
+of the subject whose scope has `report` (信易贷: the issue is one of the grant's reads).
 """
 
 from __future__ import annotations
@@ -42,23 +42,30 @@ class Issued:
         return f"信用报告-{self.report.number}.pdf"
 
 
-def check_requester(user: Any, subject: Subject, version: str, channel: str, purpose: str) -> None:
-    """Refuse (DomainError) a request the rules do not allow; nothing else decides this."""
+def check_requester(user: Any, subject: Subject, version: str, channel: str, purpose: str) -> Any:
+    """Refuse (DomainError) a request the rules do not allow; nothing else decides this.
+    An institution's request returns the grant it is made under (信易贷), else None."""
     if version not in c.VERSION:
         raise DomainError("version", f"报告版本只能是 {'、'.join(v.value for v in c.VERSION)}")
     if channel == c.KIOSK:
-        return  # the pickup code was asked for by the subject's own user (kiosk.services)
+        return None  # the pickup code was asked for by the subject's own user (kiosk.services)
     role = getattr(user, "role", None) if getattr(user, "is_authenticated", False) else None
     if role == Role.SUBJECT and user.subject_id == subject.pk:
-        return
+        return None
     if role == Role.OFFICE:
         if not purpose.strip():
             raise DomainError("purpose", "信用办出具报告须说明用途（如：评优评先审核）")
         if len(purpose) > PURPOSE_MAX:
             raise DomainError("purpose", f"用途不超过 {PURPOSE_MAX} 个字")
-        return
+        return None
     if role == Role.INSTITUTION:
-        raise DomainError("", "金融机构凭主体授权获取报告的功能（信易贷）尚未上线", status=403)
+        from xinyong.grants import services as grants
+
+        grant = grants.live_grant(user, subject)
+        if "report" not in grants.scope_of(grant):
+            raise DomainError("", "没有该主体授权本机构获取信用报告的有效授权（信易贷授权查询）",
+                              status=403)
+        return grant
     if role is None:
         raise DomainError("", "请先登录：信用报告由主体本人下载或由信用办出具", status=401)
     raise DomainError("", "只有主体本人和信用办可以获取该主体的信用报告", status=403)
@@ -76,7 +83,9 @@ def issue(subject: Subject, *, requester: Any, version: str = c.PUBLIC, channel:
     `requester` is whose request it is (for a kiosk, the subject's user who asked for the
     pickup code); `actor` who is acting, when another (audit). Nothing is written unless
     the whole report was made."""
-    check_requester(requester, subject, version, channel, purpose)
+    grant = check_requester(requester, subject, version, channel, purpose)
+    if grant is not None:
+        purpose = purpose.strip() or f"依授权 #{grant.pk}：{grant.purpose}"[:PURPOSE_MAX]
     issued_at = timezone.localtime().replace(microsecond=0)
     as_of = issued_at.date()
     valid_until = as_of + dt.timedelta(days=settings.REPORT_VALID_DAYS)
@@ -104,6 +113,12 @@ def issue(subject: Subject, *, requester: Any, version: str = c.PUBLIC, channel:
                               f"{subject.name if not subject.is_person else subject.code_masked}）",
                       detail={"channel": channel, "version": version, "purpose": report.purpose,
                               "place": place, "subject_id": subject.pk})
+                if grant is not None:  # shown to the subject among the reads of the grant
+                    from xinyong.grants import services as grants
+
+                    grants.log_read(grant, requester, ["report"], "web" if channel == c.WEB else "api",
+                                    detail=f"信用报告 {number}（{c.VERSION.label(version)}）",
+                                    request=request)
         except IntegrityError:  # the same 70-bit number twice: draw another
             continue
         return Issued(report, document.data)

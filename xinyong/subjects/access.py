@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import Q
+from django.utils import timezone
 
 from xinyong.accounts.models import Role
 from xinyong.subjects import codes
@@ -32,10 +33,15 @@ def may_look_up_persons(viewer: Any) -> bool:
 
 
 def may_view_profile(viewer: Any, subject: Subject) -> bool:
-    """Enterprises' public profiles are open to all; a person's only to staff and themself."""
+    """Enterprises' public profiles are open to all; a person's only to staff, themself and
+    an institution the person granted access to."""
     if not subject.is_person:
         return True
     role = getattr(viewer, "role", None)
+    if role == Role.INSTITUTION:
+        from xinyong.grants.services import live_grant
+
+        return live_grant(viewer, subject) is not None
     return role in PROFILE_STAFF or is_own(viewer, subject)
 
 
@@ -49,4 +55,11 @@ def profile_visible(viewer: Any, field: str = "subject") -> Q:
     enterprises = ~Q(**{kind: codes.PERSON})
     if getattr(viewer, "role", None) == Role.SUBJECT:
         return enterprises | Q(**{pk: viewer.subject_id})
+    if getattr(viewer, "role", None) == Role.INSTITUTION and getattr(viewer, "institution_id", None):
+        # A person who granted the institution access in force today (信易贷).
+        from xinyong.grants.models import Grant, live_q
+
+        granted = Grant.objects.filter(live_q(timezone.localdate()),
+                                       institution_id=viewer.institution_id).values("subject_id")
+        return enterprises | Q(**{f"{pk}__in": granted})
     return enterprises

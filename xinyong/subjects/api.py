@@ -118,6 +118,15 @@ class StoredGradeOut(Schema):
     as_of: dt.date
 
 
+class ProfileGrantOut(Schema):
+    """The grant an institution's read was made under (信易贷): what it covered."""
+
+    id: int
+    scope: list[str]
+    purpose: str
+    expires_on: dt.date
+
+
 class ProfileOut(SubjectOut):
     code: str | None = None
     # True for the subject itself and the office: records of every status, every list.
@@ -131,6 +140,9 @@ class ProfileOut(SubjectOut):
     # Parts of the credit file not built yet: named here rather than answered empty
     # (none today; kept so that clients need not change when a part is added).
     not_yet_available: list[str]
+    # For an institution's user reading under a live grant: the grant (scope: every part
+    # its grants in force allow); null otherwise.
+    grant: ProfileGrantOut | None = None
     # As last computed (stamped): a person's points under the most local scheme and under
     # every scheme (only the person and the office: null and [] for others), an
     # enterprise's grade (public; null for persons). For any day and with every item's

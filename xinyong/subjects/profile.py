@@ -36,27 +36,43 @@ def build_profile(
     subject: Subject, viewer: Any, request: HttpRequest | None = None,
     today: dt.date | None = None,
 ) -> dict[str, Any]:
-    """The profile as `viewer` may see it; reading a person's full data is audited."""
+    """The profile as `viewer` may see it; reading a person's full data is audited. An
+    institution's user sees each part its live grant covers as the subject itself would
+    (`grants.services`), the rest as the public; the read is kept for the subject."""
+    from xinyong.grants import services as grants
+
     today = today or timezone.localdate()
+    grant = grants.live_grant(viewer, subject, today)
+
+    def seen_by(part: str) -> Any:
+        return grants.viewer_for(viewer, subject, part, grant)
+
+    scope = set(grants.scope_of(grant))
     data: dict[str, Any] = {
         "id": subject.pk,
         "kind": subject.kind,
         "name": subject.name,
         "code_masked": subject.code_masked,
         "code": None,
-        "full": sees_everything(viewer, subject),
-        "records": profile_records(subject, viewer, today),
-        "lists": profile_lists(subject, viewer, today),
-        "licences": profile_licences(subject, viewer, today),
-        "commitments": profile_commitments(subject, viewer),
+        "full": sees_everything(viewer, subject) or {"profile", "records"} <= scope,
+        "records": profile_records(subject, seen_by("records"), today),
+        "lists": profile_lists(subject, seen_by("profile"), today),
+        "licences": profile_licences(subject, seen_by("profile"), today),
+        "commitments": profile_commitments(subject, seen_by("profile")),
         "not_yet_available": list(NOT_YET_AVAILABLE),
+        "grant": {"id": grant.pk, "scope": grants.scope_of(grant), "purpose": grant.purpose,
+                  "expires_on": grant.expires_on} if grant else None,
     }
-    data.update(evaluation(subject, viewer))
-    if access.may_see_full_code(viewer, subject):
+    data.update(evaluation(subject, seen_by("score")))
+    if access.may_see_full_code(viewer, subject) or "profile" in scope:
         data["code"] = subject.full_code()
-        if subject.is_person:
+        if subject.is_person and grant is None:
             audit("subject.read_full", request=request, actor=viewer, obj=subject,
                   summary=f"查看自然人完整信息 {subject.code_masked}")
+    if grant is not None:
+        api = request is not None and request.path.startswith("/api/")
+        grants.log_read(grant, viewer, [p for p in scope if p != "report"],
+                        "api" if api else "web", detail="信用档案", request=request)
     return data
 
 

@@ -58,6 +58,17 @@ def office_only(allowed: int) -> dict[str, int]:
             Role.INSTITUTION: 403}
 
 
+def institution_only(allowed: int) -> dict[str, int]:
+    return {ANON: 401, Role.OFFICE: 403, Role.DEPARTMENT: 403, Role.SUBJECT: 403,
+            Role.INSTITUTION: allowed}
+
+
+def grant_parties(allowed: int) -> dict[str, int]:
+    """Grants: the subject, the institution granted, the office."""
+    return {ANON: 401, Role.OFFICE: allowed, Role.DEPARTMENT: 403, Role.SUBJECT: allowed,
+            Role.INSTITUTION: allowed}
+
+
 def deciders(allowed: int) -> dict[str, int]:
     return {ANON: 401, Role.OFFICE: allowed, Role.DEPARTMENT: allowed, Role.SUBJECT: 403,
             Role.INSTITUTION: 403}
@@ -118,12 +129,15 @@ ROUTES: list[tuple[str, str, str, Any, dict[str, int]]] = [
     ("GET", "/imports/template.csv", "/imports/template.csv", None, everyone(200)),
     # Lists are public; with no packs loaded no list exists.
     ("GET", "/lists/{code}", "/lists/key_supervision", None, everyone(404)),
-    # Checks: office and departments only (the public and banks cannot check).
+    # Checks: office and departments; banks in credit_loans only (bidding: 403, from the
+    # service); the public cannot check.
     ("POST", "/checks", "/checks", {"scenario": "bidding", "subjects": [ORG_CODE]},
      staff_only(200, 403) | {ANON: 401}),
-    ("GET", "/checks/{check_id}", "/checks/999999", None, staff_only(404, 403) | {ANON: 401}),
+    ("GET", "/checks/{check_id}", "/checks/999999", None,
+     staff_only(404, 403) | {ANON: 401, Role.INSTITUTION: 404}),
     ("POST", "/checks/{check_id}/feedback", "/checks/999999/feedback",
-     {"subject_id": 1, "measure": "x", "applied": True}, staff_only(404, 403) | {ANON: 401}),
+     {"subject_id": 1, "measure": "x", "applied": True},
+     staff_only(404, 403) | {ANON: 401, Role.INSTITUTION: 404}),
     # Licences (双公示): departments submit (a bad authority code is 422 once past the role
     # check) and handle their own.
     ("POST", "/licences", "/licences", {
@@ -148,9 +162,9 @@ ROUTES: list[tuple[str, str, str, Any, dict[str, int]]] = [
      office_only(404)),
     ("POST", "/exchange/batches/{batch_id}/ack", "/exchange/batches/999999/ack", {"accepted": 0},
      office_only(404)),
-    # Credit reports: the subject itself and the office (with a purpose); institutions not
-    # until 信易贷 grants exist; a person's report is hidden (404) from those who may not
-    # see the person. Verification is public.
+    # Credit reports: the subject itself and the office (with a purpose); institutions only
+    # under a grant with scope report (none here: 403); a person's report is hidden (404)
+    # from those who may not see the person. Verification is public.
     ("GET", "/subjects/{subject_id}/report", "/subjects/{organization}/report?purpose=评优评先审核",
      None, {ANON: 401, Role.OFFICE: 200, Role.DEPARTMENT: 403, Role.SUBJECT: 200,
             Role.INSTITUTION: 403}),
@@ -250,6 +264,52 @@ ROUTES += [
         {"decision": "issue", "reason": "材料属实"})],
     ("GET", "/force-majeure/certificates/{number}", "/force-majeure/certificates/20200301ABCDEFGHJKMNPQ",
      None, everyone(404)),
+    # 信易贷: grants (the subject grants and revokes; it and the institution see them; the
+    # office sees all). No pack is loaded here, so there are no 信易贷 rules in force: the
+    # subject's grant and need are refused with 422 naming the field.
+    ("POST", "/grants", "/grants", {"institution": "1", "scope": ["profile"], "purpose": "贷款"},
+     subject_only(422)),
+    ("GET", "/grants", "/grants", None, {ANON: 401, Role.OFFICE: 200, Role.DEPARTMENT: 403,
+                                         Role.SUBJECT: 200, Role.INSTITUTION: 200}),
+    ("GET", "/grants/{grant_id}", "/grants/999999", None, grant_parties(404)),
+    ("DELETE", "/grants/{grant_id}", "/grants/999999", None, subject_only(404)),
+    ("GET", "/institutions", "/institutions", None, everyone(200)),
+    # Financing needs: the case endpoints with institutions as handlers, the contract's
+    # outcome instead of decision, and no take-over (the office does not lend).
+    ("POST", "/financing/needs", "/financing/needs",
+     {"amount_wan": "100", "term_months": 12, "purpose": "流动资金"}, subject_only(422)),
+    ("GET", "/financing/needs", "/financing/needs", None,
+     {ANON: 401, Role.OFFICE: 403, Role.DEPARTMENT: 403, Role.SUBJECT: 200, Role.INSTITUTION: 200}),
+    ("GET", "/financing/needs/by-code/{query_code}", "/financing/needs/by-code/NOSUCHCODE", None,
+     everyone(404)),
+    ("GET", "/financing/needs/{case_id}", "/financing/needs/999999", None,
+     {ANON: 401, Role.OFFICE: 403, Role.DEPARTMENT: 403, Role.SUBJECT: 404, Role.INSTITUTION: 404}),
+    ("POST", "/financing/needs/{case_id}/accept", "/financing/needs/999999/accept", None,
+     institution_only(404)),
+    ("POST", "/financing/needs/{case_id}/material-request", "/financing/needs/999999/material-request",
+     {"reason": "请提供财务报表"}, institution_only(404)),
+    ("POST", "/financing/needs/{case_id}/material", "/financing/needs/999999/material",
+     Upload("报表.pdf", b"%PDF-1.4\n", "files"), subject_only(404)),
+    ("POST", "/financing/needs/{case_id}/evidence", "/financing/needs/999999/evidence",
+     Upload("报表.pdf", b"%PDF-1.4\n", "files"), subject_only(404)),
+    ("POST", "/financing/needs/{case_id}/withdraw", "/financing/needs/999999/withdraw", None,
+     subject_only(404)),
+    ("POST", "/financing/needs/{case_id}/outcome", "/financing/needs/999999/outcome",
+     {"status": "declined", "reason": "流水不足"}, institution_only(404)),
+    # Products: public on sale; institutions publish (a body whose ranges are reversed:
+    # 422 once past the role check) and withdraw their own.
+    ("GET", "/financing/products", "/financing/products", None, everyone(200)),
+    ("POST", "/financing/products", "/financing/products",
+     {"name": "诚信贷", "amount_min_wan": "500", "amount_max_wan": "10", "term_min_months": 3,
+      "term_max_months": 12, "rate_min": "3.5", "rate_max": "4.5"}, institution_only(422)),
+    ("POST", "/financing/products/{product_id}/withdraw", "/financing/products/999999/withdraw",
+     None, institution_only(404)),
+    # The honest-SME list: institutions and the office read it; a subject joins and leaves.
+    ("GET", "/financing/honest-smes", "/financing/honest-smes", None,
+     {ANON: 401, Role.OFFICE: 200, Role.DEPARTMENT: 403, Role.SUBJECT: 403, Role.INSTITUTION: 200}),
+    ("POST", "/financing/honest-smes/me", "/financing/honest-smes/me", {}, subject_only(200)),
+    ("DELETE", "/financing/honest-smes/me", "/financing/honest-smes/me", None, subject_only(409)),
+    ("GET", "/financing/stats", "/financing/stats", None, office_only(200)),
 ]
 
 CASES = [

@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 from django.core.management import CommandError, call_command
 
-from conftest import PERSON_CODE, UNIT2_CODE, UNIT_CODE, ApiClient
+from conftest import BANK2_CODE, BANK_CODE, PERSON_CODE, UNIT2_CODE, UNIT_CODE, ApiClient
 from xinyong.accounts.models import ApiToken, Role, Unit, User
 from xinyong.audit.models import AuditEvent
 
@@ -80,9 +80,12 @@ def test_user_create_each_role(unit: Unit, person: Any) -> None:
     run("user", "create", "heidi", "--role", "office", "--password", "Heidi-2026-pass")
     run("user", "create", "ivan", "--role", "department", "--unit", UNIT_CODE.lower())
     run("user", "create", "judy", "--role", "subject", "--subject", PERSON_CODE)
+    out, _ = run("institution", "create", BANK_CODE, "--name", "示例银行", "--region", "350105")
+    assert out.strip() == f"created institution {BANK_CODE} 示例银行"
     out, _ = run("user", "create", "mallory", "--role", "institution",
-                 "--display-name", "示例银行")
+                 "--institution", BANK_CODE.lower(), "--display-name", "示例银行")
     assert out.strip() == "created user mallory (institution)"
+    assert User.objects.get(username="mallory").institution.name == "示例银行"
     heidi = User.objects.get(username="heidi")
     assert heidi.password.startswith("argon2$") and heidi.check_password("Heidi-2026-pass")
     assert not User.objects.get(username="ivan").has_usable_password()
@@ -90,6 +93,7 @@ def test_user_create_each_role(unit: Unit, person: Any) -> None:
     assert User.objects.get(username="judy").subject == person
     assert User.objects.get(username="mallory").display_name == "示例银行"
     assert AuditEvent.objects.filter(action="user.create", via="cli").count() == 4
+    assert AuditEvent.objects.filter(action="institution.create", via="cli").count() == 1
     assert PERSON_CODE not in repr(list(AuditEvent.objects.values()))
 
 
@@ -98,6 +102,11 @@ def test_user_create_each_role(unit: Unit, person: Any) -> None:
     [
         (["x", "--role", "admin"], "--role：", "应为 office、department、subject、institution"),
         (["x", "--role", "department"], "--unit：", "必须指定所属单位"),
+        (["x", "--role", "institution"], "--institution：", "必须指定所属金融机构"),
+        (["x", "--role", "institution", "--institution", BANK2_CODE], "--institution：",
+         "没有统一社会信用代码"),
+        (["x", "--role", "subject", "--subject", PERSON_CODE, "--institution", BANK_CODE],
+         "--institution：", "只有金融机构角色"),
         (["x", "--role", "department", "--unit", UNIT2_CODE], "--unit：", "没有统一社会信用代码"),
         (["x", "--role", "office", "--unit", UNIT_CODE], "--unit：", "只有成员单位角色"),
         (["x", "--role", "subject"], "--subject：", "必须指定绑定主体"),

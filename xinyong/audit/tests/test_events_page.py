@@ -122,10 +122,10 @@ def test_gone_and_unknown_objects_and_codes_still_show(office: Client, unit: Uni
     assert rows[0]["object"] == "成员单位 #x（已不存在）"
 
 
-def test_one_query_per_kind_of_object(office: Client, alice: User, make_user: Callable[..., User]
-                                      ) -> None:
+def test_one_query_per_kind_of_object(office: Client, alice: User, make_user: Callable[..., User],
+                                      institution: Any) -> None:
     for i in range(20):
-        user = make_user(f"u{i}", Role.INSTITUTION)
+        user = make_user(f"u{i}", Role.INSTITUTION, institution=institution)
         record("user.create", actor=alice, obj=user)
         record("unit.create", actor=alice, obj=alice.unit or Unit.objects.first())
     office.get("/office/audit/")  # warm the session

@@ -63,10 +63,22 @@ def test_a_persons_report_only_to_the_person_and_the_office(
     assert api(users[Role.DEPARTMENT]).get(url).status_code == 403
 
 
-def test_institutions_are_told_grants_are_not_built_yet(
+def test_institutions_get_a_report_only_under_a_grant_with_that_scope(
         organization: Subject, users: dict[str, User], api: Callable[..., Any], loaded: Any) -> None:
-    response = api(users[Role.INSTITUTION]).get(f"/api/v1/subjects/{organization.pk}/report")
-    assert response.status_code == 403 and "尚未上线" in response.json()["detail"]
+    from xinyong.grants import services as grants
+
+    bank, owner = users[Role.INSTITUTION], users[Role.SUBJECT]
+    url = f"/api/v1/subjects/{organization.pk}/report?version=full"
+    response = api(bank).get(url)
+    assert response.status_code == 403 and "授权" in response.json()["detail"]
+    grants.grant(owner, bank.institution, ["profile", "records"], "流动资金贷款")
+    assert api(bank).get(url).status_code == 403  # the scope has no report
+    grants.grant(owner, bank.institution, ["report"], "流动资金贷款")
+    issued = api(bank).get(url)
+    assert issued.status_code == 200 and issued["Content-Type"] == "application/pdf"
+    report = Report.objects.get(number=issued["X-Report-Number"])
+    assert report.requested_by == bank and report.version == "full"
+    assert report.purpose.startswith("依授权 #") and report.purpose.endswith("流动资金贷款")
 
 
 def test_the_issue_log_shows_a_subject_only_its_own(

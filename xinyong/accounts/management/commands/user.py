@@ -8,11 +8,12 @@ from xinyong.accounts.services import create_user
 from xinyong.lib.errors import DomainError
 
 ARGUMENT = {"username": "NAME", "role": "--role", "unit": "--unit", "subject": "--subject",
-            "password": "--password"}
+            "institution": "--institution", "password": "--password"}
 
 
 class Command(BaseCommand):
-    help = "Users: `user create NAME --role ROLE [--unit CODE] [--subject CODE] [--password P]`."
+    help = ("Users: `user create NAME --role ROLE [--unit CODE] [--subject CODE] "
+            "[--institution CODE] [--password P]`.")
 
     def add_arguments(self, parser: ArgumentParser) -> None:
         sub = parser.add_subparsers(dest="action", required=True)
@@ -21,6 +22,7 @@ class Command(BaseCommand):
         create.add_argument("--role", required=True, help=" | ".join(Role.values))
         create.add_argument("--unit", help="the member unit's USCC (role department)")
         create.add_argument("--subject", help="the subject's code (role subject)")
+        create.add_argument("--institution", help="the institution's USCC (role institution)")
         create.add_argument("--password", help="without it the user cannot log in to the web UI; "
                             "at least 8 characters, not a common password, not like NAME or "
                             "--display-name (settings.AUTH_PASSWORD_VALIDATORS)")
@@ -31,6 +33,7 @@ class Command(BaseCommand):
             user = create_user(
                 options["username"], options["role"], password=options["password"],
                 unit_code=options["unit"], subject_code=options["subject"],
+                institution_code=options["institution"],
                 display_name=options["display_name"],
             )
         except DomainError as exc:
