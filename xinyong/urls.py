@@ -19,6 +19,8 @@ urlpatterns = [
     path("", include("xinyong.objections.urls")),
     path("", include("xinyong.commitments.urls")),
     path("", include("xinyong.certificates.urls")),
+    path("", include("xinyong.financing.urls")),
+    path("", include("xinyong.grants.urls")),
     path("", include("xinyong.reports.urls")),
     path("", include("xinyong.kiosk.urls")),
     path("", include("xinyong.scores.urls")),

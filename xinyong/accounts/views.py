@@ -1,4 +1,4 @@
-"""Login and the office's pages for units, users and API tokens."""
+"""Login and the office's pages for units, financial institutions, users and API tokens."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from django.contrib import messages
 from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -17,6 +17,9 @@ from django.views.decorators.http import require_POST
 
 from xinyong.accounts.decorators import role_required
 from xinyong.accounts.forms import (
+    InstitutionFilterForm,
+    InstitutionForm,
+    InstitutionStateForm,
     LoginForm,
     PasswordChangeForm,
     PasswordResetForm,
@@ -31,15 +34,17 @@ from xinyong.accounts.forms import (
     UserForm,
     UserStateForm,
 )
-from xinyong.accounts.models import ApiToken, Role, Unit, User
+from xinyong.accounts.models import ApiToken, Institution, Role, Unit, User
 from xinyong.accounts.services import (
     change_password,
+    create_institution,
     create_unit,
     create_user,
     issue_token,
     locked_out,
     reset_password,
     revoke_token,
+    set_institution_active,
     set_unit_active,
     set_unit_region,
     set_user_active,
@@ -50,6 +55,7 @@ from xinyong.accounts.services import (
 )
 from xinyong.lib.errors import DomainError
 from xinyong.lib.paging import paginate
+from xinyong.policies.jurisdiction import region_label
 from xinyong.subjects import codes
 
 
@@ -175,6 +181,77 @@ def unit_reactivate(request: HttpRequest, unit_id: int) -> HttpResponse:
 
 
 @role_required(Role.OFFICE)
+def institutions(request: HttpRequest) -> HttpResponse:
+    """金融机构: the list (search, state) and the form that creates one."""
+    form = InstitutionForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            institution = create_institution(
+                form.cleaned_data["code"], form.cleaned_data["name"],
+                region=form.cleaned_data["region"], actor=request.user,  # type: ignore[arg-type]
+                via="web", request=request)
+        except DomainError as exc:
+            _form_error(form, exc, {"code": "code", "name": "name", "region": "region"})
+        else:
+            messages.success(request, f"已新建金融机构：{institution.name}")
+            return redirect("accounts:institutions")
+    search = InstitutionFilterForm(request.GET)
+    rows = Institution.objects.annotate(
+        user_count=Count("user", filter=Q(user__is_active=True), distinct=True)).order_by("name")
+    if not search.is_valid():
+        rows = rows.none()
+    else:
+        if q := search.cleaned_data["q"].strip():
+            found = Q(name__icontains=q)
+            if code := codes.normalize(q):
+                found |= Q(code__icontains=code)
+            rows = rows.filter(found)
+        if search.cleaned_data["active"]:
+            rows = rows.filter(is_active=search.cleaned_data["active"] == "1")
+    page, query = paginate(request, rows, PAGE_SIZE)
+    for institution in page.object_list:
+        institution.region_text = region_label(institution.region)
+    return render(request, "accounts/institutions.html",
+                  {"form": form, "institutions": page, "page": page, "query": query,
+                   "search": search})
+
+
+def _institution_state(request: HttpRequest, institution_id: int, active: bool) -> HttpResponse:
+    """The confirmation page (GET) and the change (POST) of an institution's state."""
+    institution = get_object_or_404(Institution, pk=institution_id)
+    verb = "启用" if active else "停用"
+    if institution.is_active == active:
+        messages.info(request, f"金融机构“{institution.name}”已是{verb}状态")
+        return redirect("accounts:institutions")
+    form = InstitutionStateForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            set_institution_active(institution, active, form.cleaned_data["reason"],
+                                   actor=request.user, via="web", request=request)  # type: ignore[arg-type]
+        except DomainError as exc:
+            _form_error(form, exc, {"reason": "reason"})
+        else:
+            messages.success(request, f"已{verb}金融机构：{institution.name}")
+            return redirect("accounts:institutions")
+    members = User.objects.filter(institution=institution, is_active=True)
+    reach = {"users": members.count(),
+             "tokens": ApiToken.objects.filter(user__in=members, revoked_at__isnull=True).count()}
+    return render(request, "accounts/institution_state.html",
+                  {"form": form, "institution": institution, "active": active, "verb": verb,
+                   "reach": reach})
+
+
+@role_required(Role.OFFICE)
+def institution_deactivate(request: HttpRequest, institution_id: int) -> HttpResponse:
+    return _institution_state(request, institution_id, active=False)
+
+
+@role_required(Role.OFFICE)
+def institution_reactivate(request: HttpRequest, institution_id: int) -> HttpResponse:
+    return _institution_state(request, institution_id, active=True)
+
+
+@role_required(Role.OFFICE)
 def users(request: HttpRequest) -> HttpResponse:
     form = UserForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -184,22 +261,24 @@ def users(request: HttpRequest) -> HttpResponse:
                 data["username"], data["role"], password=data["password"],
                 unit_code=data["unit"].code if data["unit"] else None,
                 subject_code=data["subject_code"] or None,
+                institution_code=data["institution"].code if data["institution"] else None,
                 display_name=data["display_name"], actor=request.user, via="web", request=request,  # type: ignore[arg-type]
             )
         except DomainError as exc:
             _form_error(form, exc, {"username": "username", "role": "role", "unit": "unit",
-                                    "subject": "subject_code", "password": "password"})
+                                    "subject": "subject_code", "password": "password",
+                                    "institution": "institution"})
         else:
             messages.success(request, f"已新建用户：{user.username}")
             return redirect("accounts:users")
     search = UserFilterForm(request.GET)
-    rows = User.objects.select_related("unit", "subject").order_by("role", "username")
+    rows = User.objects.select_related("unit", "subject", "institution").order_by("role", "username")
     if not search.is_valid():
         rows = rows.none()
     else:
         if q := search.cleaned_data["q"].strip():
             rows = rows.filter(Q(username__icontains=q) | Q(display_name__icontains=q)
-                               | Q(unit__name__icontains=q))
+                               | Q(unit__name__icontains=q) | Q(institution__name__icontains=q))
         if search.cleaned_data["role"]:
             rows = rows.filter(role=search.cleaned_data["role"])
         if search.cleaned_data["active"]:
@@ -212,7 +291,8 @@ def users(request: HttpRequest) -> HttpResponse:
 
 
 def _office_user(request: HttpRequest, user_id: int) -> User:
-    return get_object_or_404(User.objects.select_related("unit", "subject"), pk=user_id)
+    return get_object_or_404(User.objects.select_related("unit", "subject", "institution"),
+                             pk=user_id)
 
 
 @role_required(Role.OFFICE)
@@ -227,6 +307,7 @@ def user_edit(request: HttpRequest, user_id: int) -> HttpResponse:
             changed = update_user(
                 user, display_name=data["display_name"], role=data["role"], unit=data["unit"],
                 subject_code=data["subject_code"] or None, email=data["email"],
+                institution=data["institution"],
                 actor=request.user, request=request,  # type: ignore[arg-type]
             )
         except DomainError as exc:

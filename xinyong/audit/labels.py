@@ -128,7 +128,6 @@ GROUPS: list[tuple[str, dict[str, str]]] = [
     }),
     ("金融机构", {
         "institution.create": "新建金融机构",
-        "institution.update": "修改金融机构",
         "institution.deactivate": "停用金融机构",
         "institution.reactivate": "启用金融机构",
     }),

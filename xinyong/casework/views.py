@@ -113,7 +113,8 @@ class CaseViews:
         """Run a kind's own step: True done, False refused, None not this kind's action."""
         return None
 
-    def make_decide_form(self, case: Case, data: Any = None) -> DecideForm:
+    def make_decide_form(self, case: Case, user: User, data: Any = None) -> DecideForm:
+        """The decision form for `user` on `case` (bound to `data` when posted)."""
         return self.decide_form(data)
 
     def decide(self, request: HttpRequest, case: Case, form: DecideForm) -> Case:
@@ -134,7 +135,9 @@ class CaseViews:
         user = _user(request)
         today = timezone.localdate()
         office = user.role == Role.OFFICE
-        form = QueueFilterForm(request.GET, office=office, statuses=self.model.STATUS.choices,
+        # The unit filter, for the office, of kinds that member units handle.
+        by_unit = office and Role.DEPARTMENT in self.workflow.handler_roles
+        form = QueueFilterForm(request.GET, office=by_unit, statuses=self.model.STATUS.choices,
                                unit_label=self.model.UNIT_ROLE)
         data = form.cleaned_data if form.is_valid() else {}
         base = self.model.objects.visible_to(user)
@@ -178,7 +181,7 @@ class CaseViews:
             forms.update(supply=SupplyForm(), withdraw=WithdrawForm())
         else:
             forms.update(accept=AcceptForm(accept_label=self.accept_label),
-                         material=MaterialRequestForm(), decide=self.make_decide_form(case),
+                         material=MaterialRequestForm(), decide=self.make_decide_form(case, user),
                          take_over=TakeOverForm(), **self.extra_forms(case, user))
         return forms
 
@@ -257,7 +260,7 @@ class CaseViews:
                 kwargs: dict[str, Any] = {"accept_label": self.accept_label} if action == "accept" else {}
                 form = forms[action] = form_class(request.POST, request.FILES, **kwargs)
             elif action == "decide":
-                form = forms[action] = self.make_decide_form(case, request.POST)
+                form = forms[action] = self.make_decide_form(case, user, request.POST)
             if form is None or not form.is_valid():
                 return False
             data = form.cleaned_data

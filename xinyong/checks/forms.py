@@ -35,9 +35,25 @@ class CheckForm(BootstrapForm):
         help_text="CSV 或 XLSX：读取名为“统一社会信用代码”或“证件号码”的列，"
                   "没有这样的列时读取第一列。文件在后台读取，完成后自动显示结果。")
 
-    def __init__(self, *args: Any, scenarios: dict[str, str], **kwargs: Any) -> None:
+    def __init__(self, *args: Any, scenarios: dict[str, str], fixed: str | None = None,
+                 **kwargs: Any) -> None:
+        """`fixed`: the one scenario the caller checks in (a financial institution's
+        信易贷), sent as a hidden field; such a caller pastes codes and uploads no file."""
         super().__init__(*args, **kwargs)
-        self.fields["scenario"].choices = [("", "请选择场景"), *scenarios.items()]  # type: ignore[attr-defined]
+        field: Any = self.fields["scenario"]
+        self.fixed = fixed
+        if fixed is not None:  # whatever is sent, the check is in this scenario
+            self.fields["scenario"] = forms.CharField(initial=fixed, required=False,
+                                                      widget=forms.HiddenInput())
+            del self.fields["file"]
+            self.fields["codes"].help_text = (
+                f"统一社会信用代码或身份证号码，每行一个，或用逗号、空格分隔；一次最多 "
+                f"{engine.MAX_SUBJECTS} 个。")
+        else:
+            field.choices = [("", "请选择场景"), *scenarios.items()]
+
+    def clean_scenario(self) -> str:
+        return self.fixed or self.cleaned_data["scenario"]  # type: ignore[no-any-return]
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -48,7 +64,8 @@ class CheckForm(BootstrapForm):
         if pasted and uploaded:
             self.add_error("file", "请粘贴代码或上传文件，二者选一")
         elif not pasted and not uploaded:
-            self.add_error("codes", "请粘贴至少一个主体代码，或上传文件")
+            self.add_error("codes", "请粘贴至少一个主体代码，或上传文件" if "file" in self.fields
+                           else "请粘贴至少一个主体代码")
         data["subjects"] = pasted
         data["source"] = "file" if uploaded and not pasted else "codes"
         return data

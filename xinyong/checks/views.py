@@ -24,7 +24,7 @@ from xinyong.checks import services
 from xinyong.checks.choices import MEASURE_KIND, VERDICT
 from xinyong.checks.filtersets import CheckFilterForm, filter_checks, has_feedback
 from xinyong.checks.forms import CheckForm, FeedbackForm
-from xinyong.checks.models import Check, CheckFile, Feedback
+from xinyong.checks.models import INSTITUTION_SCENARIO, Check, CheckFile, Feedback
 from xinyong.jobs import leases
 from xinyong.lib.errors import DomainError
 from xinyong.lib.exports import Written, xlsx_response
@@ -93,8 +93,14 @@ def _user(request: HttpRequest) -> User:
     return request.user  # type: ignore[return-value]
 
 
+# Who runs checks on these pages: the office, departments, and financial institutions in
+# the one scenario they may check in (信易贷); files of codes stay the office's and units'.
+CHECKERS = (Role.OFFICE, Role.DEPARTMENT, Role.INSTITUTION)
+
+
 def _get_check(user: User, check_id: int) -> Check:
-    check = Check.objects.visible_to(user).select_related("unit", "user").filter(pk=check_id).first()
+    check = (Check.objects.visible_to(user).select_related("unit", "institution", "user")
+             .filter(pk=check_id).first())
     if check is None:
         raise Http404("没有这次核查，或无权查看")
     return check
@@ -156,12 +162,14 @@ def summarize(check: Check) -> dict[str, int]:
     }
 
 
-@role_required(Role.OFFICE, Role.DEPARTMENT)
+@role_required(*CHECKERS)
 def new(request: HttpRequest) -> HttpResponse:
     user = _user(request)
     book = rulebook.current()
     scenarios = book.scenarios()
-    form = CheckForm(request.POST or None, request.FILES or None, scenarios=scenarios)
+    institution = user.role == Role.INSTITUTION
+    form = CheckForm(request.POST or None, None if institution else request.FILES or None,
+                     scenarios=scenarios, fixed=INSTITUTION_SCENARIO if institution else None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         as_of = data["as_of"] or timezone.localdate()
@@ -173,12 +181,16 @@ def new(request: HttpRequest) -> HttpResponse:
             check = services.run_check(user, data["scenario"], data["subjects"], as_of,
                                        request=request)
         except DomainError as exc:
-            form.add_error(data["source"] if exc.field == "subjects" else exc.field, exc.msg)
+            name: str | None = data["source"] if exc.field == "subjects" else exc.field
+            if name not in form.fields or form.fields[name].widget.is_hidden:
+                name = None  # the fixed scenario: said at the top
+            form.add_error(name, exc.msg)
         else:
             return redirect("checks:detail", check_id=check.pk)
     recent = (Check.objects.filter(user=user).defer("results").order_by("-created_at")[:8])
-    return render(request, "checks/new.html", {"form": form, "recent": recent,
-                                               "scenarios": scenarios})
+    return render(request, "checks/new.html", {
+        "form": form, "recent": recent, "scenarios": scenarios, "institution": institution,
+        "fixed_label": scenarios.get(INSTITUTION_SCENARIO, "信易贷")})
 
 
 def _get_file(user: User, job_id: int) -> CheckFile:
@@ -222,7 +234,7 @@ def _feedback_log(check: Check) -> list[Feedback]:
     return given
 
 
-@role_required(Role.OFFICE, Role.DEPARTMENT)
+@role_required(*CHECKERS)
 def detail(request: HttpRequest, check_id: int) -> HttpResponse:
     user = _user(request)
     check = _get_check(user, check_id)
@@ -237,12 +249,13 @@ def detail(request: HttpRequest, check_id: int) -> HttpResponse:
         "check": check, "scenario": book.scenarios().get(check.scenario, check.scenario),
         "summary": summarize(check), "rows": rows, "page": page, "show": show, "shows": SHOW,
         "query": urlencode({"show": show}) if show else "",
-        "feedback": _feedback_log(check), "can_feedback": user.role == Role.DEPARTMENT,
+        "feedback": _feedback_log(check),
+        "can_feedback": user.role in (Role.DEPARTMENT, Role.INSTITUTION),
         "office": user.role == Role.OFFICE,
     })
 
 
-@role_required(Role.OFFICE, Role.DEPARTMENT)
+@role_required(*CHECKERS)
 def export(request: HttpRequest, check_id: int) -> HttpResponseBase:
     check = _get_check(_user(request), check_id)
     book = rulebook.current()
@@ -275,7 +288,7 @@ def export(request: HttpRequest, check_id: int) -> HttpResponseBase:
                          on_done=audited)
 
 
-@role_required(Role.DEPARTMENT)
+@role_required(Role.DEPARTMENT, Role.INSTITUTION)
 @require_POST
 def feedback(request: HttpRequest, check_id: int) -> HttpResponse:
     user = _user(request)
@@ -322,13 +335,14 @@ def _check_list(request: HttpRequest, office: bool) -> HttpResponse:
     by_unit = []
     if office:
         by_unit = list(
-            checks.order_by().values("unit_id", "unit__name", "scenario")
+            checks.order_by().values("unit_id", "unit__name", "institution_id",
+                                     "institution__name", "scenario")
             .annotate(checks=Count("pk"), subjects=Sum("subject_count"),
                       restricted=Sum("restricted"), incentivised=Sum("incentivised"),
                       with_feedback=Count("pk", filter=has_feedback()))
-            .order_by("unit__name", "scenario")
+            .order_by("unit__name", "institution__name", "scenario")
         )
-    listed = (checks.defer("results").select_related("unit", "user")
+    listed = (checks.defer("results").select_related("unit", "institution", "user")
               .annotate(fb_subjects=Count("feedback__subject", distinct=True),
                         fb_count=Count("feedback", distinct=True))
               .order_by("-created_at", "-pk"))
@@ -339,7 +353,7 @@ def _check_list(request: HttpRequest, office: bool) -> HttpResponse:
     })
 
 
-@role_required(Role.OFFICE, Role.DEPARTMENT)
+@role_required(*CHECKERS)
 def check_list(request: HttpRequest) -> HttpResponse:
     if _user(request).role == Role.OFFICE:
         return redirect("checks:office")

@@ -229,6 +229,7 @@ def load_cases(today: dt.date | None = None) -> None:
                           evidence="门店监控截图、价签照片", today=today)
     load_commitments(today)
     load_certificates(today)
+    load_financing(today)
 
 
 def load_commitments(today: dt.date) -> None:
@@ -276,3 +277,57 @@ def load_certificates(today: dt.date) -> None:
             facts="承运人通知2月航次取消，订舱无法执行。", today=today)
     except DomainError:
         pass  # the 太仓 notice is no longer in force
+
+
+def load_financing(today: dt.date) -> None:
+    """信易贷 (福州 一.4, 太仓 7): the bank's two products; the enterprise user's need, open
+    to every institution with a grant, taken by the bank and lent; the exporter's priority
+    need (受疫情影响较大) waiting; a general grant to the bank with one read; the enterprise
+    and the pharmacy on the honest-SME list. Skipped while no 信易贷 rules are in force."""
+    from xinyong.financing import services as financing
+    from xinyong.financing.models import FinancingNeed, HonestListing, Product
+    from xinyong.grants import services as grants
+    from xinyong.grants.models import Grant
+
+    if rulebook.current().highest("credit_loans", today) is None:
+        return
+    bank = User.objects.get(username="bank")
+    enterprise, exporter = User.objects.get(username="kangning"), User.objects.get(username="loujiang")
+    try:
+        if not Product.objects.filter(institution=bank.institution).exists():
+            financing.publish_product(
+                bank, name="诚信贷", amount_min_wan="10", amount_max_wan="300", term_min_months=6,
+                term_max_months=36, rate_min="3.45", rate_max="4.35",
+                targets=["honesty_incentive", "sme"], today=today,
+                description="面向守信激励对象的中小微企业，纯信用、免抵押，线上申请，最快 3 个工作日放款。")
+            financing.publish_product(
+                bank, name="复工复产流动资金贷", amount_min_wan="50", amount_max_wan="1000",
+                term_min_months=3, term_max_months=24, rate_min="3.65", rate_max="4.85", today=today,
+                description="支持企业复工复产采购原材料、支付工资，可采用信用或保证方式。")
+        loan_product = Product.objects.get(institution=bank.institution, name="复工复产流动资金贷",
+                                           status="published")
+        if not FinancingNeed.objects.filter(subject=enterprise.subject).exists():
+            need = financing.submit(
+                enterprise, "200", 12, "采购医用防护材料原料，扩大复工后的产能", open_to_all=True,
+                share_scope=["profile", "records"], today=today)
+            financing.workflow.accept(need.pk, bank, note="客户经理已电话联系企业", today=today)
+            financing.outcome(bank, need.pk, "lent", amount_wan="150", rate="3.85",
+                              product=loan_product.pk, today=today)
+        if not FinancingNeed.objects.filter(subject=exporter.subject).exists():
+            financing.submit(exporter, "80", 6, "外贸订单延迟交付期间支付工资和房租",
+                             products=[loan_product.pk], priority_flags=["epidemic_hit"],
+                             share_scope=["profile", "score"], today=today)
+        if not Grant.objects.filter(subject=enterprise.subject, need=None).exists():
+            general = grants.grant(enterprise, bank.institution, ["profile", "records", "score", "report"],
+                                   "申请流动资金贷款授信审查", today=today)
+            grants.log_read(general, bank, ["profile", "records"], "web", detail="授信审查")
+        if not HonestListing.objects.filter(subject=enterprise.subject).exists():
+            financing.opt_in(enterprise, "主营第二类医疗器械批发，拟融资扩大口罩原料储备")
+        pharmacy = Subject.objects.by_code("92350105MA2Y000040")
+        if pharmacy is not None and not HonestListing.objects.filter(subject=pharmacy).exists():
+            # The pharmacy has no demo login: its listing is entered as if it had joined.
+            HonestListing.objects.create(subject=pharmacy, note="社区药店，疫情期间保供药品，求周转资金",
+                                         opted_in_at=timezone.now(),
+                                         by=User.objects.get(username="office"))
+    except DomainError:
+        pass  # the 信易贷 rules in force refuse (e.g. a subject kind they do not serve)

@@ -104,7 +104,7 @@ def out(case: Any) -> dict[str, Any]:
         "subject_id": case.subject_id, "subject_name": case.subject.name,
         "code_masked": case.subject.code_masked, "amount_wan": case.amount_wan,
         "term_months": case.term_months, "purpose": case.purpose, "open_to_all": case.open_to_all,
-        "products": [p.pk for p in case.products.all()], "share_scope": case.share_scope,
+        "products": sorted(p.pk for p in case.products.all()), "share_scope": case.share_scope,
         "share_until": case.share_until, "priority_flags": case.priority_flags,
         "priority": case.priority,
         "institution": case.institution.name if case.institution_id else None,
@@ -129,7 +129,8 @@ def decide(request: HttpRequest, user: Any, case_id: int, payload: OutcomeIn) ->
 needs_router = case_router(services.workflow, tags=["financing"], out_schema=NeedOut, out=out,
                            public_schema=PublicNeedOut, public=public_out,
                            create_schema=NeedIn, create=create,
-                           decision_schema=OutcomeIn, decide=decide, decision_path="outcome")
+                           decision_schema=OutcomeIn, decide=decide, decision_path="outcome",
+                           related=("institution",), prefetch=("products",))
 
 router = Router(tags=["financing"])
 

@@ -18,12 +18,13 @@ from xinyong.lib.choices import ChoiceSet
 
 class ProductQuerySet(models.QuerySet["Product"]):
     def visible_to(self, user: Any) -> ProductQuerySet:
-        """Everyone sees products on sale; an institution also its own withdrawn ones, the
-        office all."""
+        """Everyone sees products on sale of active institutions; an institution also its own
+        withdrawn ones, the office all."""
         role = role_of(user)
         if role == Role.OFFICE:
             return self
-        on_sale = Q(status=choices.PUBLISHED)
+        # A deactivated institution's products are not offered (needs refuse them too).
+        on_sale = Q(status=choices.PUBLISHED, institution__is_active=True)
         if role == Role.INSTITUTION and user.institution_id is not None:
             return self.filter(on_sale | Q(institution_id=user.institution_id))
         return self.filter(on_sale)

@@ -31,7 +31,10 @@ def case_work(user: Any, today: dt.date) -> list[dict[str, Any]]:
     from xinyong.casework.views import mark
 
     kinds = []
+    role = getattr(user, "role", None)
     for workflow in Workflow.registry:
+        if role not in workflow.handler_roles:
+            continue  # a kind others handle (financing needs: institutions; the office has statistics)
         model = workflow.model
         open_cases = model.objects.visible_to(user).open()  # type: ignore[attr-defined]
         due = []
@@ -86,6 +89,8 @@ def overdue_by_unit(today: dt.date) -> list[dict[str, Any]]:
 
     counts: dict[str, int] = {}
     for workflow in Workflow.registry:
+        if Role.DEPARTMENT not in workflow.handler_roles:
+            continue  # not the units' work (financing needs: institutions take them)
         rows = (workflow.model.objects.open().filter(overdue_q(today))  # type: ignore[attr-defined]
                 .values("unit__name").annotate(n=Count("id")))
         for row in rows:
@@ -119,3 +124,43 @@ def subject_overview(user: Any, today: dt.date) -> dict[str, Any]:
         "open_cases": open_cases,
         "repairable": repair_options(user, today),
     }
+
+
+def institution_overview(user: Any, today: dt.date) -> dict[str, Any]:
+    """A financial institution's work (信易贷): grants in force it received, needs waiting
+    that are open to it (the first by their acceptance deadline), needs it took and has not
+    answered yet (the first by their outcome deadline), its products on sale."""
+    from xinyong.casework import choices as case_choices
+    from xinyong.casework.views import mark
+    from xinyong.financing import choices as financing_choices
+    from xinyong.financing.models import FinancingNeed, Product
+    from xinyong.grants.models import Grant
+
+    grants = Grant.objects.visible_to(user).live_on(today)
+    needs = FinancingNeed.objects.visible_to(user).select_related("subject")
+    waiting = needs.filter(status=case_choices.SUBMITTED)
+    # Taken by this institution and still open: the outcome is due by `due_by`.
+    taken = needs.filter(institution_id=user.institution_id).open()
+    products = Product.objects.filter(institution_id=user.institution_id,
+                                      status=financing_choices.PUBLISHED)
+    return {
+        "institution": user.institution,
+        "live_grants": grants.count(),
+        "latest_grants": list(grants.select_related("subject").order_by("-created_at", "-id")[:SHOWN]),
+        "waiting": waiting.count(),
+        "waiting_first": [mark(case, today) for case in waiting.order_by("accept_by", "id")[:SHOWN]],
+        "taken": taken.count(),
+        "overdue": taken.overdue(today).count(),
+        "due": [mark(case, today) for case in taken.order_by("due_by", "id")[:SHOWN]],
+        "products": products.count(),
+        "product_names": list(products.order_by("name").values_list("name", flat=True)[:SHOWN]),
+    }
+
+
+def subject_financing(user: Any, today: dt.date) -> dict[str, int]:
+    """The subject's 授权与融资 card: grants in force, financing needs still open."""
+    from xinyong.financing.models import FinancingNeed
+    from xinyong.grants.models import Grant
+
+    return {"live_grants": Grant.objects.visible_to(user).live_on(today).count(),
+            "open_needs": FinancingNeed.objects.visible_to(user).open().count()}

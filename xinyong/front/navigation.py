@@ -31,6 +31,20 @@ MENU: list[tuple[Any, ...]] = [
     ("信用查询", "subjects:search", ()),
     ("信用核查", "checks:new", (Role.DEPARTMENT,)),
     ("信用核查", "checks:office", (Role.OFFICE,)),
+    # 信易贷: an institution checks in credit_loans only, reads under subjects' grants and
+    # takes financing needs; a subject grants, posts needs and joins the honest-SME list.
+    ("信用核查", "checks:new", (Role.INSTITUTION,)),
+    ("授权查询", "grants:received", (Role.INSTITUTION,)),
+    ("融资需求", "financing:queue", (Role.INSTITUTION,), "信易贷"),
+    ("产品管理", "financing:products", (Role.INSTITUTION,), "信易贷"),
+    ("授权管理", "grants:mine", (Role.SUBJECT,), "信易贷"),
+    ("发布融资需求", "financing:apply", (Role.SUBJECT,), "信易贷"),
+    ("我的融资需求", "financing:mine", (Role.SUBJECT,), "信易贷"),
+    ("诚信中小企业名单", "financing:honest", (Role.SUBJECT, Role.INSTITUTION), "信易贷"),
+    ("信易贷产品", "financing:index", (Role.SUBJECT, Role.INSTITUTION), "信易贷"),
+    ("信易贷产品", "financing:index", (None, Role.OFFICE, Role.DEPARTMENT), "公示"),
+    # The office's: in a group it already has, so that its bar stays on one line.
+    ("信易贷统计", "financing:stats", (Role.OFFICE,), "信用记录"),
     ("我的信用修复", "repairs:mine", (Role.SUBJECT,), "信用修复"),
     ("修复办理", "repairs:queue", (Role.OFFICE, Role.DEPARTMENT), "信用修复"),
     ("修复指南", "repairs:guide", (), "信用修复"),
@@ -59,6 +73,7 @@ MENU: list[tuple[Any, ...]] = [
     ("报告出具", "reports:office", (Role.OFFICE,), "信用报告"),
     ("报告核验", "reports:verify", (), "信用报告"),
     ("成员单位", "accounts:units", (Role.OFFICE,), "系统管理"),
+    ("金融机构", "accounts:institutions", (Role.OFFICE,), "系统管理"),
     ("用户", "accounts:users", (Role.OFFICE,), "系统管理"),
     ("接口令牌", "accounts:tokens", (Role.OFFICE,), "系统管理"),
     ("审计日志", "audit:events", (Role.OFFICE,), "系统管理"),

@@ -41,6 +41,9 @@ def home(request: HttpRequest) -> HttpResponse:
         context["overdue_by_unit"] = todo.overdue_by_unit(today)
     if role == Role.SUBJECT and getattr(user, "subject_id", None):
         context["mine"] = todo.subject_overview(user, today)
+        context["financing"] = todo.subject_financing(user, today)
+    if role == Role.INSTITUTION and getattr(user, "institution_id", None):
+        context["bank"] = todo.institution_overview(user, today)
     return render(request, "front/home.html", context)
 
 

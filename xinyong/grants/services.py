@@ -98,6 +98,8 @@ def grant(user: Any, institution: Any, scope: list[str], purpose: str,
     grant in force to the same institution is superseded (revoked, naming this one)."""
     today = today or timezone.localdate()
     subject = _subject_of(user)
+    if isinstance(institution, Institution) and not institution.is_active:
+        raise DomainError("institution", f"金融机构“{institution.name}”已停用，不能向其授权")
     if not isinstance(institution, Institution):
         institution = find_institution(institution)
     scope = clean_scope(scope)

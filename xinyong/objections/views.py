@@ -46,7 +46,7 @@ class ObjectionViews(CaseViews):
                     ("所涉记录", record)]
         return [("异议对象", f"信用记录 {record}")]
 
-    def make_decide_form(self, case: Case, data: Any = None) -> DecideForm:
+    def make_decide_form(self, case: Case, user: User, data: Any = None) -> DecideForm:
         assert isinstance(case, Objection)
         return DecisionForm(data, objection=case, book=rulebook.current(), today=timezone.localdate())
 

@@ -10,7 +10,7 @@ FULL = "full"
 # membership of any status, for the subject itself and the office only.
 VERSION = ChoiceSet(
     Choice(PUBLIC, "公开版", "text-bg-primary"),
-    Choice(FULL, "完整版（仅供本人及信用办查阅）", "text-bg-warning"),
+    Choice(FULL, "完整版（本人、信用办及获授权的金融机构）", "text-bg-warning"),
 )
 
 WEB, API, OFFICE, KIOSK = "web", "api", "office", "kiosk"

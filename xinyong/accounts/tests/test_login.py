@@ -78,10 +78,10 @@ def test_logout_is_a_post(alice: User) -> None:
 
 
 def test_inactive_and_passwordless_users_cannot_log_in(
-    make_user: Callable[..., User]
+    make_user: Callable[..., User], institution: Any
 ) -> None:
     make_user("gone", Role.OFFICE, is_active=False)
-    create_user("nopass", Role.INSTITUTION, password=None)
+    create_user("nopass", Role.INSTITUTION, password=None, institution_code=institution.code)
     for username in ("gone", "nopass"):
         assert login(Client(), username, PASSWORD).status_code == 200
 

@@ -11,7 +11,7 @@ import pytest
 from django.test import Client
 
 from conftest import PERSON_CODE, UNIT2_CODE
-from xinyong.accounts.models import ApiToken, Role, Unit, User
+from xinyong.accounts.models import ApiToken, Institution, Role, Unit, User
 from xinyong.audit.models import AuditEvent
 from xinyong.subjects.models import Subject
 
@@ -125,18 +125,20 @@ def test_unit_errors_next_to_the_field(
 
 
 def test_create_users_of_each_role(
-    office: Client, users: dict[str, User], unit: Unit, person: Subject
+    office: Client, users: dict[str, User], unit: Unit, person: Subject, institution: Institution
 ) -> None:
     forms = [
         {"username": "heidi", "role": Role.OFFICE},
         {"username": "ivan", "role": Role.DEPARTMENT, "unit": unit.pk},
         {"username": "judy", "role": Role.SUBJECT, "subject_code": PERSON_CODE},
-        {"username": "mallory", "role": Role.INSTITUTION, "display_name": "示例银行"},
+        {"username": "mallory", "role": Role.INSTITUTION, "display_name": "示例银行",
+         "institution": institution.pk},
     ]
     for data in forms:
         response = office.post("/office/users/", {**data, "password": "Strong-pass-2026"})
         assert response.status_code == 302, field_errors_of(response)
     assert User.objects.get(username="ivan").unit == unit
+    assert User.objects.get(username="mallory").institution == institution
     judy = User.objects.get(username="judy")
     assert judy.subject == person and judy.password.startswith("argon2$")
     assert judy.check_password("Strong-pass-2026")
@@ -164,6 +166,9 @@ def field_errors_of(response: Any) -> list[str]:
          "subject_code", "没有该代码的信用主体"),
         ({"username": "judy", "role": Role.OFFICE, "subject_code": PERSON_CODE},
          "subject_code", "只有信用主体角色"),
+        ({"username": "mallory", "role": Role.INSTITUTION}, "institution", "必须指定所属金融机构"),
+        ({"username": "mallory", "role": Role.OFFICE, "institution": "BANK"}, "institution",
+         "只有金融机构角色"),
         ({"username": "ivan", "role": "boss"}, "role", "选择一个有效的选项"),
         ({"username": "ivan", "role": Role.OFFICE, "password": "123"}, "password", "密码太短"),
         ({"username": "ivan", "role": Role.OFFICE, "password": "password123"}, "password",
@@ -171,8 +176,10 @@ def field_errors_of(response: Any) -> list[str]:
     ],
 )
 def test_user_errors_next_to_the_field(
-    office: Client, person: Subject, data: dict[str, Any], field: str, says: str
+    office: Client, person: Subject, institution: Institution, data: dict[str, Any], field: str,
+    says: str
 ) -> None:
+    data = {k: (institution.pk if v == "BANK" else v) for k, v in data.items()}
     response = office.post("/office/users/", {"password": "Strong-pass-2026", **data})
     assert response.status_code == 200
     html = response.content.decode()
@@ -230,6 +237,7 @@ def test_token_errors_next_to_the_field(
 def test_no_tokens_for_deactivated_users(
     office: Client, users: dict[str, User], make_user: Callable[..., User]
 ) -> None:
-    gone = make_user("gone", Role.INSTITUTION, is_active=False)
+    gone = make_user("gone", Role.INSTITUTION, is_active=False,
+                     institution=users[Role.INSTITUTION].institution)
     html = office.post("/office/tokens/", {"user": gone.pk, "name": "x"}).content.decode()
     assert "选择一个有效的选项" in field_error(html, "user")

@@ -54,10 +54,11 @@ def test_cli_names_every_broken_rule(db: Any) -> None:
     assert message == "--password：密码太短，至少需要 8 个字符。这个密码太常见了。"
 
 
-def test_cli_accepts_a_good_password_and_no_password(db: Any) -> None:
+def test_cli_accepts_a_good_password_and_no_password(institution: Any) -> None:
     call_command("user", "create", "heidi", "--role", "office", "--password", "Heidi-2026-pass",
                  stdout=StringIO())
-    call_command("user", "create", "ivan", "--role", "institution", stdout=StringIO())
+    call_command("user", "create", "ivan", "--role", "institution", "--institution",
+                 institution.code, stdout=StringIO())
     assert User.objects.get(username="heidi").check_password("Heidi-2026-pass")
     assert not User.objects.get(username="ivan").has_usable_password()
 

@@ -117,14 +117,16 @@ def test_the_unit_field_says_no_unit_in_chinese(office: Client, unit: Unit) -> N
 def test_the_list_searches_and_filters(office: Client, users: dict[str, User],
                                        make_user: Callable[..., User], unit: Unit) -> None:
     make_user("erin", Role.DEPARTMENT, unit=unit, display_name="王五", is_active=False)
-    make_user("frank", Role.INSTITUTION, display_name="示例银行")
+    make_user("frank", Role.INSTITUTION, display_name="示例银行",
+              institution=users[Role.INSTITUTION].institution)
 
     def listed(query: str) -> set[str]:
         html = office.get(f"/office/users/{query}").content.decode()
         return set(re.findall(r'<tr[^>]*><td translate="no">(\w+)</td>', html))
 
     assert listed("") == {"alice", "bob", "carol", "dave", "erin", "frank"}
-    assert listed("?q=银行") == {"frank"}
+    assert listed("?q=示例银行") == {"frank"}
+    assert listed("?q=马尾支行") == {"dave", "frank"}  # the institution's name
     assert listed("?q=ERI") == {"erin"}
     assert listed("?q=市场监督") == {"bob", "erin"}  # the unit's name
     assert listed("?role=department") == {"bob", "erin"}
@@ -133,10 +135,10 @@ def test_the_list_searches_and_filters(office: Client, users: dict[str, User],
     assert listed("?role=boss") == set()  # a bad filter shows nothing, not everything
 
 
-def test_the_list_pages_and_keeps_the_filter(office: Client, make_user: Callable[..., User]
-                                             ) -> None:
+def test_the_list_pages_and_keeps_the_filter(office: Client, make_user: Callable[..., User],
+                                             institution: Any) -> None:
     for i in range(55):
-        make_user(f"user{i:02}", Role.INSTITUTION)
+        make_user(f"user{i:02}", Role.INSTITUTION, institution=institution)
     html = office.get("/office/users/?role=institution").content.decode()
     assert "共 56 个" in html and 'href="?role=institution&amp;page=2"' in html
     assert "第 2 / 2 页" in office.get("/office/users/?role=institution&page=2").content.decode()
@@ -145,7 +147,8 @@ def test_the_list_pages_and_keeps_the_filter(office: Client, make_user: Callable
 def test_the_list_shows_state_lock_and_temporary_password(
     office: Client, users: dict[str, User], make_user: Callable[..., User], alice: User
 ) -> None:
-    make_user("erin", Role.INSTITUTION, is_active=False)
+    make_user("erin", Role.INSTITUTION, is_active=False,
+              institution=users[Role.INSTITUTION].institution)
     reset_password(users[Role.INSTITUTION], actor=alice)
     for _ in range(LIMIT):
         login("carol", "wrong")
@@ -181,8 +184,8 @@ def test_edit_a_user(office: Client, bob: User, other_unit: Unit, alice: User) -
     assert len(events("user.update")) == 1
 
 
-def test_change_a_role_and_its_binding(office: Client, users: dict[str, User], person: Subject
-                                       ) -> None:
+def test_change_a_role_and_its_binding(office: Client, users: dict[str, User], person: Subject,
+                                       institution: Any, other_institution: Any) -> None:
     dave = users[Role.INSTITUTION]
     office.post(f"/office/users/{dave.pk}/", {"role": Role.SUBJECT, "subject_code": PERSON_CODE})
     dave.refresh_from_db()
@@ -191,10 +194,19 @@ def test_change_a_role_and_its_binding(office: Client, users: dict[str, User], p
     office.post(f"/office/users/{dave.pk}/", {"role": Role.SUBJECT, "display_name": "张三"})
     dave.refresh_from_db()
     assert dave.subject == person and dave.display_name == "张三"
-    # Another role: the binding goes.
-    office.post(f"/office/users/{dave.pk}/", {"role": Role.INSTITUTION})
+    assert dave.institution is None  # a subject's user belongs to no institution
+    # Another role: the binding goes; an institution's user needs an institution.
+    response = office.post(f"/office/users/{dave.pk}/", {"role": Role.INSTITUTION})
+    assert "必须指定所属金融机构" in field_error(response.content.decode(), "institution")
+    office.post(f"/office/users/{dave.pk}/", {"role": Role.INSTITUTION,
+                                              "institution": other_institution.pk})
     dave.refresh_from_db()
     assert dave.role == Role.INSTITUTION and dave.subject is None
+    assert dave.institution == other_institution
+    # An institution's user keeps their institution when none is chosen.
+    office.post(f"/office/users/{dave.pk}/", {"role": Role.INSTITUTION, "display_name": "王五"})
+    dave.refresh_from_db()
+    assert dave.institution == other_institution and dave.display_name == "王五"
     assert PERSON_CODE not in repr(list(AuditEvent.objects.values()))
 
 
@@ -235,6 +247,7 @@ def test_every_signed_in_user_finds_the_password_change(
         ({"role": Role.SUBJECT}, "subject_code", "必须指定绑定主体"),
         ({"role": Role.SUBJECT, "subject_code": "110105194912310021"}, "subject_code", "校验位错误"),
         ({"role": Role.INSTITUTION, "subject_code": PERSON_CODE}, "subject_code", "只有信用主体角色"),
+        ({"role": Role.INSTITUTION}, "institution", "必须指定所属金融机构"),
         ({"role": "boss"}, "role", "选择一个有效的选项"),
         ({"role": Role.DEPARTMENT, "unit": "UNIT", "email": "not-an-address"}, "email", "有效的电子邮箱地址"),
     ],
@@ -266,12 +279,13 @@ def test_no_user_for_a_deactivated_unit_but_one_keeps_theirs(
 
 
 def test_the_office_keeps_one_office_user(office: Client, alice: User,
-                                          make_user: Callable[..., User]) -> None:
-    response = office.post(f"/office/users/{alice.pk}/", {"role": Role.INSTITUTION})
+                                          make_user: Callable[..., User], institution: Any) -> None:
+    response = office.post(f"/office/users/{alice.pk}/", {"role": Role.INSTITUTION,
+                                                          "institution": institution.pk})
     assert "这是您自己的账号，不能取消其信用办角色" in response.content.decode()
     erin = make_user("erin", Role.OFFICE)
     assert office.post(f"/office/users/{erin.pk}/",
-                       {"role": Role.INSTITUTION}).status_code == 302
+                       {"role": Role.INSTITUTION, "institution": institution.pk}).status_code == 302
     erin.refresh_from_db()
     assert erin.role == Role.INSTITUTION
     with pytest.raises(DomainError, match="最后一个启用的信用办用户"):

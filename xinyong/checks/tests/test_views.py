@@ -69,12 +69,12 @@ def test_anonymous_is_sent_to_login(loaded: Any, client: Client, path: str) -> N
     assert response.status_code == 302 and response["Location"].startswith("/login/?next=")
 
 
-@pytest.mark.parametrize("role", [Role.INSTITUTION, Role.SUBJECT])
-def test_banks_and_subjects_may_not_check(loaded: Any, users: dict[str, User],
-                                          web: Callable[..., Client], role: str) -> None:
-    client = web(users[role])
+def test_subjects_may_not_check(loaded: Any, users: dict[str, User],
+                                web: Callable[..., Client]) -> None:
+    client = web(users[Role.SUBJECT])
     assert client.get("/checks/new/").status_code == 403
     assert client.post("/checks/new/", {"scenario": "bidding", "codes": org_code(1)}).status_code == 403
+    assert client.get("/checks/").status_code == 403
     assert client.get("/office/checks/").status_code == 403
     assert not Check.objects.exists()
 
@@ -87,7 +87,7 @@ def test_results_and_export_are_for_the_unit_only(punished: Any, users: dict[str
     for path in (f"/checks/{check.pk}/", f"/checks/{check.pk}/export/"):
         assert stranger.get(path).status_code == 404
         assert web(users[Role.OFFICE]).get(path).status_code == 200
-        assert web(users[Role.INSTITUTION]).get(path).status_code == 403
+        assert web(users[Role.INSTITUTION]).get(path).status_code == 404  # not its institution's
         assert web().get(path).status_code == 302
     assert stranger.get("/checks/").content.decode().count("data-check=") == 0
     assert stranger.get("/office/checks/").status_code == 403
@@ -479,3 +479,77 @@ def test_the_file_that_killed_a_web_worker_is_refused_by_the_reader(
     job = CheckFile.objects.get()
     assert job.status == "failed" and "16384 列，超过 200 列的上限" in job.message
     assert "超过 200 列的上限" in response.content.decode()
+
+
+# --- financial institutions (信易贷) ------------------------------------------------------------
+
+@pytest.fixture
+def taicang_bank(make_user: Callable[..., User], other_institution: Any) -> User:
+    """A 太仓 bank's user: 太仓's 信易贷 measures apply to its checks."""
+    return make_user("erin", Role.INSTITUTION, institution=other_institution)
+
+
+@pytest.fixture
+def honest(loaded: Any, unit: Unit) -> Any:
+    """An enterprise on 太仓's honesty incentive list (a donation recognised)."""
+    return services.submit(unit, services.Submission(
+        subject_kind="organization", subject_name="捐赠企业", subject_code=org_code(99),
+        behavior="tc_donation", occurred_on=dt.date(2026, 9, 1), decided_on=dt.date(2026, 9, 5),
+        decision_no="太表彰〔2026〕1号", facts="", severity="minor"))[0]
+
+
+def test_an_institution_checks_in_credit_loans_only(honest: Any, taicang_bank: User,
+                                                    web: Callable[..., Client]) -> None:
+    bank = web(taicang_bank)
+    html = bank.get("/checks/new/").content.decode()
+    assert 'data-testid="fixed-scenario">信易贷<' in html
+    assert '<input type="hidden" name="scenario" value="credit_loans"' in html
+    assert "<select" not in html.split('data-testid="check-form"')[1].split("</form>")[0]
+    assert 'name="file"' not in html  # files of codes stay the office's and units'
+    response = bank.post("/checks/new/", {"scenario": "credit_loans", "codes": org_code(99)})
+    check = Check.objects.get()
+    assert response.status_code == 302 and response["Location"] == f"/checks/{check.pk}/"
+    assert check.institution_id == taicang_bank.institution_id and check.unit_id is None
+    assert check.results[0]["verdict"] == "incentive"
+    assert [m["code"] for m in check.results[0]["measures"]] == ["tc_credit_loans"]
+    page = bank.get(f"/checks/{check.pk}/").content.decode()
+    assert "太仓示例村镇银行" in page and "本机构核查记录" in page
+    # Another scenario sent is not honoured: the page checks in 信易贷 only.
+    bank.post("/checks/new/", {"scenario": "bidding", "codes": org_code(99)})
+    assert Check.objects.latest("pk").scenario == "credit_loans"
+    # A file is not read for an institution.
+    upload = SimpleUploadedFile("codes.csv", f"{org_code(99)}\n".encode())
+    no_file = bank.post("/checks/new/", {"scenario": "credit_loans", "file": upload})
+    assert "请粘贴至少一个主体代码" in form_errors(no_file.content.decode())["codes"]
+    assert not CheckFile.objects.exists() and Check.objects.count() == 2
+    assert bank.get("/checks/files/1/").status_code == 403
+
+
+def test_an_institution_sees_its_institutions_checks_and_gives_feedback(
+        honest: Any, taicang_bank: User, users: dict[str, User], make_user: Callable[..., User],
+        web: Callable[..., Client]) -> None:
+    mine = checks.run_check(taicang_bank, "credit_loans", [org_code(99)], timezone.localdate())
+    colleague = make_user("frank", Role.INSTITUTION, institution=taicang_bank.institution)
+    theirs = checks.run_check(users[Role.INSTITUTION], "credit_loans", [org_code(99)],
+                              timezone.localdate())
+    dept = run(users[Role.DEPARTMENT], [org_code(99)], scenario="credit_loans")
+    client = web(colleague)
+    listed = client.get("/checks/").content.decode()
+    assert f'data-check="{mine.pk}"' in listed and "太仓示例村镇银行" in listed
+    assert f'data-check="{theirs.pk}"' not in listed and f'data-check="{dept.pk}"' not in listed
+    for other in (theirs, dept):
+        assert client.get(f"/checks/{other.pk}/").status_code == 404
+        assert client.get(f"/checks/{other.pk}/export/").status_code == 404
+    assert client.get(f"/checks/{mine.pk}/export/").status_code == 200
+    page = client.get(f"/checks/{mine.pk}/").content.decode()
+    assert f'action="/checks/{mine.pk}/feedback/"' in page
+    body = {"subject_id": honest.subject_id, "measure": "tc_credit_loans", "applied": "yes",
+            "note": "执行优惠利率"}
+    response = client.post(f"/checks/{mine.pk}/feedback/", body)
+    assert response.status_code == 302
+    given = Feedback.objects.get()
+    assert given.user == colleague and given.applied is True
+    # The office sees the institution's checks under its name.
+    office = web(users[Role.OFFICE]).get("/office/checks/").content.decode()
+    assert "太仓示例村镇银行" in office and "示例农商银行马尾支行" in office
+    assert f'data-group="institution{taicang_bank.institution_id}-credit_loans"' in office

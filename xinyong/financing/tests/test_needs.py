@@ -140,3 +140,27 @@ def test_priority_follows_the_packs_flags(carol: User, api: Callable[..., Any]) 
     flagged = api(carol).post_json(URL, {**BODY, "priority_flags": ["epidemic_hit"]}).json()
     assert flagged["priority"] is True
     assert api(carol).post_json(URL, BODY).json()["priority"] is False
+
+
+def test_the_list_costs_the_same_queries_for_more_needs(carol: User, bank: User,
+                                                        api: Callable[..., Any]) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    offered = product(bank)
+    client = api(bank)
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(URL).status_code == 200
+        return len(captured)
+
+    for _ in range(2):
+        api(carol).post_json(URL, {**BODY, "products": [offered.pk]})
+    queries()  # the token's last use is written at most once a minute: not counted
+    few = queries()
+    for _ in range(8):
+        need = api(carol).post_json(URL, {**BODY, "products": [offered.pk]}).json()
+        api(bank).post_json(f"{URL}/{need['id']}/accept", {})
+    assert client.get(URL).json()["total"] == 10
+    assert queries() == few

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from xinyong.accounts.models import Role, Unit, User
+from xinyong.accounts.models import Institution, Role, Unit, User
 from xinyong.financing import services
 from xinyong.financing.models import HonestListing, Product
 from xinyong.lib.errors import DomainError
@@ -45,6 +45,11 @@ def test_publish_and_withdraw_a_product(bank: User, other_bank: User, loaded: An
     assert gone.status_code == 200 and gone.json()["status"] == "withdrawn"
     assert api(None).get("/api/v1/financing/products").json() == []
     assert len(api(bank).get("/api/v1/financing/products").json()) == 1  # its own, withdrawn
+    # A deactivated institution's products are not offered.
+    product(bank, "经营贷")
+    assert len(api(None).get("/api/v1/financing/products").json()) == 1
+    Institution.objects.filter(pk=bank.institution_id).update(is_active=False)
+    assert api(None).get("/api/v1/financing/products").json() == []
 
 
 @pytest.mark.parametrize(("changes", "field"), [

@@ -155,6 +155,11 @@ def test_a_deactivated_institution_cannot_be_granted(zhang: User, institution: I
     Institution.objects.filter(pk=institution.pk).update(is_active=False)
     refused = api(zhang).post_json(URL, grant_body())
     assert refused.status_code == 422 and "已停用" in refused.json()["errors"][0]["msg"]
+    institution.refresh_from_db()
+    with pytest.raises(DomainError) as given_as_object:
+        services.grant(zhang, institution, ["profile"], "贷款")
+    assert given_as_object.value.field == "institution"
+    assert not Grant.objects.exists()
 
 
 def test_who_may_grant_list_and_revoke(zhang: User, users: dict[str, User], bank: User,
