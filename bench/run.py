@@ -5,7 +5,9 @@ credit report PDFs of issue 14 (reports.py; BENCH_SKIP_REPORTS=1 skips them), an
 recompute of points and grades against a single SQL aggregate (scores.py; BENCH_SKIP_SCORES=1
 skips it, BENCH_SCORES_SUBJECTS sets its size, default 1,000,000), and commitments and
 force-majeure certificates: signing, verification by number, the queue, a campaign
-(commitments.py; BENCH_SKIP_COMMITMENTS=1 skips it).
+(commitments.py; BENCH_SKIP_COMMITMENTS=1 skips it), and 信易贷: the credit file read under a
+grant among 100,000 grants and 1,000,000 reads, an institution's needs, the honest-SME list,
+the statistics (credit_loans.py; BENCH_SKIP_CREDIT_LOANS=1 skips it).
 
 Writes bench/report-<date>.md with the machine and the numbers. Sizes: BENCH_ROWS
 (default 1,000,000) for PostgreSQL, BENCH_SQLITE_ROWS (default 100,000) for SQLite.
@@ -201,6 +203,13 @@ def main() -> None:
         from commitments import main as commitments_bench
 
         lines += commitments_bench(work / "commitments")
+    if os.getenv("BENCH_SKIP_CREDIT_LOANS") != "1":
+        # 信易贷: the credit file under a grant among BENCH_LOANS_GRANTS grants and
+        # BENCH_LOANS_READS reads, a bank's needs and queue, the honest-SME list, the
+        # statistics (credit_loans.py; its own database).
+        from credit_loans import main as credit_loans_bench
+
+        lines += credit_loans_bench(work / "credit_loans")
 
     small = work / "small.csv"
     generate(small, sqlite_rows)

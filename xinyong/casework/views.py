@@ -74,6 +74,8 @@ class CaseViews:
     track_example: ClassVar[str] = "XF7K2M9QH3PW4T"
     mine_title: ClassVar[str] = "我的申请"  # the applicant's list, as its menu names it
     queue_page: ClassVar[int] = 50
+    # What the kind's queue columns read besides the record, subject and unit.
+    queue_related: ClassVar[tuple[str, ...]] = ()
 
     @property
     def model(self) -> type[Case]:
@@ -141,7 +143,8 @@ class CaseViews:
                                unit_label=self.model.UNIT_ROLE)
         data = form.cleaned_data if form.is_valid() else {}
         base = self.model.objects.visible_to(user)
-        cases: QuerySet[Any] = base.select_related("record", "subject", "unit", "taken_over_by")
+        cases: QuerySet[Any] = base.select_related("record", "subject", "unit", "taken_over_by",
+                                                   *self.queue_related)
         status = data.get("status") or "open"
         if status == "open":
             cases = cases.open()  # type: ignore[attr-defined]

@@ -382,49 +382,63 @@ def opt_out(user: Any, *, request: Any = None) -> HonestListing:
 
 # --- statistics --------------------------------------------------------------------------------
 
-def _days_to_lend(rows: QuerySet[FinancingNeed]) -> dict[str, Any]:
-    days = [workdays.workdays_between(s, d) for s, d in
-            rows.filter(status=choices.LENT).values_list("submitted_on", "decided_on") if d]
+def _days(pairs: Iterable[tuple[dt.date, dt.date | None]]) -> dict[str, Any]:
+    """Working days from posting to the loan: median and maximum."""
+    days = [workdays.workdays_between(s, d) for s, d in pairs if d]
     return {"median_days_to_lend": statistics.median(days) if days else None,
             "max_days_to_lend": max(days) if days else None}
 
 
-def totals(rows: QuerySet[FinancingNeed], today: dt.date) -> dict[str, Any]:
-    """Posted, waiting, taken, lent, declined, withdrawn; amounts asked and lent; overdue."""
-    counts = rows.aggregate(
+def _counts(today: dt.date) -> dict[str, Any]:
+    """Posted, waiting, taken, lent, declined, withdrawn, overdue; amounts asked and lent:
+    the aggregates for `QuerySet.aggregate`, or `.annotate` per group."""
+    return dict(
         posted=Count("pk"), waiting=Count("pk", filter=Q(status=c.SUBMITTED)),
         taken=Count("pk", filter=Q(accepted_on__isnull=False)),
         lent=Count("pk", filter=Q(status=choices.LENT)),
         declined=Count("pk", filter=Q(status=choices.DECLINED)),
         withdrawn=Count("pk", filter=Q(status=c.WITHDRAWN)),
-        overdue=Count("pk", filter=Q(status__in=c.OPEN) & Q(
-            Q(status=c.SUBMITTED, accept_by__lt=today) | Q(status=c.ACCEPTED, due_by__lt=today))),
+        overdue=Count("pk", filter=Q(status=c.SUBMITTED, accept_by__lt=today)
+                      | Q(status=c.ACCEPTED, due_by__lt=today)),
         amount_asked_wan=Sum("amount_wan"),
         amount_lent_wan=Sum("lent_amount_wan", filter=Q(status=choices.LENT)))
+
+
+def _money(row: dict[str, Any]) -> dict[str, Any]:
     for key in ("amount_asked_wan", "amount_lent_wan"):
-        counts[key] = counts[key] or Decimal("0")
-    return counts | _days_to_lend(rows)
+        row[key] = row.get(key) or Decimal("0")
+    return row
 
 
 def stats(rows: QuerySet[FinancingNeed] | None = None, today: dt.date | None = None) -> dict[str, Any]:
-    """The office's picture: all needs, the priority groups apart, by institution, by product."""
+    """The office's picture: all needs, the priority groups apart, by institution, by
+    product. A handful of grouped queries, whatever the number of institutions."""
     today = today or timezone.localdate()
     rows = rows if rows is not None else FinancingNeed.objects.all()
-    by_institution = []
-    for inst in Institution.objects.filter(pk__in=rows.exclude(institution=None)
-                                           .values("institution_id")).order_by("name"):
-        by_institution.append({"institution": inst.name, "institution_id": inst.pk,
-                               **totals(rows.filter(institution=inst), today)})
-    by_product = []
-    for product in (Product.objects.filter(pk__in=rows.exclude(product=None).values("product_id"))
-                    .select_related("institution").order_by("institution__name", "name")):
-        lent = rows.filter(product=product, status=choices.LENT).aggregate(
-            loans=Count("pk"), amount=Sum("lent_amount_wan"))
-        by_product.append({"product": product.name, "product_id": product.pk,
-                           "institution": product.institution.name, "loans": lent["loans"],
-                           "amount_lent_wan": lent["amount"] or Decimal("0")})
-    return {"all": totals(rows, today), "priority": totals(rows.filter(priority=True), today),
-            "by_institution": by_institution, "by_product": by_product}
+    loans = list(rows.filter(status=choices.LENT).values_list(
+        "institution_id", "product_id", "priority", "submitted_on", "decided_on"))
+    names = dict(Institution.objects.filter(pk__in={i for i, *_ in loans} | set(
+        rows.exclude(institution=None).values_list("institution_id", flat=True).distinct()))
+        .values_list("pk", "name"))
+    by_institution = [
+        _money(row) | {"institution": names[row["institution_id"]]}
+        | _days((s, d) for i, _, _, s, d in loans if i == row["institution_id"])
+        for row in rows.exclude(institution=None).values("institution_id").annotate(**_counts(today))]
+    by_institution.sort(key=lambda row: row["institution"])
+    products = {p.pk: p for p in Product.objects.filter(pk__in={p for _, p, *_ in loans if p})
+                .select_related("institution")}
+    by_product = [
+        {"product": products[row["product_id"]].name, "product_id": row["product_id"],
+         "institution": products[row["product_id"]].institution.name, "loans": row["loans"],
+         "amount_lent_wan": row["amount"] or Decimal("0")}
+        for row in rows.filter(status=choices.LENT).exclude(product=None).values("product_id")
+        .annotate(loans=Count("pk"), amount=Sum("lent_amount_wan"))]
+    by_product.sort(key=lambda row: (row["institution"], row["product"]))
+    everything = _money(rows.aggregate(**_counts(today))) | _days((s, d) for *_, s, d in loans)
+    priority = (_money(rows.filter(priority=True).aggregate(**_counts(today)))
+                | _days((s, d) for _, _, p, s, d in loans if p))
+    return {"all": everything, "priority": priority, "by_institution": by_institution,
+            "by_product": by_product}
 
 
 def describe_listings(listings: list[HonestListing], today: dt.date) -> list[dict[str, Any]]:

@@ -89,6 +89,7 @@ class NeedViews(CaseViews):
     accept_label = "受理（接单）"
     track_example = "RZ7K2M9QH3PW4T"
     mine_title = "我的融资需求"
+    queue_related = ("institution",)  # the taker, named in each row (unit_name)
 
     def make_decide_form(self, case: Case, user: User, data: Any = None) -> DecideForm:
         """The products a lender may name are its own institution's."""

@@ -90,7 +90,7 @@ class GrantFilters(Schema):
     page_size: int = Field(default=50, ge=1, le=200)
 
 
-class RevokeIn(Schema):
+class GrantRevokeIn(Schema):
     reason: str = Field(default="", max_length=200)
 
 
@@ -169,7 +169,7 @@ def detail(request: HttpRequest, grant_id: int) -> dict[str, Any]:
 @router.delete("/{int:grant_id}", auth=token_auth,
                response={200: GrantOut, 403: Error, 404: Error, 409: Error, 422: Error},
                summary="撤销授权（主体本人；立即生效）")
-def revoke(request: HttpRequest, grant_id: int, payload: RevokeIn | None = None) -> dict[str, Any]:
+def revoke(request: HttpRequest, grant_id: int, payload: GrantRevokeIn | None = None) -> dict[str, Any]:
     user = require_role(request, Role.SUBJECT)
     grant = services.revoke(user, grant_id, payload.reason if payload else "", request=request)
     return out(grant)

@@ -24,7 +24,7 @@ from xinyong.lib.errors import DomainError
 from xinyong.lib.paging import paginate
 from xinyong.reports import choices as report_choices
 from xinyong.reports import services as reports
-from xinyong.reports.api import pdf_response
+from xinyong.reports.services import pdf_response
 
 PAGE = 30
 READS_PAGE = 50

@@ -30,7 +30,7 @@ from xinyong.kiosk.forms import VERSION_HELP, CodeForm, EnrolForm, TerminalForm,
 from xinyong.kiosk.models import PickupCode, Terminal
 from xinyong.lib.errors import DomainError
 from xinyong.reports import choices as report_choices
-from xinyong.reports.api import pdf_response
+from xinyong.reports.services import pdf_response
 
 COOKIE = "xinyong_kiosk"
 COOKIE_PATH = "/kiosk/"

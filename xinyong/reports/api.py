@@ -48,19 +48,7 @@ def subject_report(request: HttpRequest, subject_id: int, query: Query[ReportQue
     issued = services.issue(subject, requester=user, version=query.version,
                             channel=c.OFFICE if user.role == Role.OFFICE else c.API,
                             purpose=query.purpose, request=request)
-    return pdf_response(issued)
-
-
-def pdf_response(issued: services.Issued, *, inline: bool = False) -> HttpResponse:
-    from urllib.parse import quote
-
-    response = HttpResponse(issued.pdf, content_type="application/pdf")
-    response["X-Report-Number"] = issued.report.number
-    response["Content-Disposition"] = (
-        f"{'inline' if inline else 'attachment'}; filename=\"report-{issued.report.number}.pdf\"; "
-        f"filename*=UTF-8''{quote(issued.filename)}")
-    response["Cache-Control"] = "no-store"
-    return response
+    return services.pdf_response(issued)
 
 
 class ReportStatusOut(Schema):

@@ -16,7 +16,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from django.utils import timezone
 
@@ -40,6 +40,20 @@ class Issued:
     @property
     def filename(self) -> str:
         return f"信用报告-{self.report.number}.pdf"
+
+
+def pdf_response(issued: Issued, *, inline: bool = False) -> HttpResponse:
+    """The issued report as the download (pages, the API, kiosks): not cached, with its
+    number in `X-Report-Number`."""
+    from urllib.parse import quote
+
+    response = HttpResponse(issued.pdf, content_type="application/pdf")
+    response["X-Report-Number"] = issued.report.number
+    response["Content-Disposition"] = (
+        f"{'inline' if inline else 'attachment'}; filename=\"report-{issued.report.number}.pdf\"; "
+        f"filename*=UTF-8''{quote(issued.filename)}")
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 def check_requester(user: Any, subject: Subject, version: str, channel: str, purpose: str) -> Any:

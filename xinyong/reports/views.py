@@ -14,9 +14,9 @@ from xinyong.lib.errors import DomainError
 from xinyong.lib.paging import paginate
 from xinyong.reports import choices as c
 from xinyong.reports import services
-from xinyong.reports.api import pdf_response
 from xinyong.reports.forms import DownloadForm, FileForm, IssueForm, NumberForm, RevokeForm
 from xinyong.reports.models import Report
+from xinyong.reports.services import pdf_response
 from xinyong.subjects.models import Subject
 
 

@@ -44,3 +44,33 @@ def test_stats_equal_independent_counts(carol: User, bank: User, other_bank: Use
     assert Decimal(by_institution["太仓示例村镇银行"]["amount_lent_wan"]) == Decimal("50")
     assert [(p["product"], p["loans"]) for p in body["by_product"]] == [("诚信贷", 1)]
     assert api(bank).get("/api/v1/financing/stats").status_code == 403
+
+
+def test_stats_cost_the_same_queries_for_more_institutions(carol: User, bank: User,
+                                                          make_user: Callable[..., User],
+                                                          api: Callable[..., Any]) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from conftest import BANK2_CODE
+    from xinyong.accounts.models import Institution
+    from xinyong.financing import services
+
+    def lend(user: User, name: str) -> None:
+        loan = product(user, name)
+        need = api(carol).post_json(URL, {"amount_wan": "10", "term_months": 6, "purpose": "周转"}).json()
+        api(user).post_json(f"{URL}/{need['id']}/outcome",
+                            {"status": "lent", "amount_wan": "10", "product": loan.pk})
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            services.stats()
+        return len(captured)
+
+    lend(bank, "诚信贷")
+    one = queries()
+    others = [Institution.objects.create(code=BANK2_CODE[:-1] + ch, name=f"银行{ch}") for ch in "0123"]
+    for i, institution in enumerate(others):
+        lend(make_user(f"lender{i}", Role.INSTITUTION, institution=institution), f"贷{i}")
+    assert len(services.stats()["by_institution"]) == 5 and len(services.stats()["by_product"]) == 5
+    assert queries() == one

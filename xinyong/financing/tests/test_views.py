@@ -415,3 +415,23 @@ def test_files_chosen_on_a_refused_form_go_with_the_next_try(
     first = need.files.first()  # type: ignore[attr-defined]
     assert f"/financing/needs/{need.pk}/evidence/{first.pk}/" in page
     assert web(bank).get(f"/financing/needs/{need.pk}/evidence/{first.pk}/").status_code == 200
+
+
+def test_the_office_queue_costs_the_same_queries_for_more_taken_needs(
+        carol: User, bank: User, users: dict[str, User], web: Callable[..., Client]) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    office = web(users[Role.OFFICE])
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert office.get("/financing/needs/?status=all").status_code == 200
+        return len(captured)
+
+    services.workflow.accept(post_need(carol, open_to_all=True).pk, bank)
+    queries()
+    few = queries()
+    for _ in range(5):
+        services.workflow.accept(post_need(carol, open_to_all=True).pk, bank)
+    assert queries() == few
