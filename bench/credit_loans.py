@@ -82,6 +82,8 @@ ROOT = Path(__file__).resolve().parent.parent
 BIN = ROOT / ".venv" / "bin"
 sys.path.insert(0, str(ROOT / "bench"))
 
+# The helpers the benchmarks of a capability share (bench/commitments.py has them).
+from commitments import Counter, code_state, env_int, org_code, percentiles, uscc  # noqa: E402
 from run import PG_ADMIN, UNIT, fresh_db, sh, write_section  # noqa: E402
 
 SECTION = "## 信易贷：授权查询、融资需求、诚信中小企业名单 (credit loans)"
@@ -91,48 +93,7 @@ FINDINGS = ["fz_market_disruption", "fz_mask_fraud", "fz_medical_waste", "fz_key
             "fz_wildlife_food_trade"]
 
 
-def env_int(name: str, default: int) -> int:
-    return int(os.getenv(name, str(default)))
-
-
 # --- in the child, with Django set up ----------------------------------------------------
-
-def uscc(body: str) -> str:
-    from stdnum.cn import uscc as std
-
-    return body + std.calc_check_digit(body)
-
-
-def org_code(region: str, n: int) -> str:
-    return uscc(f"91{region}MA{n:07d}")
-
-
-def percentiles(ms: list[float]) -> dict[str, float]:
-    ordered = sorted(ms)
-    p95 = ordered[min(len(ordered) - 1, max(0, round(0.95 * len(ordered)) - 1))]
-    return {"n": len(ms), "median": statistics.median(ordered), "p95": p95, "max": ordered[-1],
-            "min": ordered[0]}
-
-
-class Counter:
-    """Counts what a logger emits (a filter that lets everything through)."""
-
-    def __init__(self) -> None:
-        self.n = 0
-
-    def filter(self, _record: Any) -> bool:
-        self.n += 1
-        return True
-
-
-def code_state() -> dict[str, Any]:
-    git = ["git", "-C", str(ROOT)]
-    head = subprocess.run([*git, "rev-parse", "HEAD"], capture_output=True, text=True,
-                          check=False).stdout.strip()
-    dirty = subprocess.run([*git, "status", "--porcelain"], capture_output=True, text=True,
-                           check=False).stdout.splitlines()
-    return {"head": head, "dirty": [d.strip() for d in dirty if d.strip()]}
-
 
 def timed(call: Callable[[], Any]) -> tuple[float, Any]:
     start = time.perf_counter()
