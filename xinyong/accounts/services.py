@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+from typing import Any
 
 from axes.helpers import get_cool_off
 from axes.models import AccessAttempt
@@ -67,24 +68,19 @@ def set_unit_region(unit: Unit, region: str, *, actor: User | None = None, via: 
 
 
 def _set_active(model: type[Unit] | type[Institution], obj: Unit | Institution, active: bool,
-                reason: str, *, noun: str, action: str, detail: dict[str, int] | None = None,
-                actor: User | None, via: str, request: HttpRequest | None) -> bool:
-    """Deactivate (or reactivate) a unit or an institution, locked, with the reason in the
-    audit log; False, and nothing recorded, if it is in that state already."""
+                reason: str) -> tuple[Any, str] | None:
+    """Deactivate (or reactivate) a unit or an institution, locked: the row and the reason
+    to record, or None if it is in that state already (nothing to record)."""
     reason = reason.strip()
     if not reason:
         raise DomainError("reason", "请说明原因")
     locked = model.objects.select_for_update().get(pk=obj.pk)
+    obj.is_active = active
     if locked.is_active == active:
-        obj.is_active = active
-        return False
-    locked.is_active = obj.is_active = active
+        return None
+    locked.is_active = active
     locked.save(update_fields=["is_active"])
-    verb = "启用" if active else "停用"
-    audit(f"{action}.{'reactivate' if active else 'deactivate'}", actor=actor, request=request,
-          obj=locked, summary=f"{verb}{noun} {locked.name}：{reason}"[:500],
-          detail={"reason": reason, **(detail or {})}, via=via)
-    return True
+    return locked, reason
 
 
 @transaction.atomic
@@ -96,8 +92,14 @@ def set_unit_active(
     in (open sessions are refused too), their tokens answer 401 (they are not revoked, and
     work again once it is reactivated), and nothing is submitted or imported for it.
     Returns False, and records nothing, if the unit is in that state already."""
-    return _set_active(Unit, unit, active, reason, noun="成员单位", action="unit",
-                       detail=unit_reach(unit), actor=actor, via=via, request=request)
+    changed = _set_active(Unit, unit, active, reason)
+    if changed is None:
+        return False
+    locked, reason = changed
+    audit("unit.reactivate" if active else "unit.deactivate", actor=actor, request=request,
+          obj=locked, summary=f"{'启用' if active else '停用'}成员单位 {locked.name}：{reason}"[:500],
+          detail={"reason": reason, **unit_reach(locked)}, via=via)
+    return True
 
 
 def unit_reach(unit: Unit) -> dict[str, int]:
@@ -146,8 +148,14 @@ def set_institution_active(
 ) -> bool:
     """Deactivate (or reactivate) an institution: as for a unit, its users cannot log in
     and their tokens answer 401 while it is inactive. False if nothing changed."""
-    return _set_active(Institution, institution, active, reason, noun="金融机构",
-                       action="institution", actor=actor, via=via, request=request)
+    changed = _set_active(Institution, institution, active, reason)
+    if changed is None:
+        return False
+    locked, reason = changed
+    audit("institution.reactivate" if active else "institution.deactivate", actor=actor,
+          request=request, obj=locked, via=via, detail={"reason": reason},
+          summary=f"{'启用' if active else '停用'}金融机构 {locked.name}：{reason}"[:500])
+    return True
 
 
 def find_institution(code: str) -> Institution:

@@ -130,9 +130,10 @@ class DecideForm(CaseForm):
 class MaterialRequestForm(CaseForm):
     reason = reason_field("需补正的材料")
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, example: str = "", **kwargs: Any) -> None:
         super().__init__(*args, prefix="material", **kwargs)
-        self.fields["reason"].widget.attrs["placeholder"] = "如：请补充缴清罚款的银行回单"
+        if example:
+            self.fields["reason"].widget.attrs["placeholder"] = example
 
 
 class TakeOverForm(CaseForm):

@@ -76,6 +76,8 @@ class CaseViews:
     queue_page: ClassVar[int] = 50
     # What the kind's queue columns read besides the record, subject and unit.
     queue_related: ClassVar[tuple[str, ...]] = ()
+    # The example in the 补正 box: what a handler of this kind typically asks for.
+    material_example: ClassVar[str] = "如：请补充缴清罚款的银行回单"
 
     @property
     def model(self) -> type[Case]:
@@ -184,7 +186,8 @@ class CaseViews:
             forms.update(supply=SupplyForm(), withdraw=WithdrawForm())
         else:
             forms.update(accept=AcceptForm(accept_label=self.accept_label),
-                         material=MaterialRequestForm(), decide=self.make_decide_form(case, user),
+                         material=MaterialRequestForm(example=self.material_example),
+                         decide=self.make_decide_form(case, user),
                          take_over=TakeOverForm(), **self.extra_forms(case, user))
         return forms
 
@@ -260,7 +263,9 @@ class CaseViews:
                 form_class = {"accept": AcceptForm, "material": MaterialRequestForm,
                               "take_over": TakeOverForm, "supply": SupplyForm,
                               "withdraw": WithdrawForm}[action]
-                kwargs: dict[str, Any] = {"accept_label": self.accept_label} if action == "accept" else {}
+                kwargs: dict[str, Any] = ({"accept_label": self.accept_label} if action == "accept"
+                                          else {"example": self.material_example}
+                                          if action == "material" else {})
                 form = forms[action] = form_class(request.POST, request.FILES, **kwargs)
             elif action == "decide":
                 form = forms[action] = self.make_decide_form(case, user, request.POST)

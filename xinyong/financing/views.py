@@ -90,6 +90,7 @@ class NeedViews(CaseViews):
     track_example = "RZ7K2M9QH3PW4T"
     mine_title = "我的融资需求"
     queue_related = ("institution",)  # the taker, named in each row (unit_name)
+    material_example = "如：请提供近一年的财务报表、纳税证明和主要购销合同"
 
     def make_decide_form(self, case: Case, user: User, data: Any = None) -> DecideForm:
         """The products a lender may name are its own institution's."""
