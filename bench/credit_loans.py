@@ -1035,7 +1035,7 @@ def section(r: dict[str, Any]) -> list[str]:
         f"**{st['queries']} SQL queries** (a counted run: {st['counted_ms']:,.0f} ms, of which "
         f"{st['sql_ms']:,.0f} ms in the database); `lib.workdays` warnings per run: "
         f"{st['warnings'][0]:,}. "
-        f"The working days to lend of every loan alone (`_days_to_lend` over all needs): "
+        f"The working days to lend of every loan alone (`_days` over all loans): "
         f"{st['days_to_lend_ms']:,.0f} ms. `GET /api/v1/financing/stats` as the office: "
         f"{st['api_ms']:,.0f} ms. Most repeated queries: {repeated(st['top'])}.",
         "", f"Totals: {', '.join(f'{k} {x}' for k, x in st['all'].items())}.",
