@@ -86,6 +86,10 @@ class Workflow:
     handler_roles: ClassVar[tuple[str, ...]] = (Role.OFFICE, Role.DEPARTMENT)
     # Whether the office may take an open case over from its unit (接办).
     takes_over: ClassVar[bool] = True
+    # Why a handler may not refuse (不予受理) a case of this kind; empty: it may.
+    no_refusal: ClassVar[str] = ""
+    # Whether material (补正) may be asked for only once the case is accepted.
+    material_once_accepted: ClassVar[bool] = False
     # Every workflow made (one per kind, at import of its app: see its AppConfig.ready).
     registry: ClassVar[list[Workflow]] = []
 
@@ -118,8 +122,9 @@ class Workflow:
 
     # --- hooks of the kind -------------------------------------------------------------------
 
-    def check_decision(self, case: Case, decision: str, extra: dict[str, Any]) -> None:
-        """Refuse a decision this case cannot take (DomainError), before anything changes."""
+    def check_decision(self, case: Case, user: Any, decision: str, extra: dict[str, Any]) -> None:
+        """Refuse a decision `user` cannot make on this case (DomainError), before anything
+        changes."""
 
     def remedy(self, case: Case, user: Any, decision: str, reason: str, *, request: Any,
                today: dt.date, extra: dict[str, Any]) -> None:
@@ -233,6 +238,8 @@ class Workflow:
                request: Any = None, today: dt.date | None = None) -> Case:
         """Accept (受理), or refuse (不予受理) with a reason, which closes the case."""
         today = today or timezone.localdate()
+        if not accept_it and self.no_refusal:
+            raise DomainError("accept", self.no_refusal)
         note = clean_text(note, "reason", required="" if accept_it else "不予受理须写明理由")
         case = self._lock(case_id, user)
         if case.status != c.SUBMITTED:
@@ -263,6 +270,8 @@ class Workflow:
         self._must_be_open(case, "要求补正")
         if case.status not in c.RUNNING:
             raise DomainError("status", "已在等待申请人补正材料", status=409)
+        if case.status == c.SUBMITTED and self.material_once_accepted:
+            raise DomainError("status", f"请先受理该{self.noun}，再要求补正材料", status=409)
         case.paused_on, case.material_request = today, note
         case.status = c.AWAITING_MATERIAL
         step(case.timeline, "要求补正材料", user, note,
@@ -357,7 +366,7 @@ class Workflow:
         if not case.is_open:
             done = f"{self.noun}已于 {case.decided_on} 办结（{self.outcome_label(case)}）"
             raise DomainError("status", f"{done}，不能重复决定", status=409)
-        self.check_decision(case, decision, extra)
+        self.check_decision(case, user, decision, extra)
         if case.status == c.SUBMITTED:
             self._start(case, user, today)
         case.status, case.paused_on = self.outcomes[decision], None

@@ -33,5 +33,3 @@ PRODUCT_STATUS = ChoiceSet(Choice(PUBLISHED, "在售", "text-bg-success"),
 
 # Who may post a need: enterprises and individual businesses (SME financing).
 APPLICANT_KINDS = ("organization", "individual_business")
-# Lists that keep a subject off the honest-SME list while it is on them.
-RESTRICTIVE_LISTS = ("key_supervision", "watch", "joint_punishment")

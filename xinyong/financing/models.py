@@ -16,18 +16,34 @@ from xinyong.financing import choices
 from xinyong.lib.choices import ChoiceSet
 
 
+def on_sale_q() -> Q:
+    """Products offered: published, by an active institution (a deactivated institution's
+    products are not offered, and needs cannot choose them)."""
+    return Q(status=choices.PUBLISHED, institution__is_active=True)
+
+
 class ProductQuerySet(models.QuerySet["Product"]):
     def visible_to(self, user: Any) -> ProductQuerySet:
-        """Everyone sees products on sale of active institutions; an institution also its own
-        withdrawn ones, the office all."""
+        """Everyone sees the products on sale; an institution also its own withdrawn ones,
+        the office all."""
         role = role_of(user)
         if role == Role.OFFICE:
             return self
-        # A deactivated institution's products are not offered (needs refuse them too).
-        on_sale = Q(status=choices.PUBLISHED, institution__is_active=True)
         if role == Role.INSTITUTION and user.institution_id is not None:
-            return self.filter(on_sale | Q(institution_id=user.institution_id))
-        return self.filter(on_sale)
+            return self.filter(on_sale_q() | Q(institution_id=user.institution_id))
+        return self.filter(on_sale_q())
+
+    def on_sale(self) -> ProductQuerySet:
+        return self.filter(on_sale_q())
+
+    def fitting(self, amount_wan: Any = None, term_months: int | None = None) -> ProductQuerySet:
+        """Those whose ranges hold the amount (万元) and the term (months), where given."""
+        rows = self
+        if amount_wan is not None:
+            rows = rows.filter(amount_min_wan__lte=amount_wan, amount_max_wan__gte=amount_wan)
+        if term_months is not None:
+            rows = rows.filter(term_min_months__lte=term_months, term_max_months__gte=term_months)
+        return rows
 
 
 class Product(models.Model):

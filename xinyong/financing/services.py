@@ -31,7 +31,9 @@ from xinyong.financing.models import Evidence, FinancingNeed, HonestListing, Pro
 from xinyong.grants import services as grants
 from xinyong.lib import workdays
 from xinyong.lib.errors import DomainError
+from xinyong.policies import rulebook
 from xinyong.policies.schema import SUBJECT_FLAGS
+from xinyong.records.penalties import parse_amount
 
 MAX_AMOUNT_WAN = Decimal("1000000")  # 100 亿元: beyond any SME loan; stops typing slips
 MAX_TERM_MONTHS = 360
@@ -40,16 +42,17 @@ MAX_RATE = Decimal("36")  # 年利率 above 36% is not protected by the courts (
 
 # --- checks of amounts -------------------------------------------------------------------------
 
-def amount(value: Any, field: str, *, limit: Decimal = MAX_AMOUNT_WAN) -> Decimal:
-    """A positive amount in 万元 with at most two decimals."""
+def amount(value: Any, field: str) -> Decimal:
+    """A positive amount in 万元 with at most two decimals, written as people write amounts
+    (`1,200.5`, full-width digits: `records.penalties.parse_amount`)."""
     try:
-        number = Decimal(str(value))
-    except (InvalidOperation, ValueError):
-        raise DomainError(field, "应为数字（万元）") from None
-    if not number.is_finite() or number <= 0:
+        number = parse_amount(str(value if value is not None else ""))
+    except ValueError as exc:
+        raise DomainError(field, str(exc)) from None
+    if number is None or number <= 0:
         raise DomainError(field, "应大于 0（单位：万元）")
-    if number > limit:
-        raise DomainError(field, f"不能超过 {limit} 万元")
+    if number > MAX_AMOUNT_WAN:
+        raise DomainError(field, f"不能超过 {MAX_AMOUNT_WAN} 万元")
     if number != number.quantize(Decimal("0.01")):
         raise DomainError(field, "最多两位小数（单位：万元）")
     return number
@@ -160,12 +163,8 @@ def matching_products(subject: Any, amount_wan: Decimal | None, term_months: int
     """Products on sale whose targets the subject meets (all of them) and whose ranges hold
     the amount and term, if given."""
     met = targets_met(subject, today, priority=priority)
-    rows = Product.objects.filter(status=choices.PUBLISHED, institution__is_active=True)
-    if amount_wan is not None:
-        rows = rows.filter(amount_min_wan__lte=amount_wan, amount_max_wan__gte=amount_wan)
-    if term_months is not None:
-        rows = rows.filter(term_min_months__lte=term_months, term_max_months__gte=term_months)
-    return [p for p in rows.select_related("institution") if set(p.targets) <= met]
+    rows = Product.objects.on_sale().fitting(amount_wan, term_months).select_related("institution")
+    return [p for p in rows if set(p.targets) <= met]
 
 
 # --- the case ----------------------------------------------------------------------------------
@@ -181,6 +180,10 @@ class FinancingWorkflow(Workflow):
     accept_step = "金融机构受理"
     handler_roles = (Role.INSTITUTION,)
     takes_over = False
+    no_refusal = ("融资需求不作“不予受理”：不受理的无需操作，需求仍向其他机构开放；"
+                  "受理后不予放款的，请反馈“未放款”并写明理由")
+    # Material is asked for by the institution that took the need, not before.
+    material_once_accepted = True
 
     def may_handle(self, user: Any, case: Case) -> bool:
         """An institution's user: a need its institution took, or one still waiting that
@@ -195,21 +198,7 @@ class FinancingWorkflow(Workflow):
         # The need's grants to the other institutions end; the taker's stays.
         grants.end_for_need(need, user.institution_id, "融资需求已由其他金融机构受理", user=user)
 
-    def accept(self, case_id: int, user: Any, accept_it: bool = True, note: str = "", *,
-               request: Any = None, today: dt.date | None = None) -> Case:
-        if not accept_it:
-            raise DomainError("accept", "融资需求不作“不予受理”：不受理的无需操作，需求仍向其他机构开放；"
-                                        "受理后不予放款的，请反馈“未放款”并写明理由")
-        return super().accept(case_id, user, True, note, request=request, today=today)
-
-    def request_material(self, case_id: int, user: Any, note: str, *, request: Any = None,
-                         today: dt.date | None = None) -> Case:
-        need = self.model.objects.visible_to(user).filter(pk=case_id).first()
-        if need is not None and need.status == c.SUBMITTED:
-            raise DomainError("status", "请先受理该融资需求，再要求补充材料", status=409)
-        return super().request_material(case_id, user, note, request=request, today=today)
-
-    def check_decision(self, case: Case, decision: str, extra: dict[str, Any]) -> None:
+    def check_decision(self, case: Case, user: Any, decision: str, extra: dict[str, Any]) -> None:
         need: Any = case
         if decision == "lent":
             extra["amount_wan"] = amount(extra.get("amount_wan"), "amount_wan")
@@ -217,8 +206,9 @@ class FinancingWorkflow(Workflow):
             product_id = extra.get("product")
             if product_id is not None:
                 product = Product.objects.filter(pk=product_id).first()
-                institution_id = need.institution_id or extra.get("institution_id")
-                if product is None or product.institution_id != institution_id:
+                # The taker's, or (taken with this outcome) the deciding user's institution.
+                if product is None or product.institution_id != (need.institution_id
+                                                                 or user.institution_id):
                     raise DomainError("product", "应为本机构的信易贷产品")
                 extra["product"] = product
 
@@ -263,8 +253,7 @@ def outcome(user: Any, need_id: int, status: str, *, amount_wan: Any = None, rat
     if status == "declined" and not (reason or "").strip():
         raise DomainError("reason", "未放款的，请写明理由")
     return workflow.decide(need_id, user, status, reason, request=request, today=today,  # type: ignore[return-value]
-                           amount_wan=amount_wan, rate=rate, product=product,
-                           institution_id=getattr(user, "institution_id", None))
+                           amount_wan=amount_wan, rate=rate, product=product)
 
 
 @transaction.atomic
@@ -286,8 +275,7 @@ def submit(user: Any, amount_wan: Any, term_months: int, purpose: str, *,
     term_months = term(term_months, "term_months")
     purpose = clean_text(purpose, "purpose", required="请写明资金用途", limit=500)
     product_ids = list(dict.fromkeys(products))
-    chosen = list(Product.objects.filter(pk__in=product_ids, status=choices.PUBLISHED,
-                                         institution__is_active=True).select_related("institution"))
+    chosen = list(Product.objects.on_sale().filter(pk__in=product_ids).select_related("institution"))
     if len(chosen) != len(product_ids):
         raise DomainError("products", "所选产品不存在或已下架")
     if open_to_all is None:
@@ -328,15 +316,23 @@ def submit(user: Any, amount_wan: Any, term_months: int, purpose: str, *,
 # --- the honest-SME list -----------------------------------------------------------------------
 
 def honest_q(today: dt.date, field: str = "subject") -> Q:
-    """Subjects with no dishonest record published today and on no restrictive list today."""
+    """Subjects with no dishonest record published today and on no list of dishonest
+    polarity today (the packs say which lists those are)."""
     from xinyong.lists.models import Membership
     from xinyong.records.models import Record
 
     dishonest = Record.objects.published_on(today).filter(
         subject_id=OuterRef(f"{field}_id" if field else "pk"), polarity="dishonest")
     listed = Membership.objects.active_on(today).filter(
-        subject_id=OuterRef(f"{field}_id" if field else "pk"), list_code__in=choices.RESTRICTIVE_LISTS)
+        subject_id=OuterRef(f"{field}_id" if field else "pk"),
+        list_code__in=rulebook.current().list_codes("dishonest"))
     return ~Q(Exists(dishonest)) & ~Q(Exists(listed))
+
+
+def listable(subject: Any) -> bool:
+    """Who may be on the list: enterprises and individual businesses not known to be large
+    (the office sets 企业规模; an unknown scale does not keep a firm off)."""
+    return bool(subject.kind in choices.APPLICANT_KINDS and subject.scale != "large")
 
 
 def honest_smes(today: dt.date | None = None) -> QuerySet[HonestListing]:
@@ -354,7 +350,7 @@ def opt_in(user: Any, note: str = "", *, request: Any = None) -> HonestListing:
     subject = getattr(user, "subject", None) if getattr(user, "role", None) == Role.SUBJECT else None
     if subject is None:
         raise DomainError("subject", "只有信用主体本人可以申请加入", status=403)
-    if subject.kind not in choices.APPLICANT_KINDS or subject.scale == "large":
+    if not listable(subject):
         raise DomainError("subject", "诚信中小企业名单面向中小微企业和个体工商户")
     note = clean_text(note, "note", limit=300)
     listing, _ = HonestListing.objects.select_for_update().get_or_create(

@@ -125,8 +125,7 @@ class NeedViews(CaseViews):
         if user.role == Role.INSTITUTION:
             met = services.targets_met(need.subject, today, priority=need.priority)
             fit = []
-            for product in Product.objects.filter(institution_id=user.institution_id or 0,
-                                                  status=choices.PUBLISHED):
+            for product in Product.objects.on_sale().filter(institution_id=user.institution_id or 0):
                 targets = set(product.targets)
                 fit.append({
                     "product": product, "met": _target_labels(targets & met),
@@ -167,13 +166,9 @@ def index(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     book = rulebook.current()
     form = ProductFilterForm(request.GET or None)
-    rows = (Product.objects.filter(status=choices.PUBLISHED, institution__is_active=True)
-            .select_related("institution"))
     data = form.cleaned_data if form.is_bound and form.is_valid() else {}
-    if data.get("amount") is not None:
-        rows = rows.filter(amount_min_wan__lte=data["amount"], amount_max_wan__gte=data["amount"])
-    if data.get("term") is not None:
-        rows = rows.filter(term_min_months__lte=data["term"], term_max_months__gte=data["term"])
+    rows = Product.objects.on_sale().fitting(data.get("amount"), data.get("term")).select_related(
+        "institution")
     page, query = paginate(request, rows.order_by("institution__name", "name", "id"), 30)
     subject = getattr(user, "subject", None) if role_of(user) == Role.SUBJECT else None
     eligible = subject is not None and subject.kind in choices.APPLICANT_KINDS
@@ -286,8 +281,8 @@ def apply(request: HttpRequest) -> HttpResponse:
     found = _rules(today)
     eligible = subject is not None and subject.kind in choices.APPLICANT_KINDS
     met = services.targets_met(subject, today) if eligible else set()
-    on_sale = list(Product.objects.filter(status=choices.PUBLISHED, institution__is_active=True)
-                   .select_related("institution").order_by("institution__name", "name"))
+    on_sale = list(Product.objects.on_sale().select_related("institution")
+                   .order_by("institution__name", "name"))
     # Those whose targets it meets first (a priority product counts: declaring a situation
     # below makes it met).
     fits = {p.pk for p in on_sale if set(p.targets) - {choices.PRIORITY} <= met}
@@ -398,14 +393,13 @@ def _honest_subject(request: HttpRequest, user: User, today: dt.date) -> HttpRes
     listing = HonestListing.objects.filter(subject=subject).first()
     joined = listing is not None and listing.opted_out_at is None
     shown = joined and services.honest_smes(today).filter(subject=subject).exists()
-    eligible = subject is not None and subject.kind in choices.APPLICANT_KINDS \
-        and subject.scale != "large"
+    eligible = subject is not None and services.listable(subject)
     # Why it would not be shown: the same conditions as `services.honest_q`, named.
     dishonest = list(Record.objects.published_on(today)
                      .filter(subject=subject, polarity="dishonest").order_by("-decided_on")[:20])
     book = rulebook.current()
     lists = sorted({book.list_name(m.list_code) for m in Membership.objects.active_on(today)
-                    .filter(subject=subject, list_code__in=choices.RESTRICTIVE_LISTS)})
+                    .filter(subject=subject, list_code__in=book.list_codes("dishonest"))})
     if joined and not form.is_bound:
         form = ListingForm(initial={"note": listing.note if listing else ""})
     return render(request, "financing/honest.html", {

@@ -6,7 +6,7 @@ decides what it shows. Institutions: /api/v1/institutions."""
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Annotated, Any
 
 from django.http import HttpRequest
 from django.utils import timezone
@@ -16,7 +16,7 @@ from pydantic import ConfigDict
 from xinyong.accounts.auth import optional_auth, require_role, token_auth
 from xinyong.accounts.models import Institution, Role
 from xinyong.grants import choices, services
-from xinyong.grants.models import Grant
+from xinyong.grants.models import Grant, live_q
 from xinyong.lib.apierrors import Error
 from xinyong.lib.errors import DomainError
 from xinyong.lib.paging import clamp
@@ -28,8 +28,8 @@ institutions_router = Router(tags=["grants"])
 class GrantIn(Schema):
     model_config = ConfigDict(extra="forbid")
 
-    institution: str = Field(min_length=1, max_length=18,
-                             description="金融机构的 id 或统一社会信用代码")
+    institution: int | Annotated[str, Field(min_length=1, max_length=18)] = Field(
+        description="金融机构的 id（/api/v1/institutions）或统一社会信用代码")
     scope: list[str] = Field(min_length=1, max_length=4,
                              description="profile（基本信息与名单）、records（全部信用记录）、"
                                          "score（信用评价）、report（信用报告）")
@@ -141,7 +141,7 @@ def list_grants(request: HttpRequest, filters: Query[GrantFilters]) -> dict[str,
     if filters.state == "live":
         rows = rows.live_on(today)
     elif filters.state == "ended":
-        rows = rows.exclude(pk__in=Grant.objects.live_on(today).values("pk"))
+        rows = rows.exclude(live_q(today))
     elif filters.state:
         raise DomainError("state", "应为 live 或 ended")
     total = rows.count()

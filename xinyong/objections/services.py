@@ -104,7 +104,7 @@ class ObjectionWorkflow(Workflow):
         return {"upheld": upheld,
                 "dismissed": f"异议不成立的，维持原信息，记录“{record.decision_no}”的异议标记撤除。"}
 
-    def check_decision(self, case: Case, decision: str, extra: dict[str, Any]) -> None:
+    def check_decision(self, case: Case, user: Any, decision: str, extra: dict[str, Any]) -> None:
         changes = extra["corrections"] = clean_corrections(extra.get("corrections"))
         if changes and decision != "upheld":
             raise DomainError("corrections", "只有异议成立时才更正记录")

@@ -131,6 +131,12 @@ class Rulebook:
                  if getattr(e.pack, section) is not None]
         return max(found, key=lambda f: LEVEL_RANK[f[0].pack.level]) if found else None
 
+    def list_codes(self, polarity: str) -> set[str]:
+        """The codes of the lists some pack makes with this polarity (dishonest: 重点监管,
+        重点关注, 联合惩戒 ...; good: 守信激励)."""
+        return {code for code, rules in self.lists().items()
+                if any(rule.polarity == polarity for _, rule in rules)}
+
     def lists(self) -> dict[str, list[tuple[Entry, ListRule]]]:
         found: dict[str, list[tuple[Entry, ListRule]]] = {}
         for e in self.entries:

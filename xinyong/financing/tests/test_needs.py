@@ -164,3 +164,18 @@ def test_the_list_costs_the_same_queries_for_more_needs(carol: User, bank: User,
         api(bank).post_json(f"{URL}/{need['id']}/accept", {})
     assert client.get(URL).json()["total"] == 10
     assert queries() == few
+
+
+def test_amounts_are_read_as_people_write_them(carol: User, loaded: Any) -> None:
+    from xinyong.financing import services
+    from xinyong.lib.errors import DomainError
+
+    assert services.amount("1,200.5", "amount_wan") == Decimal("1200.5")
+    assert services.amount("１２０", "amount_wan") == Decimal("120")
+    for bad, says in [("-3", "负数"), ("abc", "不是有效金额"), ("", "应大于 0"), ("0.001", "两位小数")]:
+        try:
+            services.amount(bad, "amount_wan")
+        except DomainError as exc:
+            assert exc.field == "amount_wan" and says in exc.msg, (bad, exc.msg)
+        else:
+            raise AssertionError(f"{bad!r} accepted")

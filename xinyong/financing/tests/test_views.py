@@ -233,7 +233,7 @@ def test_an_institution_takes_a_need_and_reports_a_loan_on_its_page(
     assert bare.status_code == 422 and 'data-error-for="reason"' in text(bare)
     wrong = browser.post(url, {"action": "decide", "decide-decision": "lent",
                                "decide-amount_wan": "-5", "decide-rate": "3.85"})
-    assert wrong.status_code == 422 and re.search(r'data-error-for="amount_wan">[^<]*大于 0', text(wrong))
+    assert wrong.status_code == 422 and re.search(r'data-error-for="amount_wan">[^<]*不能为负数', text(wrong))
     lent = browser.post(url, {"action": "decide", "decide-decision": "lent",
                               "decide-amount_wan": "100", "decide-rate": "3.85",
                               "decide-product": str(offered.pk)})

@@ -189,6 +189,11 @@ def test_service_refuses_a_user_that_is_not_a_subject(bank: User, loaded: Any) -
     assert refused.value.status == 403
 
 
-def test_institutions_are_listed_for_choosing(institution: Institution, api: Callable[..., Any]) -> None:
+def test_institutions_are_listed_for_choosing(institution: Institution, zhang: User,
+                                              api: Callable[..., Any]) -> None:
     listed = api(None).get("/api/v1/institutions").json()
     assert [(i["code"], i["name"]) for i in listed] == [(BANK_CODE, "示例农商银行马尾支行")]
+    # A client may name the institution by the id the list gives, as a number.
+    made = api(zhang).post_json(URL, grant_body(institution=listed[0]["id"]))
+    assert made.status_code == 201, made.content
+    assert Grant.objects.get().institution_id == institution.pk
