@@ -53,11 +53,9 @@ what earlier runs left). `make bench` runs it from run.py (BENCH_SKIP_COMMITMENT
 
 from __future__ import annotations
 
-import argparse
 import datetime as dt
 import json
 import os
-import platform
 import random
 import statistics
 import subprocess
@@ -69,13 +67,11 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-import psycopg
-
 ROOT = Path(__file__).resolve().parent.parent
 BIN = ROOT / ".venv" / "bin"
 sys.path.insert(0, str(ROOT / "bench"))
 
-from run import PG_ADMIN, UNIT, fresh_db, sh, write_section  # noqa: E402
+from run import UNIT, fresh_db, sh, standalone  # noqa: E402
 
 SECTION = "## 信用承诺与不可抗力证明 (commitments, certificates)"
 MARKER = "福州马尾信诺档案样本有限公司"  # the subject with 50 commitments
@@ -886,31 +882,5 @@ def main(work: Path | None = None, keep: bool = False) -> list[str]:
     return section(measure(url, var, work, filled))
 
 
-def standalone() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--keep", action="store_true", help="reuse the database if it is filled")
-    parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
-    args = parser.parse_args()
-    if args.child:
-        child(args.keep)
-        return
-    start = time.perf_counter()
-    head = [f"# Commitments benchmark, {dt.date.today()}", "",
-            f"- machine: {platform.node()}, {os.cpu_count()} cores, Python "
-            f"{platform.python_version()}, {platform.platform()}"]
-    with psycopg.connect(PG_ADMIN) as conn:
-        row = conn.execute("show server_version").fetchone()
-        head.append(f"- PostgreSQL: {row[0] if row else '?'}")
-    lines = main(keep=args.keep)
-    # The machine facts go with the section too: the day's file already has its own head.
-    lines[3:3] = [f"Machine: {head[2][len('- machine: '):]}; PostgreSQL "
-                  f"{head[3][len('- PostgreSQL: '):]}."]
-    print("\n".join(head + lines))
-    out = ROOT / "bench" / f"report-{dt.date.today()}.md"
-    write_section(out, head, lines)
-    print(f"\nwritten to {out}")
-    print(f"\n(measured in {time.perf_counter() - start:.0f} s)", file=sys.stderr)
-
-
 if __name__ == "__main__":
-    standalone()
+    standalone("Commitments benchmark", __doc__ or "", child, main)

@@ -59,11 +59,9 @@ run.py (BENCH_SKIP_CREDIT_LOANS=1 skips it).
 
 from __future__ import annotations
 
-import argparse
 import datetime as dt
 import json
 import os
-import platform
 import random
 import statistics
 import subprocess
@@ -76,15 +74,13 @@ from functools import cache, partial
 from pathlib import Path
 from typing import Any
 
-import psycopg
-
 ROOT = Path(__file__).resolve().parent.parent
 BIN = ROOT / ".venv" / "bin"
 sys.path.insert(0, str(ROOT / "bench"))
 
 # The helpers the benchmarks of a capability share (bench/commitments.py has them).
 from commitments import Counter, code_state, env_int, org_code, percentiles, uscc  # noqa: E402
-from run import PG_ADMIN, UNIT, fresh_db, sh, write_section  # noqa: E402
+from run import UNIT, fresh_db, sh, standalone  # noqa: E402
 
 SECTION = "## 信易贷：授权查询、融资需求、诚信中小企业名单 (credit loans)"
 MARKER = "福州马尾信易贷档案样本有限公司"  # the subject whose file the bank reads
@@ -1074,30 +1070,5 @@ def main(work: Path | None = None, keep: bool = False) -> list[str]:
     return section(measure(url, var, work, filled))
 
 
-def standalone() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--keep", action="store_true", help="reuse the database if it is filled")
-    parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
-    args = parser.parse_args()
-    if args.child:
-        child(args.keep)
-        return
-    start = time.perf_counter()
-    head = [f"# Credit loans benchmark, {dt.date.today()}", "",
-            f"- machine: {platform.node()}, {os.cpu_count()} cores, Python "
-            f"{platform.python_version()}, {platform.platform()}"]
-    with psycopg.connect(PG_ADMIN) as conn:
-        row = conn.execute("show server_version").fetchone()
-        head.append(f"- PostgreSQL: {row[0] if row else '?'}")
-    lines = main(keep=args.keep)
-    lines[3:3] = [f"Machine: {head[2][len('- machine: '):]}; PostgreSQL "
-                  f"{head[3][len('- PostgreSQL: '):]}."]
-    print("\n".join(head + lines))
-    out = ROOT / "bench" / f"report-{dt.date.today()}.md"
-    write_section(out, head, lines)
-    print(f"\nwritten to {out}")
-    print(f"\n(measured in {time.perf_counter() - start:.0f} s)", file=sys.stderr)
-
-
 if __name__ == "__main__":
-    standalone()
+    standalone("Credit loans benchmark", __doc__ or "", child, main)

@@ -23,6 +23,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import psycopg
@@ -66,6 +67,37 @@ def fresh_db(name: str, keep: bool, table: str, where: str = "TRUE",
         conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
         conn.execute(f"CREATE DATABASE {name}")
     return url, False
+
+
+def standalone(title: str, doc: str, child: Callable[[bool], None],
+               main: Callable[..., list[str]]) -> None:
+    """A capability's benchmark run on its own: `--child` is its measuring process; else it
+    runs `main` and writes its section, with the machine's facts, into today's report."""
+    import argparse
+
+    parser = argparse.ArgumentParser(description=doc.splitlines()[0])
+    parser.add_argument("--keep", action="store_true", help="reuse the database if it is filled")
+    parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        child(args.keep)
+        return
+    start = time.perf_counter()
+    head = [f"# {title}, {dt.date.today()}", "",
+            f"- machine: {platform.node()}, {os.cpu_count()} cores, Python "
+            f"{platform.python_version()}, {platform.platform()}"]
+    with psycopg.connect(PG_ADMIN) as conn:
+        row = conn.execute("show server_version").fetchone()
+        head.append(f"- PostgreSQL: {row[0] if row else '?'}")
+    lines = main(keep=args.keep)
+    # The machine facts go with the section too: the day's file already has its own head.
+    lines[3:3] = [f"Machine: {head[2][len('- machine: '):]}; PostgreSQL "
+                  f"{head[3][len('- PostgreSQL: '):]}."]
+    print("\n".join(head + lines))
+    out = ROOT / "bench" / f"report-{dt.date.today()}.md"
+    write_section(out, head, lines)
+    print(f"\nwritten to {out}")
+    print(f"\n(measured in {time.perf_counter() - start:.0f} s)", file=sys.stderr)
 
 
 def write_section(out: Path, head: list[str], section: list[str]) -> None:
