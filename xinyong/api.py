@@ -20,9 +20,11 @@ from ninja.errors import (
 from ninja.renderers import JSONRenderer
 
 from xinyong.accounts.auth import optional_auth
+from xinyong.articles.api import router as articles_router
 from xinyong.certificates.api import router as certificates_router
 from xinyong.checks.api import router as checks_router
 from xinyong.commitments.api import router as commitments_router
+from xinyong.dashboard.api import router as dashboard_router
 from xinyong.disclosure.api import router as publicity_router
 from xinyong.exchange.api import router as exchange_router
 from xinyong.financing.api import needs_router as financing_needs_router
@@ -35,6 +37,7 @@ from xinyong.licences.api import router as licences_router
 from xinyong.lists.api import router as lists_router
 from xinyong.objections.api import router as objections_router
 from xinyong.policies.api import router as policies_router
+from xinyong.portal.api import router as portal_router
 from xinyong.records.api import imports_router
 from xinyong.records.api import router as records_router
 from xinyong.repairs.api import router as repairs_router
@@ -249,3 +252,6 @@ api.add_router("/grants", grants_router)
 api.add_router("/institutions", institutions_router)
 api.add_router("/financing/needs", financing_needs_router)
 api.add_router("/financing", financing_router)
+api.add_router("/search", portal_router)
+api.add_router("/articles", articles_router)
+api.add_router("/dashboard", dashboard_router)

@@ -76,6 +76,9 @@ INSTALLED_APPS = [
     "xinyong.kiosk",
     "xinyong.scores",
     "xinyong.inspections",
+    "xinyong.articles",
+    "xinyong.dashboard",
+    "xinyong.portal",
     "xinyong.front",
     "xinyong.demo",
 ]

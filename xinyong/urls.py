@@ -26,5 +26,8 @@ urlpatterns = [
     path("", include("xinyong.scores.urls")),
     path("", include("xinyong.inspections.urls")),
     path("", include("xinyong.casework.urls")),
+    path("", include("xinyong.articles.urls")),
+    path("", include("xinyong.dashboard.urls")),
+    path("", include("xinyong.portal.urls")),
     path("", include("xinyong.front.urls")),
 ]
