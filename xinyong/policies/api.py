@@ -7,17 +7,20 @@ from typing import Any
 
 from django.http import HttpRequest
 from django.utils import timezone
-from ninja import Router, Schema, Status
+from ninja import Field, Router, Schema, Status
 from ninja.errors import HttpError
 
 from xinyong.accounts.auth import require_role, token_auth
 from xinyong.accounts.models import Role
 from xinyong.lib.apierrors import Error
+from xinyong.lib.errors import DomainError
 from xinyong.policies import events as policy_events
+from xinyong.policies import loader, whatif
 from xinyong.policies.models import PolicyEvent, PolicyPack, PolicyVersion, status_on
 from xinyong.policies.rulebook import events as happened_events
 
 router = Router(tags=["policies"])
+MAX_PACK_BYTES = 2 * 1024 * 1024  # as the upload form
 
 
 class PolicyOut(Schema):
@@ -132,6 +135,42 @@ def create_event(request: HttpRequest, payload: EventIn) -> Status[PolicyEvent]:
     event = policy_events.record_event(payload.code, payload.occurred_on, note=payload.note,
                                        actor=actor, via="api")
     return Status(201, event)
+
+
+class WhatIfIn(Schema):
+    text: str  # the pack's YAML, as a file would hold it
+    name: str = "draft.yaml"  # the file name problems are reported under
+    day: dt.date | None = None  # the day to compare on (today)
+    examples: int = Field(10, ge=0, le=100)
+
+
+class WhatIfOut(Schema):
+    day: dt.date
+    identical: bool
+    drafts: list[dict[str, Any]]
+    records: dict[str, int]
+    seconds: float
+    status_changes: list[dict[str, Any]]
+    windows: dict[str, Any]
+    lists: list[dict[str, Any]]
+    measures: list[dict[str, Any]]
+    checks: dict[str, Any]
+    changed_record_ids: list[int]
+    changed_record_ids_truncated: bool
+
+
+@router.post("/whatif", auth=token_auth, response={200: WhatIfOut, 403: Error, 422: Error},
+             summary="规则包试算：草案会改变什么（不写入任何内容）")
+def whatif_report(request: HttpRequest, payload: WhatIfIn) -> dict[str, Any]:
+    require_role(request, Role.OFFICE)
+    if len(payload.text.encode("utf-8")) > MAX_PACK_BYTES:
+        raise DomainError("text", "规则包过大（上限 2 MB）")
+    try:
+        parsed = loader.parse(payload.text, payload.name or "draft.yaml")
+        report = whatif.evaluate([parsed], payload.day, examples=payload.examples)
+    except loader.PackError as exc:
+        raise DomainError("text", "；".join(exc.problems)) from None
+    return report.as_dict()
 
 
 @router.get("/{pack_id}", response={200: PolicyDetailOut, 404: Error}, summary="政策规则包详情")

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import re
+from typing import Any
+
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -11,14 +15,17 @@ from xinyong.accounts.decorators import role_required
 from xinyong.accounts.models import Role
 from xinyong.lib.errors import DomainError
 from xinyong.policies import events as policy_events
-from xinyong.policies import loader
+from xinyong.policies import loader, whatif
 from xinyong.policies.choices import SEVERITY
 from xinyong.policies.coverage import explain
 from xinyong.policies.forms import EventCorrectionForm, EventForm, PackUploadForm
 from xinyong.policies.models import STATUS_LABELS, PolicyEvent, PolicyPack, status_on
+from xinyong.policies.rulebook import current as current_rulebook
 from xinyong.policies.rulebook import events as happened_events
 from xinyong.policies.rulebook import pack_of
 from xinyong.policies.schema import LEVEL_LABELS, SCENARIOS
+
+SHA256 = re.compile(r"[0-9a-f]{64}")
 
 
 def policy_list(request: HttpRequest) -> HttpResponse:
@@ -70,25 +77,89 @@ def policy_detail(request: HttpRequest, pack_id: str) -> HttpResponse:
 
 @role_required(Role.OFFICE)
 def upload(request: HttpRequest) -> HttpResponse:
+    """只校验, or 试算 (the what-if report, then 确认采用 on its page). A POST with
+    action=load loads at once, as before the preview existed (scripts and tests use it)."""
     form = PackUploadForm(request.POST or None, request.FILES or None)
     problems: list[str] = []
     if request.method == "POST" and form.is_valid():
         upload_file = form.cleaned_data["file"]
         try:
-            parsed = loader.parse(upload_file.read().decode("utf-8"), upload_file.name)
-            if request.POST.get("action") == "load":
+            text = upload_file.read().decode("utf-8")
+            parsed = loader.parse(text, upload_file.name)
+            action = request.POST.get("action")
+            if action == "preview":
+                report = whatif.evaluate([parsed])
+                sha = whatif.keep(request.session, text, upload_file.name, report.as_dict())
+                return redirect("policies:whatif", sha=sha)
+            if action == "load":
                 version, created = loader.load([parsed], actor=request.user, via="web")[0]
                 if created:
                     messages.success(request, f"已载入 {parsed.pack.id} 第 {version.number} 版")
                 else:
                     messages.info(request, f"{parsed.pack.id} 内容未变化，未产生新版本")
                 return redirect("policies:detail", pack_id=parsed.pack.id)
-            messages.success(request, f"{upload_file.name} 校验通过，可以载入")
+            messages.success(request, f"{upload_file.name} 校验通过，可以试算")
         except UnicodeDecodeError:
             problems = [f"{upload_file.name}：文件应为 UTF-8 编码"]
         except loader.PackError as exc:
             problems = exc.problems
     return render(request, "policies/upload.html", {"form": form, "problems": problems})
+
+
+def _kept_or_404(request: HttpRequest, sha: str) -> dict[str, Any]:
+    data = whatif.kept(request.session, sha) if SHA256.fullmatch(sha) else None
+    if data is None:
+        raise Http404("没有这份试算（已放弃或已超过一天），请重新上传试算")
+    return data
+
+
+@role_required(Role.OFFICE)
+def whatif_preview(request: HttpRequest, sha: str) -> HttpResponse:
+    """The what-if report of a kept draft: 确认采用, 只试算，不采用, or 重新试算."""
+    data = _kept_or_404(request, sha)
+    if data.get("adopted"):
+        return redirect("policies:whatif_adopted", sha=sha)
+    refused = ""
+    if request.method == "POST":
+        action = request.POST.get("action")
+        if action == "discard":
+            whatif.drop(request.session, sha)
+            messages.info(request, f"已放弃 {data['name']} 的试算，未采用，未写入任何内容")
+            return redirect("policies:upload")
+        if action == "refresh":
+            try:
+                report = whatif.evaluate([loader.parse(data["text"], data["name"])])
+            except loader.PackError as exc:
+                refused = "；".join(exc.problems)
+            else:
+                whatif.drop(request.session, sha)
+                sha = whatif.keep(request.session, data["text"], data["name"], report.as_dict())
+                messages.success(request, "已按现行规则包重新试算")
+                return redirect("policies:whatif", sha=sha)
+        if action == "adopt":
+            try:
+                whatif.adopt(request.session, sha, actor=request.user)
+            except DomainError as exc:
+                refused = exc.msg
+            except loader.PackError as exc:
+                refused = "；".join(exc.problems)
+            else:
+                return redirect("policies:whatif_adopted", sha=sha)
+    stale = data.get("rulebook") != whatif.rulebook_key(current_rulebook())
+    return render(request, "policies/whatif.html", {
+        "draft": data, "report": data["report"], "sha": sha, "refused": refused,
+        "stale": stale}, status=409 if refused else 200)
+
+
+@role_required(Role.OFFICE)
+def whatif_adopted(request: HttpRequest, sha: str) -> HttpResponse:
+    """The load result: the version made, and the report the office saw before adopting."""
+    data = _kept_or_404(request, sha)
+    if not data.get("adopted"):
+        return redirect("policies:whatif", sha=sha)
+    return render(request, "policies/whatif_adopted.html", {
+        "draft": data, "report": data["report"], "adopted": data["adopted"], "sha": sha,
+        "adopted_at": dt.datetime.fromisoformat(data["adopted"]["at"])})
 
 
 @role_required(Role.OFFICE)
