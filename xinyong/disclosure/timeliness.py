@@ -34,10 +34,12 @@ class Limit:
     clause: str
 
 
-def limit_for(region: str | None, day: dt.date, kind: str) -> Limit | None:
-    """The publication limit for a unit's region on a decision day (None: no pack sets one)."""
+def limit_for(region: str | None, day: dt.date, kind: str,
+              book: rulebook.Rulebook | None = None) -> Limit | None:
+    """The publication limit for a unit's region on a decision day (None: no pack sets one).
+    `book`: the rulebook to read (default: the current one, one round trip to learn it)."""
     found: list[tuple[Any, Publication]] = []
-    for entry in rulebook.current().in_force(day):
+    for entry in (book or rulebook.current()).in_force(day):
         rule = entry.pack.publication
         if rule and kind in rule.applies_to and jurisdiction.governs(entry, region):
             found.append((entry, rule))
@@ -100,10 +102,17 @@ def unit_stats(start: dt.date, end: dt.date, units: QuerySet[Unit]) -> list[Unit
     one row per distinct pair however many entries there are."""
     stats = {unit.pk: UnitStats(unit) for unit in units}
     sources = [("penalties", Record.objects.filter(penalty_q())), ("licences", Licence.objects.all())]
+    # One rulebook for the whole count, and each limit found once: a year of entries has
+    # tens of thousands of (unit, decision day, day received) rows but few (region, day).
+    book = rulebook.current()
+    limits: dict[tuple[str | None, dt.date, str], Limit | None] = {}
     for kind, rows in sources:
         for row in _rows(rows.filter(unit__in=units), start, end):
             unit_stat = stats[row["unit_id"]]
-            limit = limit_for(unit_stat.unit.region, row["decided_on"], kind)
+            key = (unit_stat.unit.region, row["decided_on"], kind)
+            if key not in limits:
+                limits[key] = limit_for(*key, book=book)
+            limit = limits[key]
             days = working_days(row["decided_on"], row["received"])
             unit_stat.total += row["n"]
             unit_stat.days.append(days)

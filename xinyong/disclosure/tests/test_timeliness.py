@@ -45,6 +45,21 @@ def test_the_limit_comes_from_the_packs(loaded: Any) -> None:
     assert limit is not None and (limit.working_days, limit.policy) == (7, "platform-defaults")
 
 
+def test_the_rules_are_read_once_however_many_days(reported: dict[str, Any], unit: Unit,
+                                                   django_assert_max_num_queries: Any) -> None:
+    """The dashboard counts a year: one rulebook look-up, not one per (unit, decision day,
+    day received) row (25,000 round trips at 1,000,000 records)."""
+    for n in range(12):
+        day = dt.date(2026, 9, 1) + dt.timedelta(days=n)
+        extra, _ = services.submit(unit, sub(f"榕马市监罚〔2026〕{950 + n}号"))
+        Record.objects.filter(pk=extra.pk).update(decided_on=day)
+        received(Record, extra.pk, day + dt.timedelta(days=n % 3 + 1))
+    with django_assert_max_num_queries(5):  # units, the rulebook's key, two grouped counts
+        stats = timeliness.unit_stats(dt.date(2026, 9, 1), dt.date(2026, 10, 31),
+                                      Unit.objects.all())
+    assert sum(s.total for s in stats) == 4 + 12
+
+
 @pytest.fixture
 def reported(loaded: Any, unit: Unit, other_unit: Unit) -> dict[str, Any]:
     """Unit: one penalty on the 7th working day, one on the 8th, a licence on the 9th;
