@@ -28,6 +28,12 @@ CSRF_TRUSTED_ORIGINS = [
 ]
 SITE_NAME = os.getenv("XINYONG_SITE_NAME", "公共信用信息平台")
 SITE_ROOT = os.getenv("XINYONG_SITE_ROOT", "http://127.0.0.1:8000")
+# The footer: operator (主办单位), contact (联系电话、地址), the ICP filing number (ICP备案号)
+# and the public-security filing number (公安机关备案号), as registered. Unset: not shown.
+SITE_OPERATOR = os.getenv("XINYONG_SITE_OPERATOR", "").strip()
+SITE_CONTACT = os.getenv("XINYONG_SITE_CONTACT", "").strip()
+SITE_ICP = os.getenv("XINYONG_SITE_ICP", "").strip()
+SITE_PSB = os.getenv("XINYONG_SITE_PSB", "").strip()
 # The provincial platform that takes the upward exchange's batches (HTTPS); unset: batches
 # are cut and downloaded by the office, nothing is pushed.
 XINYONG_UPSTREAM_URL = os.getenv("XINYONG_UPSTREAM_URL", "")

@@ -85,7 +85,7 @@ class _HasPair(_Sql):
     template = "disclosure_bigrams({lhs}::text) @> ARRAY[UPPER({rhs})]"
 
 
-def _contains(field: str, q: str) -> Q:
+def contains(field: str, q: str) -> Q:
     """`field` icontains `q`, on PostgreSQL through its indexes: the longest run of letters
     and digits in `q` narrows (a trigram index from three characters, the two-character
     index for two; the punctuation of 〔2026〕 would only add trigrams that every row has),
@@ -127,9 +127,9 @@ def _search(rows: QuerySet[Any], q: str, scope: Q | None = None) -> QuerySet[Any
     # PostgreSQL: the ids of two index searches, united (an OR across the join would read
     # every row).
     model, scope = rows.model, scope or Q()
-    names = Subject.objects.filter(_contains("name", q), kind__in=ENTERPRISES).order_by()
+    names = Subject.objects.filter(contains("name", q), kind__in=ENTERPRISES).order_by()
     by_name = model.objects.filter(scope, subject__in=names.values("pk")).order_by()
-    by_number = model.objects.filter(scope, _contains("decision_no", q)).order_by()
+    by_number = model.objects.filter(scope, contains("decision_no", q)).order_by()
     return rows.filter(pk__in=by_name.values("pk").union(by_number.values("pk")))
 
 

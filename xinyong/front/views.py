@@ -8,6 +8,7 @@ from xinyong.accounts.models import Role, Unit
 from xinyong.demo.data import accounts_with_demo_password
 from xinyong.front import home as todo
 from xinyong.policies.events import awaiting_events
+from xinyong.portal.home import public_home
 from xinyong.subjects.views import SearchForm
 
 
@@ -22,6 +23,9 @@ def home(request: HttpRequest) -> HttpResponse:
         "role": role, "today": today, "search_form": SearchForm(staff=staff),
         "unit_count": Unit.objects.filter(is_active=True).count(),
     }
+    if role is None:
+        # The public portal: services, lists and 双公示, cases and news, policies in force.
+        context.update(public_home(today))
     if staff:
         context["cases"] = todo.case_work(user, today)
         context["imports"] = todo.imports_running(user)

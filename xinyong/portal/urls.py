@@ -1,4 +1,6 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from xinyong.portal import views
 
 app_name = "portal"
-urlpatterns: list = []
+urlpatterns = [path("search/", views.search, name="search")]

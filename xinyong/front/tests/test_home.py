@@ -36,7 +36,7 @@ def section(html: str, testid: str, until: str = 'data-testid="') -> str:
 
 def test_the_public_gets_a_search_box_and_the_services(demo_site: dict[str, User]) -> None:
     html = page(None, None)
-    assert 'action="/subjects/search/"' in section(html, "search-box")
+    assert 'action="/search/"' in section(html, "search-box")  # the portal's search (GET)
     services = section(html, "services")
     for name in ("信用查询", "信用名单", "政策规则", "信用修复指南", "办理进度查询"):
         assert name in services

@@ -52,7 +52,7 @@ def test_the_public_looks_up_an_enterprise(transactional_db: Any, demo_site: dic
     phone = Phone(browser, live_server, "public")
     phone.page.goto(f"{live_server.url}/")
     phone.step("home")
-    phone.page.get_by_placeholder("名称或统一社会信用代码").fill("闽江生鲜")
+    phone.page.get_by_placeholder("企业名称或信用代码").fill("闽江生鲜")
     phone.page.get_by_role("button", name="查询").click()
     phone.step("results")
     phone.page.get_by_role("link", name="福州闽江生鲜超市有限公司").click()
