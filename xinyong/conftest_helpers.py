@@ -75,7 +75,7 @@ def browser_login(browser: Any, live_server: Any, user: Any, password: str, *,
     page.goto(f"{live_server.url}/login/")
     page.fill("#id_username", user.username)
     page.fill("#id_password", password)
-    page.click("button[type=submit]")
+    page.click("main button[type=submit]")  # not the display-mode switch above the bar
     page.wait_for_url(f"{live_server.url}/")
     return page
 

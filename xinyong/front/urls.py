@@ -1,6 +1,9 @@
 from django.urls import path
 
-from xinyong.front import views
+from xinyong.front import a11y, views
 
 app_name = "front"
-urlpatterns = [path("", views.home, name="home")]
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("display-mode/", a11y.switch_mode, name="display_mode"),
+]

@@ -60,7 +60,7 @@ def test_office_deactivates_a_unit_and_its_user_is_logged_out(
     liaison.wait_for_url(f"{live_server.url}/login/**")
     liaison.fill("#id_username", "scjg")
     liaison.fill("#id_password", DEMO_PASSWORD)
-    liaison.click("button[type=submit]")
+    liaison.click("main button[type=submit]")
     expect(liaison.locator(".alert-danger")).to_contain_text("已停用，不能登录")
     screenshot(liaison, "login-unit-deactivated")
 

@@ -24,7 +24,7 @@ def phone_login(browser: Any, live_server: Any, username: str, password: str) ->
     page.goto(f"{live_server.url}/login/")
     page.fill("#id_username", username)
     page.fill("#id_password", password)
-    page.click("button[type=submit]")
+    page.click("main button[type=submit]")
     return page
 
 

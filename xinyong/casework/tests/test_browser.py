@@ -62,7 +62,7 @@ def test_the_receipt_on_a_phone(kind: Kind, case: Case, users: dict[str, User], 
     page.goto(f"{live_server.url}/login/")
     page.fill("#id_username", users[Role.SUBJECT].username)
     page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit]")
+    page.click("main button[type=submit]")
     page.wait_for_url(f"{live_server.url}/")
     page.goto(f"{live_server.url}/{kind.path}/mine/")
     page.get_by_test_id("receipt-link").first.click()

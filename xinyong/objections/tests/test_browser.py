@@ -80,7 +80,7 @@ def test_dispute_uphold_and_track(loaded: Any, unit: Unit, users: dict[str, User
     expect(public.get_by_text(name)).to_have_count(0)
     public.goto(f"{live_server.url}/objections/track/")
     public.fill("#id_code", objection.query_code.lower())
-    public.click("button[type=submit]")
+    public.click("main button[type=submit]")
     public.wait_for_url(f"{live_server.url}/objections/track/{objection.query_code}/")
     expect(public.locator("body")).to_contain_text("异议成立")
     assert name not in public.content()  # no personal data on the public progress page
