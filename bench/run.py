@@ -7,7 +7,9 @@ skips it, BENCH_SCORES_SUBJECTS sets its size, default 1,000,000), and commitmen
 force-majeure certificates: signing, verification by number, the queue, a campaign
 (commitments.py; BENCH_SKIP_COMMITMENTS=1 skips it), and 信易贷: the credit file read under a
 grant among 100,000 grants and 1,000,000 reads, an institution's needs, the honest-SME list,
-the statistics (credit_loans.py; BENCH_SKIP_CREDIT_LOANS=1 skips it).
+the statistics (credit_loans.py; BENCH_SKIP_CREDIT_LOANS=1 skips it), and the portal: public
+search among 1,000,000 subjects under wrk, the office dashboard's queries and what-if for a
+draft pack over 1,000,000 records (portal.py; BENCH_SKIP_PORTAL=1 skips it).
 
 Writes bench/report-<date>.md with the machine and the numbers. Sizes: BENCH_ROWS
 (default 1,000,000) for PostgreSQL, BENCH_SQLITE_ROWS (default 100,000) for SQLite.
@@ -242,6 +244,13 @@ def main() -> None:
         from credit_loans import main as credit_loans_bench
 
         lines += credit_loans_bench(work / "credit_loans")
+    if os.getenv("BENCH_SKIP_PORTAL") != "1":
+        # The portal's public search among 1,000,000 subjects under wrk, the office
+        # dashboard's queries and what-if for a draft pack over 1,000,000 records
+        # (portal.py; its own database).
+        from portal import main as portal_bench
+
+        lines += portal_bench(work / "portal")
 
     small = work / "small.csv"
     generate(small, sqlite_rows)

@@ -114,6 +114,12 @@ GROUPS: list[tuple[str, dict[str, str]]] = [
         "report.issue": "出具信用报告",
         "report.revoke": "撤销信用报告",
     }),
+    ("文章", {
+        "article.create": "新建文章",
+        "article.update": "修改文章",
+        "article.publish": "发布文章",
+        "article.withdraw": "撤回文章",
+    }),
     ("政策规则", {
         "policy.load": "加载政策规则包",
         "policy.event": "登记政策事件",
@@ -146,6 +152,9 @@ GROUPS: list[tuple[str, dict[str, str]]] = [
     }),
     ("审计日志", {
         "audit.export": "导出审计日志",
+    }),
+    ("工作概览", {
+        "dashboard.export": "导出工作概览",
     }),
     ("自助终端", {
         "kiosk.register": "登记自助服务终端",
@@ -235,6 +244,7 @@ KINDS: dict[str, Kind] = {
     "financing.product": Kind(name=lambda o: o.name, url=lambda o: _url("financing:product", o.pk)),
     "financing.honestlisting": Kind(noun="诚信中小企业名单", name=lambda o: f"#{o.pk}",
                                     url=lambda o: _url("financing:honest")),
+    "articles.article": Kind(name=lambda o: o.title, url=lambda o: _url("articles:edit", o.pk)),
     # certificates: their object kinds here
     "certificates.certificate": Kind(noun="不可抗力事实性证明申请", name=lambda o: o.query_code,
                                      url=lambda o: _url("certificates:detail", o.pk)),

@@ -19,6 +19,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from xinyong.accounts.models import Institution, Role, Unit, User
+from xinyong.articles import demo as articles_demo
 from xinyong.certificates import services as certificates
 from xinyong.certificates.models import Certificate
 from xinyong.commitments import services as commitments
@@ -230,6 +231,7 @@ def load_cases(today: dt.date | None = None) -> None:
     load_commitments(today)
     load_certificates(today)
     load_financing(today)
+    articles_demo.load(today)  # typical cases about the records above, news, a reading
 
 
 def load_commitments(today: dt.date) -> None:

@@ -20,6 +20,8 @@ MENU: list[tuple[Any, ...]] = [
     ("信用名单", "lists:index", (), "公示"),
     ("双公示", "disclosure:penalties", (), "公示"),
     ("双随机抽查", "inspections:index", (), "公示"),
+    # First in a group staff already have: a top-level item would wrap the office's bar.
+    ("工作概览", "dashboard:index", (Role.OFFICE, Role.DEPARTMENT), "信用记录"),
     ("记录列表", "records:list", (Role.OFFICE, Role.DEPARTMENT), "信用记录"),
     ("新增记录", "records:create", (Role.DEPARTMENT,), "信用记录"),
     ("批量导入", "records:imports", (Role.OFFICE, Role.DEPARTMENT), "信用记录"),
@@ -28,7 +30,9 @@ MENU: list[tuple[Any, ...]] = [
     ("报送及时率", "disclosure:timeliness", (Role.OFFICE, Role.DEPARTMENT), "信用记录"),
     ("上报退回", "exchange:returned", (Role.DEPARTMENT,), "信用记录"),
     ("数据上报", "exchange:list", (Role.OFFICE,), "系统管理"),
-    ("信用查询", "subjects:search", ()),
+    # The public search (portal); staff's page also finds a person by ID number.
+    ("信用查询", "portal:search", (None, Role.SUBJECT, Role.INSTITUTION)),
+    ("信用查询", "subjects:search", (Role.OFFICE, Role.DEPARTMENT)),
     ("信用核查", "checks:new", (Role.DEPARTMENT,)),
     ("信用核查", "checks:office", (Role.OFFICE,)),
     # 信易贷: an institution checks in credit_loans only, reads under subjects' grants and
@@ -62,6 +66,7 @@ MENU: list[tuple[Any, ...]] = [
     ("信用承诺", "commitments:index", (), "公示"),
     ("承诺活动", "commitments:campaigns", (), "公示"),
     ("承诺书核验", "commitments:check", (), "公示"),
+    ("典型案例", "articles:list", (), "公示"),
     # force-majeure certificates (不可抗力事实性证明): their entries here
     # In the group of the platform's signed documents (信用报告), so that no role's bar grows.
     ("我的不可抗力证明", "certificates:mine", (Role.SUBJECT,), "信用报告"),
@@ -77,6 +82,7 @@ MENU: list[tuple[Any, ...]] = [
     ("用户", "accounts:users", (Role.OFFICE,), "系统管理"),
     ("接口令牌", "accounts:tokens", (Role.OFFICE,), "系统管理"),
     ("审计日志", "audit:events", (Role.OFFICE,), "系统管理"),
+    ("文章管理", "articles:office", (Role.OFFICE,), "系统管理"),
     ("通知发件箱", "notices:outbox", (Role.OFFICE,), "系统管理"),
     ("自助终端", "kiosk:terminals", (Role.OFFICE,), "系统管理"),
 ]

@@ -101,6 +101,9 @@ ROUTES: list[tuple[str, str, str, Any, dict[str, int]]] = [
      {ANON: 401, Role.OFFICE: 422, Role.DEPARTMENT: 403, Role.SUBJECT: 403,
       Role.INSTITUTION: 403}),
     ("GET", "/policies/{pack_id}", "/policies/no-such-pack", None, everyone(404)),
+    # What-if of a draft pack: the office only; this text is no pack, so the office gets 422.
+    ("POST", "/policies/whatif", "/policies/whatif", {"text": "id: 草案", "name": "draft.yaml"},
+     office_only(422)),
     ("POST", "/subjects/lookup", "/subjects/lookup", {"code": ORG_CODE}, everyone(200)),
     # Looking a person up tells that they are on file: staff only.
     ("POST", "/subjects/lookup", "/subjects/lookup", {"code": PERSON_CODE},
@@ -154,6 +157,9 @@ ROUTES: list[tuple[str, str, str, Any, dict[str, int]]] = [
     ("GET", "/publicity/penalties/{record_id}", "/publicity/penalties/999999", None, everyone(404)),
     ("GET", "/publicity/licences", "/publicity/licences", None, everyone(200)),
     ("GET", "/publicity/licences/{licence_id}", "/publicity/licences/999999", None, everyone(404)),
+    # The public search (portal): enterprises by name or code; a person's ID number is 422.
+    ("GET", "/search", "/search?q=康宁", None, everyone(200)),
+    ("GET", "/search", f"/search?q={PERSON_CODE}", None, everyone(422)),
     # The upward exchange: the office only.
     ("POST", "/exchange/batches", "/exchange/batches", None, office_only(201)),
     ("GET", "/exchange/batches", "/exchange/batches", None, office_only(200)),
@@ -310,6 +316,13 @@ ROUTES += [
     ("POST", "/financing/honest-smes/me", "/financing/honest-smes/me", {}, subject_only(200)),
     ("DELETE", "/financing/honest-smes/me", "/financing/honest-smes/me", None, subject_only(409)),
     ("GET", "/financing/stats", "/financing/stats", None, office_only(200)),
+    # The dashboard: the office and departments (its own unit); a bad date is 422 naming it.
+    ("GET", "/dashboard", "/dashboard", None, deciders(200)),
+    ("GET", "/dashboard", "/dashboard?date_from=2026-02-30", None, deciders(422)),
+    # Articles: public; an unknown kind is 422 naming it, a hidden or missing article 404.
+    ("GET", "/articles", "/articles", None, everyone(200)),
+    ("GET", "/articles", "/articles?kind=story", None, everyone(422)),
+    ("GET", "/articles/{article_id}", "/articles/999999", None, everyone(404)),
 ]
 
 CASES = [
@@ -437,6 +450,10 @@ PAGES: list[tuple[str, dict[str, int]]] = [
     ("/repairs/track/", everyone(200)),
     ("/repairs/track/XFNOSUCHCODE2/", everyone(404)),
     ("/repairs/guide/", everyone(200)),
+    # the portal's search page (public; a person's ID number is refused)
+    ("/search/", everyone(200)),
+    ("/search/?q=康宁", everyone(200)),
+    (f"/search/?q={PERSON_CODE}", everyone(422)),
     ("/notices/", pages_of(200, tuple(Role.values))),
     ("/inspections/", everyone(200)),
     ("/inspections/new/", pages_of(200, (Role.OFFICE,))),
@@ -470,6 +487,20 @@ PAGES: list[tuple[str, dict[str, int]]] = [
     ("/force-majeure/track/BKNOSUCHCODE2/", everyone(404)),
     ("/force-majeure/certificates/", everyone(200)),
     ("/force-majeure/certificates/20200301ABCDEFGHJKMNPQ/", everyone(404)),
+    # the display mode switch (长者模式) takes a POST from anyone, nothing else
+    ("/display-mode/", everyone(405)),
+    # a pack's what-if (the office's, kept in its session): none under this sha256
+    ("/policies/upload/whatif/" + "0" * 64 + "/", pages_of(404, (Role.OFFICE,))),
+    ("/policies/upload/whatif/" + "0" * 64 + "/adopted/", pages_of(404, (Role.OFFICE,))),
+    # the dashboard (工作概览): the office and departments
+    ("/dashboard/", pages_of(200, (Role.OFFICE, Role.DEPARTMENT))),
+    # articles: the public list and page, the office's list and editor
+    ("/articles/", everyone(200)),
+    ("/articles/?kind=case", everyone(200)),
+    ("/articles/999999/", everyone(404)),
+    ("/office/articles/", pages_of(200, (Role.OFFICE,))),
+    ("/office/articles/new/", pages_of(200, (Role.OFFICE,))),
+    ("/office/articles/999999/", pages_of(404, (Role.OFFICE,))),
 ]
 
 
