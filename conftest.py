@@ -208,3 +208,29 @@ def browser() -> Iterator[Any]:
 
         connections.close_all()
         chromium.close()
+
+
+@pytest.fixture
+def make_record(loaded: Any, unit: Unit) -> Callable[..., Any]:
+    """A record of `subject` reported by `unit` through the records service, decided
+    `days_ago` days before today (so that publicity rules read it as they would today)."""
+    import datetime as dt
+    from itertools import count
+
+    from django.utils import timezone
+
+    from xinyong.records import services as records
+
+    numbers = count(1)
+
+    def make(subject: Subject, *, behavior: str = "administrative_penalty", days_ago: int = 120,
+             severity: str = "general") -> Any:
+        decided = timezone.localdate() - dt.timedelta(days=days_ago)
+        return records.submit(unit, records.Submission(
+            subject_kind=subject.kind, subject_name=subject.name,
+            subject_code=subject.full_code(), behavior=behavior,
+            occurred_on=decided - dt.timedelta(days=10), decided_on=decided,
+            decision_no=f"测试罚〔{decided.year}〕{next(numbers)}号", facts="",
+            severity=severity))[0]
+
+    return make

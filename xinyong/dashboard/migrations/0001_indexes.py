@@ -17,6 +17,8 @@ Each costs the bulk import one more index entry per record (the partial one per 
 
 from django.db import migrations
 
+from xinyong.lib.pgsql import postgresql_only
+
 PENALTY = "(behavior = 'administrative_penalty' OR penalty IS NOT NULL)"
 
 CREATE = [
@@ -31,19 +33,9 @@ DROP = [
 ]
 
 
-def run(statements: list[str]):  # type: ignore[no-untyped-def]
-    def apply(apps, schema_editor):  # type: ignore[no-untyped-def]
-        if schema_editor.connection.vendor != "postgresql":
-            return
-        for sql in statements:
-            schema_editor.execute(sql)
-
-    return apply
-
-
 class Migration(migrations.Migration):
     dependencies = [
         ("records", "0005_record_force_majeure_certificate"),
     ]
 
-    operations = [migrations.RunPython(run(CREATE), run(DROP), elidable=False)]
+    operations = [postgresql_only(CREATE, DROP)]

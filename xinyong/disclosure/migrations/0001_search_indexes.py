@@ -18,6 +18,8 @@ records.penalties.penalty_q), so other records cost the bulk import nothing here
 
 from django.db import migrations
 
+from xinyong.lib.pgsql import postgresql_only
+
 PENALTY = "(behavior = 'administrative_penalty' OR penalty IS NOT NULL)"
 PUBLICATION = "starts_on, ends_on, status, closed_on"
 
@@ -63,16 +65,6 @@ DROP = [
 ]
 
 
-def run(statements: list[str]):  # type: ignore[no-untyped-def]
-    def apply(apps, schema_editor):  # type: ignore[no-untyped-def]
-        if schema_editor.connection.vendor != "postgresql":
-            return
-        for sql in statements:
-            schema_editor.execute(sql)
-
-    return apply
-
-
 class Migration(migrations.Migration):
     dependencies = [
         ("records", "0004_import_kind_readable_penalty"),
@@ -80,4 +72,4 @@ class Migration(migrations.Migration):
         ("licences", "0002_licenceimportrow"),
     ]
 
-    operations = [migrations.RunPython(run(CREATE), run(DROP), elidable=False)]
+    operations = [postgresql_only(CREATE, DROP)]

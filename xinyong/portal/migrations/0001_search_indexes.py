@@ -10,21 +10,13 @@ the count (up to the cap) reads the index alone. Partial: persons' codes are emp
 
 from django.db import migrations
 
+from xinyong.lib.pgsql import postgresql_only
+
 CREATE = [
     "CREATE INDEX IF NOT EXISTS portal_subject_code ON subjects_subject "
     "(code COLLATE \"C\") WHERE code <> ''",
 ]
 DROP = ["DROP INDEX IF EXISTS portal_subject_code"]
-
-
-def run(statements: list[str]):  # type: ignore[no-untyped-def]
-    def apply(apps, schema_editor):  # type: ignore[no-untyped-def]
-        if schema_editor.connection.vendor != "postgresql":
-            return
-        for sql in statements:
-            schema_editor.execute(sql)
-
-    return apply
 
 
 class Migration(migrations.Migration):
@@ -33,4 +25,4 @@ class Migration(migrations.Migration):
         ("disclosure", "0001_search_indexes"),
     ]
 
-    operations = [migrations.RunPython(run(CREATE), run(DROP), elidable=False)]
+    operations = [postgresql_only(CREATE, DROP)]
