@@ -47,6 +47,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 from generate import main as generate  # noqa: E402
 from run import fresh_db, import_once, prepare, standalone  # noqa: E402
+from shuanggongshi import gist  # noqa: E402  (the scans a plan used, for the report)
 
 SECTION = "## 门户、工作概览与政策试算 (portal, dashboard, what-if; issue 18)"
 PORT = 8766
@@ -259,18 +260,6 @@ def explain_child() -> None:
         out[term] = {"ms": total, "queries": len(seen), "plans": plans,
                      "count": page.get("count"), "capped": page.get("count_capped")}
     print(json.dumps(out, ensure_ascii=False))
-
-
-def gist(plan: list[str]) -> str:
-    used: list[str] = []
-    for line in plan:
-        match = re.search(r"(Bitmap Index Scan|Index Only Scan|Index Scan(?: Backward)?|Seq Scan) "
-                          r"(?:using (\S+) )?on (\S+)", line)
-        if match:
-            what = f"{match.group(1)} {match.group(2) or match.group(3)}"
-            if what not in used:
-                used.append(what)
-    return "; ".join(used)
 
 
 def search_part(url: str, work: Path) -> list[str]:
