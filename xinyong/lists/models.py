@@ -77,8 +77,9 @@ class Membership(models.Model):
     list_code = models.CharField("名单", max_length=64)
     list_name = models.CharField("名单名称", max_length=200)
     public = models.BooleanField("公开", default=True)
+    # (subject, since) below serves the subject's look-ups: no index of its own.
     subject = models.ForeignKey("subjects.Subject", on_delete=models.PROTECT,
-                                related_name="memberships")
+                                related_name="memberships", db_index=False)
     record = models.ForeignKey("records.Record", on_delete=models.CASCADE,
                                related_name="memberships")
     policy = models.CharField("依据规则包", max_length=64)

@@ -132,22 +132,30 @@ def on_rules_changed(sender: Any, packs: list[str], **kwargs: Any) -> None:
     apply_lapses(rulebook.current(), packs)
 
 
+# The list rules' flags join the records' entries in the statement (m: code, policy,
+# public, doc_number), so the memberships are written once, complete.
 MEMBERSHIPS_PG = """
 INSERT INTO lists_membership (list_code, list_name, public, subject_id, record_id, policy,
     doc_number, clause, since, until, ended_on, exit_reason, exit_note)
-SELECT e->>'code', e->>'name', true, r.subject_id, r.id, e->>'policy', '', e->>'clause',
-    (e->>'since')::date, (e->>'until')::date, NULL, '', ''
+SELECT e->>'code', e->>'name', COALESCE(m.public, true), r.subject_id, r.id, e->>'policy',
+    COALESCE(m.doc_number, ''), e->>'clause', (e->>'since')::date, (e->>'until')::date,
+    NULL, '', ''
 FROM records_record r CROSS JOIN LATERAL jsonb_array_elements(r.lists) e
-WHERE r.import_job_id = %s AND r.status NOT IN ('exempted', 'rectified')
+LEFT JOIN (VALUES {rules}) m(code, policy, public, doc_number)
+    ON m.code = e->>'code' AND m.policy = e->>'policy'
+WHERE r.import_job_id = %s AND r.lists <> '[]'::jsonb AND r.status NOT IN ('exempted', 'rectified')
 """
 MEMBERSHIPS_SQLITE = """
+WITH m(code, policy, public, doc_number) AS (VALUES {rules})
 INSERT INTO lists_membership (list_code, list_name, public, subject_id, record_id, policy,
     doc_number, clause, since, until, ended_on, exit_reason, exit_note)
-SELECT json_extract(e.value, '$.code'), json_extract(e.value, '$.name'), 1, r.subject_id, r.id,
-    json_extract(e.value, '$.policy'), '', json_extract(e.value, '$.clause'),
-    json_extract(e.value, '$.since'), json_extract(e.value, '$.until'), NULL, '', ''
-FROM records_record r, json_each(r.lists) e
-WHERE r.import_job_id = %s AND r.status NOT IN ('exempted', 'rectified')
+SELECT json_extract(e.value, '$.code'), json_extract(e.value, '$.name'), COALESCE(m.public, 1),
+    r.subject_id, r.id, json_extract(e.value, '$.policy'), COALESCE(m.doc_number, ''),
+    json_extract(e.value, '$.clause'), json_extract(e.value, '$.since'),
+    json_extract(e.value, '$.until'), NULL, '', ''
+FROM records_record r JOIN json_each(r.lists) e
+LEFT JOIN m ON m.code = json_extract(e.value, '$.code') AND m.policy = json_extract(e.value, '$.policy')
+WHERE r.import_job_id = %s AND r.lists <> '[]' AND r.status NOT IN ('exempted', 'rectified')
 """
 
 
@@ -155,17 +163,16 @@ def sync_import(job_id: int) -> int:
     """Memberships for every record a bulk file brought in, in one statement."""
     from xinyong.policies import rulebook
 
-    sql = MEMBERSHIPS_PG if connection.vendor == "postgresql" else MEMBERSHIPS_SQLITE
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [job_id])
-        created = cursor.rowcount
-    # Fill in what the JSON does not carry: whether the list is public, the document number.
     book = rulebook.current()
-    for code, rules in book.lists().items():
-        for entry, rule in rules:
-            Membership.objects.filter(record__import_job_id=job_id, list_code=code,
-                                      policy=entry.pack.id).update(
-                public=rule.public, doc_number=entry.pack.doc_number)
+    rules: list[Any] = [(code, entry.pack.id, rule.public, entry.pack.doc_number)
+                        for code, found in book.lists().items() for entry, rule in found]
+    pg = connection.vendor == "postgresql"
+    rules = rules or [(None, None, None, None)]
+    marks = ", ".join(["(%s, %s, %s::boolean, %s)" if pg else "(%s, %s, %s, %s)"] * len(rules))
+    sql = (MEMBERSHIPS_PG if pg else MEMBERSHIPS_SQLITE).format(rules=marks)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*(v for rule in rules for v in rule), job_id])
+        created = cursor.rowcount
     # A file may bring findings made while a pack was in force whose rules have lapsed since.
     apply_lapses(book, rows=Membership.objects.filter(record__import_job_id=job_id))
     return created

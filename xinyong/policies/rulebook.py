@@ -6,6 +6,7 @@ so the determination and the checks are pure functions of (rulebook, record, sub
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
@@ -68,6 +69,17 @@ class Rulebook:
         if found is None:
             found = self._memo[key] = [e for e in self.entries if e.in_force(day)]
         return found
+
+    def epoch(self, day: dt.date) -> int:
+        """Which stretch of time between the packs' start and end dates `day` falls in:
+        two days with the same epoch have the same packs in force, so every rule gives
+        them the same answer (determination.path_key)."""
+        bounds = self._memo.get("epochs")
+        if bounds is None:
+            edges = {e.pack.effective_from for e in self.entries}
+            edges |= {e.until + dt.timedelta(days=1) for e in self.entries if e.until}
+            bounds = self._memo["epochs"] = sorted(edges)
+        return bisect.bisect_right(bounds, day)
 
     def entry(self, pack_id: str) -> Entry | None:
         return next((e for e in self.entries if e.pack.id == pack_id), None)

@@ -269,7 +269,7 @@ def create_record(request: HttpRequest, payload: RecordIn) -> Status[dict[str, A
 
 
 def _get(request: HttpRequest, record_id: int) -> Record:
-    record = (Record.objects.visible_to(caller(request)).select_related("subject", "unit")
+    record = (Record.objects.visible_to(caller(request)).select_related("subject", "unit", "ruling")
               .filter(pk=record_id).first())
     if record is None:
         raise HttpError(404, "没有这条信用记录，或无权查看")

@@ -94,10 +94,33 @@ class Determination:
     publicity: Window | None = None
     lists: list[ListEntry] = field(default_factory=list)
     trace: list[dict[str, str]] = field(default_factory=list)
+    # The trace with the record's own dates left as placeholders (DATE_FIELDS): the same
+    # for every record decided along the same rule path, so stored once (records.Ruling).
+    template: list[dict[str, str]] = field(default_factory=list)
 
-    def step(self, entry: Entry, clause: str, rule: str, effect: str) -> None:
-        self.trace.append({"policy": entry.pack.id, "doc_number": entry.pack.doc_number,
-                           "clause": clause, "rule": rule, "effect": effect})
+    def step(self, entry: Entry, clause: str, rule: str, effect: str,
+             template: str | None = None) -> None:
+        base = {"policy": entry.pack.id, "doc_number": entry.pack.doc_number,
+                "clause": clause, "rule": rule}
+        self.trace.append({**base, "effect": effect})
+        self.template.append({**base, "effect": effect if template is None else template})
+
+
+# Placeholders a trace template may hold, filled from the record's own columns.
+DATE_FIELDS = ("rectify_by", "ends_on")
+
+
+def render(template: list[dict[str, str]], dates: dict[str, dt.date | None]) -> list[dict[str, str]]:
+    """A trace template with a record's dates filled in (`{rectify_by}`, `{ends_on}`)."""
+    out = []
+    for step in template:
+        effect = step["effect"]
+        if "{" in effect:
+            for name in DATE_FIELDS:
+                value = dates.get(name)
+                effect = effect.replace("{" + name + "}", value.isoformat() if value else "")
+        out.append({**step, "effect": effect})
+    return out
 
 
 def _circumstances(facts: Facts) -> set[str]:
@@ -150,10 +173,57 @@ def _triggered(trigger: Trigger, behavior: Behavior, same_pack: bool, severity: 
 
 def determine(book: Rulebook, facts: Facts, today: dt.date) -> Determination:
     """Decide the status, publicity window and list entries of one record."""
+    check_dates(facts, today)
+    return dated(rule_path(book, facts), facts, today)
+
+
+def check_dates(facts: Facts, today: dt.date) -> None:
+    """The checks on a record's own dates that come before any rule."""
     if facts.decided_on < facts.occurred_on:
         raise DomainError("decided_on", "决定日期不能早于行为发生日期")
     if facts.decided_on > today:
         raise DomainError("decided_on", "决定日期不能晚于今天")
+
+
+@dataclass(frozen=True)
+class RulePath:
+    """认定路径: what the rules decide for a record before its own dates are applied.
+
+    It depends on the facts without their dates, and on the dates only through the packs
+    in force on them (`path_key`): a bulk file's rows share a few paths, each decided once;
+    `dated` then gives each row its window, status and list entries.
+    """
+
+    partial: Determination  # status, polarity, version, severity and the steps so far
+    decided: bool  # exempted (or good with no window to compute): nothing date-dependent left
+    period: tuple[Entry, Any] | None = None
+    deferral: tuple[Entry, Any] | None = None
+    lists: tuple[tuple[Entry, Any], ...] = ()
+
+
+def path_key(book: Rulebook, facts: Facts) -> tuple[Any, ...]:
+    """What a rule path depends on. The dates count only through the packs in force on
+    them (`Rulebook.epoch`) and whether a rectification date is set; a penalty's categories
+    and amount only through the severity the packs derive from them (and its rule, which
+    the trace names), so rows that differ in the amount share a path."""
+    penalty: Any = None
+    if facts.penalty is not None:
+        derived = derive_severity(book, facts)
+        penalty = ("derived", derived and (derived[0], derived[1].version_id, derived[2], derived[3]))
+    return (facts.behavior, facts.subject_kind, facts.severity, facts.force_majeure,
+            facts.epidemic_duty, facts.rectify_by is not None, facts.region,
+            facts.violation_type, book.epoch(facts.occurred_on), book.epoch(facts.decided_on),
+            penalty)
+
+
+def _copy(result: Determination) -> Determination:
+    return replace(result, lists=list(result.lists), trace=list(result.trace),
+                   template=list(result.template))
+
+
+def rule_path(book: Rulebook, facts: Facts) -> RulePath:
+    """Every rule a record's facts meet, up to what needs its own dates. Raises DomainError
+    for facts no rule accepts (the same errors, in the same order, as `determine`)."""
     try:
         entry, behavior = book.behavior(facts.behavior, facts.occurred_on)
     except RuleError as exc:
@@ -176,10 +246,50 @@ def determine(book: Rulebook, facts: Facts, today: dt.date) -> Determination:
     if behavior.polarity == "good":
         if facts.rectify_by:
             raise DomainError("rectify_by", "良好行为不适用暂缓（整改期限应为空）")
-        result.publicity = Window(facts.decided_on, None, None)
-        result.lists = _lists(book, entry, behavior, facts, result, result.publicity)
+        return RulePath(result, False, lists=_list_rules(book, entry, behavior, facts))
+    return _dishonest(book, entry, behavior, facts, result)
+
+
+def dated(path: RulePath, facts: Facts, today: dt.date) -> Determination:
+    """A rule path applied to one record's dates: its window, status, list entries and
+    the trace steps that name its dates (kept as placeholders in the template)."""
+    result = _copy(path.partial)
+    if path.decided:
         return result
-    return _dishonest(book, entry, behavior, facts, today, result)
+    if path.period is None:  # good behaviour: published from the decision, no end
+        result.publicity = Window(facts.decided_on, None, None)
+        result.lists = _lists(path, facts, result, result.publicity)
+        return result
+    period_entry, period = path.period
+    start = facts.decided_on
+    window = Window(
+        starts_on=start,
+        repairable_from=add_months(start, period.min_months),
+        ends_on=add_months(start, period.max_months) - dt.timedelta(days=1),
+    )
+    if path.deferral is not None:
+        assert facts.rectify_by is not None
+        d_entry, rule = path.deferral
+        if facts.rectify_by <= facts.decided_on:
+            raise DomainError("rectify_by", "整改期限应晚于决定日期")
+        if rule.max_working_days and facts.rectify_by > workdays.add_workdays(
+                facts.decided_on, rule.max_working_days):
+            raise DomainError(
+                "rectify_by", f"整改期限最长为决定之日起 {rule.max_working_days} 个工作日")
+        tail = "前按期整改的不予公示，逾期未整改的次日起公示"
+        result.step(d_entry, rule.clause, f"deferral:{rule.code}",
+                    f"暂缓：{facts.rectify_by.isoformat()} {tail}", f"暂缓：{{rectify_by}} {tail}")
+        window = Window(facts.rectify_by + dt.timedelta(days=1), window.repairable_from,
+                        window.ends_on)
+        result.status = DEFERRED
+    result.publicity = window
+    if result.status == PUBLISHED and window.ends_on and window.ends_on < today:
+        result.status = EXPIRED
+        result.step(period_entry, period.clause, "period:elapsed",
+                    f"报送时最长公示期已于 {window.ends_on.isoformat()} 届满：不再公示",
+                    "报送时最长公示期已于 {ends_on} 届满：不再公示")
+    result.lists = _lists(path, facts, result, window)
+    return result
 
 
 def penalty_rules(book: Rulebook, behavior: str, day: dt.date, region: str | None
@@ -249,7 +359,7 @@ def _severity(book: Rulebook, behavior: Behavior, facts: Facts, result: Determin
 
 
 def _dishonest(book: Rulebook, entry: Entry, behavior: Behavior, facts: Facts,
-               today: dt.date, result: Determination) -> Determination:
+               result: Determination) -> RulePath:
     in_force = _governing(book, facts.occurred_on, facts.region)
     circumstances = _circumstances(facts)
     kinds, mapped = violation_kinds(in_force, behavior, facts.violation_type)
@@ -266,7 +376,7 @@ def _dishonest(book: Rulebook, entry: Entry, behavior: Behavior, facts: Facts,
                 result.status = EXEMPTED
                 result.step(e, ex.clause, f"exemption:{ex.code}",
                             "豁免：记录保留，不公示，不实施惩戒，不列入名单")
-                return result
+                return RulePath(result, True)
     threshold = behavior.finding_min_severity
     if SEVERITY_ORDER[facts.severity] < SEVERITY_ORDER[threshold]:
         result.status = EXEMPTED
@@ -274,19 +384,13 @@ def _dishonest(book: Rulebook, entry: Entry, behavior: Behavior, facts: Facts,
         result.step(entry, behavior.clause, f"finding_threshold:{threshold}",
                     f"情节为{SEVERITY.label(facts.severity)}，未达到认定为失信行为所需的"
                     f"{SEVERITY.label(threshold)}{condition}：记录保留，不公示，不实施惩戒")
-        return result
+        return RulePath(result, True)
     found = book.period(facts.severity, facts.decided_on)
     if found is None:
         raise DomainError(
             "decided_on", f"{facts.decided_on.isoformat()} 没有施行中的公示期限规则"
             f"（严重程度 {facts.severity}），无法确定公示期")
     period_entry, period = found
-    start = facts.decided_on
-    window = Window(
-        starts_on=start,
-        repairable_from=add_months(start, period.min_months),
-        ends_on=add_months(start, period.max_months) - dt.timedelta(days=1),
-    )
     result.step(period_entry, period.clause, f"period:{period.severity}",
                 f"{SEVERITY.label(period.severity)}失信：自决定之日起最短公示 "
                 f"{period.min_months} 个月，最长 {period.max_months} 个月")
@@ -294,32 +398,15 @@ def _dishonest(book: Rulebook, entry: Entry, behavior: Behavior, facts: Facts,
         result.status = EXEMPTED
         result.step(period_entry, period.clause, f"period:{period.severity}:unpublished",
                     "轻微失信可不公示：记录保留，不公示，不实施惩戒")
-        return result
+        return RulePath(result, True)
+    deferral = None
     if facts.rectify_by:
         deferral = _deferral(in_force, behavior, circumstances, kinds)
         if deferral is None:
             raise DomainError(
                 "rectify_by", f"行为“{behavior.code}”在本案情形下没有可适用的暂缓规则"
                 "（如太仓 8：受疫情不可抗力影响的违约，须同时勾选 force_majeure）")
-        d_entry, rule = deferral
-        if facts.rectify_by <= facts.decided_on:
-            raise DomainError("rectify_by", "整改期限应晚于决定日期")
-        if rule.max_working_days and facts.rectify_by > workdays.add_workdays(
-                facts.decided_on, rule.max_working_days):
-            raise DomainError(
-                "rectify_by", f"整改期限最长为决定之日起 {rule.max_working_days} 个工作日")
-        result.step(d_entry, rule.clause, f"deferral:{rule.code}",
-                    f"暂缓：{facts.rectify_by.isoformat()} 前按期整改的不予公示，逾期未整改的次日起公示")
-        window = Window(facts.rectify_by + dt.timedelta(days=1), window.repairable_from,
-                        window.ends_on)
-        result.status = DEFERRED
-    result.publicity = window
-    if result.status == PUBLISHED and window.ends_on and window.ends_on < today:
-        result.status = EXPIRED
-        result.step(period_entry, period.clause, "period:elapsed",
-                    f"报送时最长公示期已于 {window.ends_on.isoformat()} 届满：不再公示")
-    result.lists = _lists(book, entry, behavior, facts, result, window)
-    return result
+    return RulePath(result, False, found, deferral, _list_rules(book, entry, behavior, facts))
 
 
 def _deferral(in_force: list[Entry], behavior: Behavior, circumstances: set[str],
@@ -332,19 +419,23 @@ def _deferral(in_force: list[Entry], behavior: Behavior, circumstances: set[str]
     return None
 
 
-def _lists(book: Rulebook, entry: Entry, behavior: Behavior, facts: Facts,
-           result: Determination, window: Window) -> list[ListEntry]:
+def _list_rules(book: Rulebook, entry: Entry, behavior: Behavior, facts: Facts
+                ) -> tuple[tuple[Entry, Any], ...]:
+    """The list rules a finding triggers (their dates come from the record's window)."""
+    return tuple((e, rule) for e in _governing(book, facts.occurred_on, facts.region)
+                 for rule in e.pack.lists
+                 if _triggered(rule.entry, behavior, e.pack.id == entry.pack.id, facts.severity))
+
+
+def _lists(path: RulePath, facts: Facts, result: Determination, window: Window) -> list[ListEntry]:
     entered = []
-    for e in _governing(book, facts.occurred_on, facts.region):
-        for rule in e.pack.lists:
-            if not _triggered(rule.entry, behavior, e.pack.id == entry.pack.id, facts.severity):
-                continue
-            until = window.ends_on
-            if rule.duration_months:
-                until = add_months(window.starts_on, rule.duration_months) - dt.timedelta(days=1)
-            entered.append(ListEntry(rule.code, rule.name, window.starts_on, until,
-                                     e.pack.id, rule.clause))
-            note = {PUBLISHED: "", DEFERRED: "（逾期未整改、公示后生效）",
-                    EXPIRED: "（公示期已届满，名单期限按规则计算）"}.get(result.status, "")
-            result.step(e, rule.clause, f"list:{rule.code}", f"列入{rule.name}{note}")
+    for e, rule in path.lists:
+        until = window.ends_on
+        if rule.duration_months:
+            until = add_months(window.starts_on, rule.duration_months) - dt.timedelta(days=1)
+        entered.append(ListEntry(rule.code, rule.name, window.starts_on, until,
+                                 e.pack.id, rule.clause))
+        note = {PUBLISHED: "", DEFERRED: "（逾期未整改、公示后生效）",
+                EXPIRED: "（公示期已届满，名单期限按规则计算）"}.get(result.status, "")
+        result.step(e, rule.clause, f"list:{rule.code}", f"列入{rule.name}{note}")
     return entered

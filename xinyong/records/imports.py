@@ -18,7 +18,6 @@ import datetime as dt
 import json
 import logging
 import time
-from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -40,7 +39,7 @@ from xinyong.policies import rulebook
 from xinyong.policies.choices import SEVERITY
 from xinyong.records import bulk
 from xinyong.records import determination as d
-from xinyong.records.models import ImportJob, ImportRow, Record
+from xinyong.records.models import ImportJob, ImportRow, Record, Ruling
 from xinyong.records.services import Submission
 from xinyong.subjects import codes
 from xinyong.subjects.models import Subject
@@ -51,7 +50,7 @@ STAGED = ["job_id", "attempt", "row_no", "unit_id", "kind", "name", "code", "cod
           "code_masked", "behavior", "polarity", "policy_version_id", "severity", "occurred_on",
           "decided_on", "decision_no", "facts", "force_majeure", "epidemic_duty", "rectify_by",
           "external_id", "violation_type", "severity_derived", "penalty", "status", "starts_on",
-          "repairable_from", "ends_on", "lists", "trace"]
+          "repairable_from", "ends_on", "lists", "ruling_id"]
 BATCH = 5000
 PROGRESS_EVERY = 2000
 KEEP_ERRORS = 1000  # in the job row; the error file has them all
@@ -216,15 +215,14 @@ class RecordRows:
     def __init__(self, job: ImportJob, today: dt.date) -> None:
         self.job, self.today = job, today
         self.options = bulk.Options(default_severity=job.default_severity or None)
-        self.book = rulebook.current()
-        self.determined: dict[Any, Outcome | DomainError] = {}
+        self.determiner = Determiner(rulebook.current(), today)
         self.codes = Codes()
 
     def convert(self, values: dict[str, str], number: int) -> tuple[Any, list[bulk.RowError]]:
         return bulk.to_submission(values, number, self.options)
 
     def stage(self, number: int, sub: Submission) -> tuple[Any, ...] | DomainError:
-        outcome = _determine(self.book, sub, self.job.unit.region, self.today, self.determined)
+        outcome = self.determiner(sub.facts_for_rules(self.job.unit.region))
         if isinstance(outcome, DomainError):
             return outcome
         return _staged(self.job, number, sub, outcome, self.codes)
@@ -237,7 +235,6 @@ class RecordRows:
         pg = connection.vendor == "postgresql"
         records_sql = RECORDS.format(
             json_lists="s.lists::jsonb" if pg else "s.lists",
-            json_trace="s.trace::jsonb" if pg else "s.trace",
             json_penalty="NULLIF(s.penalty, '')::jsonb" if pg else "NULLIF(s.penalty, '')",
             false="false" if pg else "0",
             order="ORDER BY s.row_no" if pg else "AND true ORDER BY s.row_no",
@@ -376,52 +373,45 @@ def _safe(text: str) -> str:
     return str(safe_cell(text))
 
 
-@dataclass(frozen=True)
-class Outcome:
-    """A determination with its JSON columns, computed once per distinct set of facts."""
+class Determiner:
+    """The determination of a file's rows: each distinct rule path decided once
+    (`determination.path_key`), each row's own dates applied to it; each distinct trace
+    stored once (Ruling) and referenced by id."""
 
-    result: d.Determination
-    lists_json: str
-    trace_json: str
+    def __init__(self, book: rulebook.Rulebook, today: dt.date) -> None:
+        self.book, self.today = book, today
+        self.paths: dict[Any, d.RulePath | None] = {}
+        self.rulings: dict[tuple[int, str], int] = {}
 
-
-def cache_key(book: rulebook.Rulebook, facts: d.Facts) -> Any:
-    """What a determination depends on. A penalty's categories and amount matter only
-    through the severity the packs derive from them (and its rule, in the trace), so rows
-    that differ only in the amount share one determination."""
-    if facts.penalty is None:
-        return facts
-    derived = d.derive_severity(book, facts)
-    rule = derived and (derived[0], derived[1].version_id, derived[2], derived[3])
-    return (replace(facts, penalty=None), rule)
-
-
-def _determine(book: rulebook.Rulebook, sub: Submission, region: str, today: dt.date,
-               cache: dict[Any, Outcome | DomainError]
-               ) -> Outcome | DomainError:
-    facts = sub.facts_for_rules(region)
-    key = cache_key(book, facts)
-    found = cache.get(key)
-    if found is None:
+    def __call__(self, facts: d.Facts) -> tuple[d.Determination, int, str] | DomainError:
+        """(determination, ruling id, list entries as JSON), or the row's error."""
         try:
-            result = d.determine(book, facts, today)
-            lists = [{"code": e.code, "name": e.name, "since": e.since.isoformat(),
-                      "until": e.until.isoformat() if e.until else None, "policy": e.policy,
-                      "clause": e.clause} for e in result.lists]
-            found = Outcome(result, json.dumps(lists, ensure_ascii=False),
-                            json.dumps(result.trace, ensure_ascii=False))
+            d.check_dates(facts, self.today)
+            key = d.path_key(self.book, facts)
+            path = self.paths.get(key)
+            if path is None:
+                if len(self.paths) >= DETERMINATION_CACHE:
+                    self.paths.clear()  # bounded: memory stays flat however large the file
+                # A path the rules refuse is not kept: its message may name the row's dates.
+                path = d.rule_path(self.book, facts)
+                self.paths[key] = path
+            result = d.dated(path, facts, self.today)
         except DomainError as exc:
-            found = exc
-        if len(cache) >= DETERMINATION_CACHE:
-            cache.clear()  # bounded: memory stays flat however large the file
-        cache[key] = found
-    return found
+            return exc
+        slot = (id(path), result.status)  # the template is a function of the two
+        ruling = self.rulings.get(slot)
+        if ruling is None:
+            ruling = self.rulings[slot] = Ruling.intern(result.template).pk
+        lists = [{"code": e.code, "name": e.name, "since": e.since.isoformat(),
+                  "until": e.until.isoformat() if e.until else None, "policy": e.policy,
+                  "clause": e.clause} for e in result.lists]
+        return result, ruling, json.dumps(lists, ensure_ascii=False) if lists else "[]"
 
 
-def _staged(job: ImportJob, number: int, sub: Submission, outcome: Outcome,
-            code_cache: Codes) -> tuple[Any, ...]:
+def _staged(job: ImportJob, number: int, sub: Submission,
+            outcome: tuple[d.Determination, int, str], code_cache: Codes) -> tuple[Any, ...]:
     code, digest, cipher, masked = code_cache.columns(sub.subject_kind, sub.subject_code)
-    result = outcome.result
+    result, ruling, lists = outcome
     window = result.publicity
     return (
         job.pk, job.attempts, number, job.unit_id, sub.subject_kind, sub.subject_name, code, digest, cipher,
@@ -431,7 +421,7 @@ def _staged(job: ImportJob, number: int, sub: Submission, outcome: Outcome,
         json.dumps(sub.penalty.as_json(), ensure_ascii=False) if sub.penalty is not None else "",
         result.status,
         window.starts_on if window else None, window.repairable_from if window else None,
-        window.ends_on if window else None, outcome.lists_json, outcome.trace_json,
+        window.ends_on if window else None, lists, ruling,
     )
 
 
@@ -470,14 +460,14 @@ INSERT INTO records_record (
     unit_id, subject_id, reported_name, name_mismatch, behavior, polarity, policy_version_id,
     severity, occurred_on, decided_on, decision_no, facts, force_majeure, epidemic_duty,
     rectify_by, external_id, violation_type, severity_derived, penalty, status, starts_on,
-    repairable_from, ends_on, lists, trace, closed_reason, closed_cause, rectification_note,
+    repairable_from, ends_on, lists, ruling_id, own_trace, closed_reason, closed_cause, rectification_note,
     objection_open, source, import_job_id,
     version, created_by_id, created_at, updated_at)
 SELECT s.unit_id, subj.id, s.name, subj.name <> s.name, s.behavior, s.polarity,
     s.policy_version_id, s.severity, s.occurred_on, s.decided_on, s.decision_no, s.facts,
     s.force_majeure, s.epidemic_duty, s.rectify_by, s.external_id, s.violation_type,
     s.severity_derived, {json_penalty}, s.status,
-    s.starts_on, s.repairable_from, s.ends_on, {json_lists}, {json_trace}, '', '', '', {false},
+    s.starts_on, s.repairable_from, s.ends_on, {json_lists}, s.ruling_id, '[]', '', '', '', {false},
     'import', s.job_id, 1, %s, %s, %s
 FROM records_importrow s JOIN subjects_subject subj ON subj.code_digest = s.code_digest
 WHERE s.job_id = %s AND s.attempt = %s {order}

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import json
 from typing import Any
 
 from django.conf import settings
@@ -53,9 +55,12 @@ class Record(models.Model):
 
     behavior = models.CharField("行为代码", max_length=64)
     polarity = models.CharField(max_length=16)
+    # No database constraint on the references to rows that are never deleted (pack
+    # versions, rulings, users) or handled by Django (import jobs): each costs a trigger per
+    # row on the bulk path; PROTECT and SET_NULL are Django's, they still hold.
     policy_version = models.ForeignKey(
         "policies.PolicyVersion", verbose_name="依据规则包版本", on_delete=models.PROTECT,
-        db_index=False,
+        db_index=False, db_constraint=False,
     )
     severity = models.CharField("情节", max_length=16, choices=Severity)
     occurred_on = models.DateField("行为发生日期")
@@ -78,12 +83,18 @@ class Record(models.Model):
     # 行政处罚信息 (records/penalties.py): category, content, amounts, basis, authority …
     penalty = ReadableJSONField("处罚信息", null=True, blank=True)
 
-    status = models.CharField("状态", max_length=16, choices=Status, db_index=True)
+    status = models.CharField("状态", max_length=16, choices=Status)
     starts_on = models.DateField("公示开始", null=True, blank=True)
     repairable_from = models.DateField("可申请修复", null=True, blank=True)
     ends_on = models.DateField("公示截止", null=True, blank=True)
     lists = models.JSONField("列入名单", default=list, blank=True)
-    trace = models.JSONField("认定依据", default=list)
+    # 认定依据: the steps of the rule path the record was decided along are stored once for
+    # every record sharing them (Ruling); the record keeps the steps of its own (a lapsed
+    # deferral, a rectification) and, from before rulings, whole traces. `trace` joins them.
+    ruling = models.ForeignKey("records.Ruling", verbose_name="认定路径", null=True, blank=True,
+                               on_delete=models.PROTECT, related_name="+", db_index=False,
+                               db_constraint=False)
+    own_trace = models.JSONField("本记录的认定步骤", default=list, blank=True)
 
     rectified_on = models.DateField("整改完成日期", null=True, blank=True)
     rectification_note = models.CharField("整改情况", max_length=500, blank=True)
@@ -95,12 +106,13 @@ class Record(models.Model):
 
     source = models.CharField("报送方式", max_length=16, choices=Source, default="api")
     import_job = models.ForeignKey(
-        "records.ImportJob", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        "records.ImportJob", null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        db_constraint=False,
     )
     version = models.PositiveIntegerField("版本", default=1)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
-        db_index=False,
+        db_index=False, db_constraint=False,
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -120,13 +132,39 @@ class Record(models.Model):
                 name="record_unique_decision",
             ),
         ]
+        # Only the indexes reads use (docs/performance.md shows their plans): the checks'
+        # and profiles' per subject, the daily task's deferred records. A unit's records
+        # by date use the dashboard's covering index (PostgreSQL, dashboard 0001).
         indexes = [
             models.Index(fields=["subject", "status"]),
-            models.Index(fields=["unit", "-decided_on"]),
+            models.Index(fields=["rectify_by"], condition=models.Q(status="deferred"),
+                         name="record_deferred_due"),
         ]
 
     def __str__(self) -> str:
         return f"{self.decision_no}（{self.reported_name}）"
+
+    @property
+    def trace(self) -> list[dict[str, str]]:
+        """认定依据, step by step: its rule path's steps with its dates, then its own."""
+        shared = d.render(self.ruling.trace, {"rectify_by": self.rectify_by, "ends_on": self.ends_on}
+                          ) if self.ruling_id else []
+        return [*shared, *self.own_trace]
+
+    @trace.setter
+    def trace(self, steps: list[dict[str, str]]) -> None:
+        """A whole trace of the record's own (no shared rule path)."""
+        self.ruling = None
+        self.own_trace = list(steps)
+
+    def decided_along(self, template: list[dict[str, str]]) -> None:
+        """Set the trace of a fresh determination: its rule path's steps, shared."""
+        self.ruling = Ruling.intern(template)
+        self.own_trace = []
+
+    def add_step(self, step: dict[str, str]) -> None:
+        """A step of the record's own after its determination (rectified, deferral lapsed)."""
+        self.own_trace = [*self.own_trace, step]
 
     def snapshot(self) -> dict[str, Any]:
         """The record's reported facts and determination, for its version history."""
@@ -141,6 +179,35 @@ class Record(models.Model):
             value = getattr(self, name)
             data[name] = value.isoformat() if isinstance(value, dt.date) else value
         return data
+
+
+class Ruling(models.Model):
+    """认定路径: the trace template of one rule path (records/determination.RulePath), with
+    the record's own dates as placeholders; stored once, by its content, and shared by every
+    record decided along it. Never changed: a different trace is a different ruling."""
+
+    key = models.CharField(max_length=64, unique=True)  # sha256 of the canonical JSON
+    trace = models.JSONField()
+
+    class Meta:
+        verbose_name = "认定路径"
+
+    def __str__(self) -> str:
+        return f"ruling {self.pk}"
+
+    @staticmethod
+    def key_of(template: list[dict[str, str]]) -> str:
+        text = json.dumps(template, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+        return hashlib.sha256(text.encode()).hexdigest()
+
+    @classmethod
+    def intern(cls, template: list[dict[str, str]]) -> Ruling:
+        """The ruling with this trace, made if new (safe under concurrent makers)."""
+        key = cls.key_of(template)
+        found = cls.objects.filter(key=key).first()
+        if found is None:
+            found, _ = cls.objects.get_or_create(key=key, defaults={"trace": template})
+        return found
 
 
 def effective_status(record: publicity.Dates, day: dt.date) -> str:
@@ -283,7 +350,7 @@ class ImportRow(models.Model):
     repairable_from = models.DateField(null=True)
     ends_on = models.DateField(null=True)
     lists = models.TextField()
-    trace = models.TextField()
+    ruling_id = models.BigIntegerField()
 
     class Meta:
         indexes = [models.Index(fields=["job_id", "row_no"])]

@@ -117,7 +117,7 @@ def apply(record: Record, result: d.Determination) -> None:
          "clause": e.clause}
         for e in result.lists
     ]
-    record.trace = result.trace
+    record.decided_along(result.template)
 
 
 def save_version(record: Record, change: str, actor: Any, reason: str = "") -> None:
@@ -318,10 +318,10 @@ def _rectified_in_time(record: Record, rectified_on: dt.date, note: str) -> None
     record.rectification_note = note[:500]
     record.starts_on = record.repairable_from = record.ends_on = None
     record.lists = []
-    record.trace = [*record.trace, {
+    record.add_step({
         "policy": "", "doc_number": "", "clause": "", "rule": "rectified",
         "effect": f"{rectified_on.isoformat()} 按期整改：不予公示",
-    }]
+    })
 
 
 def _rectified_off_lists(record: Record, rectified_on: dt.date, note: str,
@@ -343,11 +343,12 @@ def _rectified_off_lists(record: Record, rectified_on: dt.date, note: str,
         raise DomainError("rectified_on", "整改完成日期不能早于列入名单的日期")
     record.rectified_on = rectified_on
     record.rectification_note = note[:500]
-    record.trace = [*record.trace, *({
-        "policy": e["policy"], "doc_number": "", "clause": e["clause"],
-        "rule": f"list:{e['code']}:rectified",
-        "effect": f"{rectified_on.isoformat()} 整改完成：移出{e['name']}（记录按原公示期继续公示）",
-    } for e in lists)]
+    for e in lists:
+        record.add_step({
+            "policy": e["policy"], "doc_number": "", "clause": e["clause"],
+            "rule": f"list:{e['code']}:rectified",
+            "effect": f"{rectified_on.isoformat()} 整改完成：移出{e['name']}（记录按原公示期继续公示）",
+        })
 
 
 def refresh_statuses(today: dt.date | None = None) -> dict[str, int]:
@@ -365,10 +366,10 @@ def refresh_statuses(today: dt.date | None = None) -> dict[str, int]:
             if locked.status != d.DEFERRED:
                 continue
             locked.status = d.PUBLISHED
-            locked.trace = [*locked.trace, {
+            locked.add_step({
                 "policy": "", "doc_number": "", "clause": "", "rule": "deferral:lapsed",
                 "effect": f"整改期限 {locked.rectify_by} 已过未整改：自 {locked.starts_on} 起公示",
-            }]
+            })
             locked.version += 1
             locked.save()
             save_version(locked, "published", None)

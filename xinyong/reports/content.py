@@ -229,7 +229,7 @@ def _records(subject: Subject, version: str, as_of: dt.date) -> list[dict[str, A
     # each record's pack document (pack_of parses a version once per process, and loads
     # its data only then).
     query = (Record.objects.filter(subject=subject).select_related("unit")
-             .defer("lists", "trace"))
+             .defer("lists", "own_trace"))
     if version == c.PUBLIC:
         query = query.filter(published_q(as_of))
     rows = list(query.order_by("-decided_on", "-id"))

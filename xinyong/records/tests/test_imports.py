@@ -337,7 +337,7 @@ def test_a_dead_run_is_taken_over_and_its_staging_ignored(loaded: Any, unit: Any
         name="僵尸公司", code="91350105MA2Y00002W", code_digest="x" * 64, code_masked="x",
         behavior="fz_mask_fraud", polarity="dishonest", policy_version_id=1, severity="serious",
         occurred_on=dt.date(2020, 2, 1), decided_on=dt.date(2020, 2, 2), decision_no="僵尸〔2020〕1号",
-        force_majeure=False, epidemic_duty=False, status="published", lists="[]", trace="[]")
+        force_majeure=False, epidemic_duty=False, status="published", lists="[]", ruling_id=0)
     ImportJob.objects.filter(pk=job.pk).update(heartbeat_at=timezone.now() - dt.timedelta(hours=1))
     job = imports.run(job.pk, today=dt.date(2021, 1, 1))
     assert (job.status, job.accepted, job.attempts) == ("done", 3, 2)
@@ -396,7 +396,7 @@ def test_an_unexpected_error_fails_the_job_with_a_message(loaded: Any, unit: Any
     def broken(*args: Any, **kwargs: Any) -> Any:
         raise RuntimeError("磁盘已满")
 
-    monkeypatch.setattr(imports, "_determine", broken)
+    monkeypatch.setattr(imports.Determiner, "__call__", broken)
     job = imports.run(job.pk, today=dt.date(2021, 1, 1))
     assert job.status == "failed" and "磁盘已满" in job.message and "未导入任何记录" in job.message
     assert job.errors[0]["field"] == "file"
