@@ -74,12 +74,16 @@ class Rulebook:
         """Which stretch of time between the packs' start and end dates `day` falls in:
         two days with the same epoch have the same packs in force, so every rule gives
         them the same answer (determination.path_key)."""
+        return bisect.bisect_right(self.epochs(), day)
+
+    def epochs(self) -> list[dt.date]:
+        """The days on which some pack comes into force or stops being in force."""
         bounds = self._memo.get("epochs")
         if bounds is None:
             edges = {e.pack.effective_from for e in self.entries}
             edges |= {e.until + dt.timedelta(days=1) for e in self.entries if e.until}
             bounds = self._memo["epochs"] = sorted(edges)
-        return bisect.bisect_right(bounds, day)
+        return bounds  # type: ignore[no-any-return]
 
     def entry(self, pack_id: str) -> Entry | None:
         return next((e for e in self.entries if e.pack.id == pack_id), None)
@@ -106,7 +110,7 @@ class Rulebook:
             try:
                 self._memo[key] = self._behavior(code, day)
             except RuleError as exc:
-                self._memo[key] = exc
+                self._memo[key] = exc.with_traceback(None)  # its frames would keep callers alive
         answer = self._memo[key]
         if isinstance(answer, RuleError):
             raise answer

@@ -173,7 +173,8 @@ def _validated_code(kind: str, code: str) -> str | codes.CodeError:
     try:
         return codes.validate_code(kind, code)
     except codes.CodeError as exc:
-        return exc
+        # Kept without its traceback, whose frames would keep every caller's rows alive.
+        return exc.with_traceback(None)
 
 
 @lru_cache(maxsize=10_000)
@@ -385,28 +386,62 @@ class Table:
             names = "、".join(f"{k}（{COLUMNS[k][-1]}）" for k in missing)
             raise FileError(f"缺少必需的列：{names}")
 
-    def read(self, convert: Any, on_row: Any = None) -> Iterator[tuple[int, Any, list[RowError]]]:
-        """Yield (row number, converted row or None, errors) for every non-empty data row;
-        `convert(values, row number)` returns (object or None, errors).
-
-        `on_row(header, mapping, cells)`, if given, sees each row's original cells first (the
-        error file gives a bad row back as it was, ready to fix and upload again)."""
-        header, mapping = self.header, self.mapping
+    def chunks(self, size: int) -> Iterator[list[tuple[int, list[str]]]]:
+        """The non-empty data rows, numbered as the file numbers them, `size` at a time."""
+        chunk: list[tuple[int, list[str]]] = []
         for number, row in enumerate(self._rows, start=self.header_row + 1):
             if not any(cell.strip() for cell in row):
                 continue
-            if "\x00" in "".join(row):  # our readers decode strictly: NUL is the one to fear
-                if on_row is not None:
-                    on_row(header, mapping, row)
-                yield number, None, [
-                    RowError(number, mapping.get(i, f"第 {i + 1} 列"), f"第 {i + 1} 列{problem}")
-                    for i, cell in enumerate(row) if (problem := bad_characters(cell))]
-                continue
-            if on_row is not None:
-                on_row(header, mapping, row)
-            values = {key: (row[i] if i < len(row) else "") for i, key in mapping.items()}
-            converted, errors = convert(values, number)
-            yield number, converted, errors
+            chunk.append((number, row))
+            if len(chunk) >= size:
+                yield chunk
+                chunk = []
+        if chunk:
+            yield chunk
+
+
+Reject = tuple[int, list[RowError], list[str]]  # row number, its problems, its cells
+
+
+def nul_errors(mapping: dict[int, str], number: int, cells: list[str]) -> list[RowError] | None:
+    """A row holding NUL characters, as its problems (our readers decode strictly: NUL is
+    the one to fear); None for any other row."""
+    if "\x00" not in "".join(cells):
+        return None
+    return [RowError(number, mapping.get(i, f"第 {i + 1} 列"), f"第 {i + 1} 列{problem}")
+            for i, cell in enumerate(cells) if (problem := bad_characters(cell))]
+
+
+def stage_row(pipeline: Any, mapping: dict[int, str], number: int, cells: list[str]
+              ) -> tuple[tuple[Any, ...] | None, Reject | None]:
+    """One row through a pipeline's `convert` and `stage`: (its staged row or None, its
+    reject or None). Every problem of the row is reported, not only the first."""
+    errors = nul_errors(mapping, number, cells)
+    if errors is not None:
+        return None, (number, errors, cells)
+    values = {key: (cells[i] if i < len(cells) else "") for i, key in mapping.items()}
+    converted, errors = pipeline.convert(values, number)
+    staged = None
+    if converted is not None:
+        out = pipeline.stage(number, converted)
+        if isinstance(out, DomainError):
+            errors = [RowError(number, out.field, out.msg)]
+        else:
+            staged = out
+    return staged, ((number, errors, cells) if errors else None)
+
+
+def stage_rows(pipeline: Any, mapping: dict[int, str], chunk: list[tuple[int, list[str]]]
+               ) -> tuple[list[tuple[Any, ...]], list[Reject]]:
+    """A chunk row by row (`stage_row`)."""
+    staged, rejects = [], []
+    for number, cells in chunk:
+        row, reject = stage_row(pipeline, mapping, number, cells)
+        if row is not None:
+            staged.append(row)
+        if reject is not None:
+            rejects.append(reject)
+    return staged, rejects
 
 
 # Where a problem is, for fields that are not columns (the file, the reporting unit ...).

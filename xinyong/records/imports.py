@@ -15,12 +15,14 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import io
 import json
 import logging
 import time
 from pathlib import Path
 from typing import Any
 
+import polars as pl
 from django.core.files.uploadedfile import UploadedFile
 from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
@@ -51,8 +53,14 @@ STAGED = ["job_id", "attempt", "row_no", "unit_id", "kind", "name", "code", "cod
           "decided_on", "decision_no", "facts", "force_majeure", "epidemic_duty", "rectify_by",
           "external_id", "violation_type", "severity_derived", "penalty", "status", "starts_on",
           "repairable_from", "ends_on", "lists", "ruling_id"]
+# The staging table's column types, for the chunks' frames (records/columns.py).
+STAGED_TYPES = [pl.Int64, pl.Int64, pl.Int64, pl.Int64, pl.String, pl.String, pl.String,
+                pl.String, pl.String, pl.String, pl.String, pl.String, pl.Int64, pl.String,
+                pl.Date, pl.Date, pl.String, pl.String, pl.Boolean, pl.Boolean, pl.Date,
+                pl.String, pl.String, pl.Boolean, pl.String, pl.String, pl.Date, pl.Date,
+                pl.Date, pl.String, pl.Int64]
 BATCH = 5000
-PROGRESS_EVERY = 2000
+CHUNK = 20_000  # rows read, checked and staged at a time (memory stays flat)
 KEEP_ERRORS = 1000  # in the job row; the error file has them all
 DETERMINATION_CACHE = 20_000  # distinct facts remembered per file
 CODE_CACHE = 50_000  # distinct subject codes remembered per file
@@ -124,7 +132,8 @@ def inactive_unit(unit: Unit) -> str:
 
 
 class Stager:
-    """Writes staged rows in batches: COPY on PostgreSQL, executemany elsewhere."""
+    """Writes staged rows: COPY on PostgreSQL (a chunk's frame as CSV, parsed by the
+    server into the final types), executemany elsewhere."""
 
     def __init__(self, table: str = "records_importrow", columns: list[str] = STAGED) -> None:
         self.table, self.columns = table, columns
@@ -135,6 +144,27 @@ class Stager:
         self.rows.append(row)
         if len(self.rows) >= BATCH:
             self.flush()
+
+    def add_frame(self, frame: pl.DataFrame) -> None:
+        """A chunk's staged rows at once, its columns named as the table's."""
+        if frame.is_empty():
+            return
+        connection.ensure_connection()
+        if connection.vendor != "postgresql":
+            for row in frame.select(self.columns).iter_rows():
+                self.add(row)
+            return
+        self.flush()
+        text = io.BytesIO()
+        frame.select(self.columns).write_csv(
+            text, include_header=False, null_value="\\N", quote_style="non_numeric",
+            date_format="%Y-%m-%d")
+        with connection.connection.cursor() as cursor, cursor.copy(
+            f"COPY {self.table} ({', '.join(self.columns)}) FROM STDIN "
+            "WITH (FORMAT csv, NULL '\\N')"
+        ) as copy:
+            copy.write(text.getbuffer())
+        self.count += frame.height
 
     def flush(self) -> None:
         if not self.rows:
@@ -176,6 +206,14 @@ class Codes:
                 self.cache.clear()
             self.cache[key] = found
         return found
+
+    def frame(self, pairs: pl.DataFrame) -> pl.DataFrame:
+        """The stored columns of distinct (kind, code) pairs: each person's number hashed
+        and encrypted once."""
+        found = [self.columns(kind, code) for kind, code in pairs.iter_rows()]
+        return pairs.with_columns(pl.DataFrame(
+            found, schema=["stored_code", "code_digest", "code_cipher", "code_masked"],
+            orient="row"))
 
 
 def run(job_id: int, today: dt.date | None = None, owner: str | None = None) -> ImportJob:
@@ -220,6 +258,16 @@ class RecordRows:
 
     def convert(self, values: dict[str, str], number: int) -> tuple[Any, list[bulk.RowError]]:
         return bulk.to_submission(values, number, self.options)
+
+    def process(self, mapping: dict[int, str], chunk: list[tuple[int, list[str]]]
+                ) -> tuple[pl.DataFrame, list[bulk.Reject]]:
+        """A chunk of rows by column (records/columns.py)."""
+        from xinyong.records.columns import Chunks
+
+        if getattr(self, "chunks", None) is None:
+            self.chunks = Chunks(self, mapping)
+        out = self.chunks.process(chunk)
+        return out.staged, out.rejects
 
     def stage(self, number: int, sub: Submission) -> tuple[Any, ...] | DomainError:
         outcome = self.determiner(sub.facts_for_rules(self.job.unit.region))
@@ -281,31 +329,24 @@ def _run(job: ImportJob, today: dt.date, heartbeat: leases.Heartbeat) -> ImportJ
             ImportJob.objects.filter(pk=job.pk).update(kind=table.kind)
         stager = Stager(pipeline.table, pipeline.columns)
         with files.open_private(error_path(job), "w", encoding="utf-8-sig", newline="") as error_file:
-            errors_out = ErrorFile(csv.writer(error_file))
-
-            def reject(errors: list[bulk.RowError]) -> None:
-                nonlocal rejected
-                rejected += 1  # one bad row, however many problems it has
-                errors_out.write(errors)
-                for e in errors:
-                    if len(kept_errors) < KEEP_ERRORS:
-                        kept_errors.append(e.as_dict())
-
-            for number, sub, errors in table.read(pipeline.convert, on_row=errors_out.remember):
-                job.total += 1
-                if sub is not None:
-                    staged = pipeline.stage(number, sub)
-                    if isinstance(staged, DomainError):
-                        errors = [bulk.RowError(number, staged.field, staged.msg)]
-                    else:
-                        stager.add(staged)
-                if errors:
-                    reject(errors)
-                job.processed += 1
-                if job.processed % PROGRESS_EVERY == 0:
-                    heartbeat.check()
-                    ImportJob.objects.filter(pk=job.pk).update(
-                        total=job.total, processed=job.processed, rejected=rejected)
+            errors_out = ErrorFile(csv.writer(error_file), table.header, table.mapping)
+            for chunk in table.chunks(CHUNK):
+                if hasattr(pipeline, "process"):
+                    staged, rejects = pipeline.process(table.mapping, chunk)
+                    stager.add_frame(staged)
+                else:
+                    rows, rejects = bulk.stage_rows(pipeline, table.mapping, chunk)
+                    for row in rows:
+                        stager.add(row)
+                for _, errors, cells in rejects:
+                    rejected += 1  # one bad row, however many problems it has
+                    errors_out.write(errors, cells)
+                    kept_errors.extend(e.as_dict() for e in errors[:max(0, KEEP_ERRORS - len(kept_errors))])
+                job.total += len(chunk)
+                job.processed += len(chunk)
+                heartbeat.check()
+                ImportJob.objects.filter(pk=job.pk).update(
+                    total=job.total, processed=job.processed, rejected=rejected)
             stager.flush()
     except tabular.FileError as exc:
         return _fail(job, str(exc), [{"row": 0, "field": "file", "msg": str(exc)}])
@@ -335,22 +376,16 @@ class ErrorFile:
 
     HEADING = ["行号", "错误原因"]
 
-    def __init__(self, writer: Any) -> None:
-        self.writer = writer
-        self.header: list[str] = []
-        self.mapping: dict[int, str] = {}
-        self.cells: list[str] = []
+    def __init__(self, writer: Any, header: list[str], mapping: dict[int, str]) -> None:
+        self.writer, self.header, self.mapping = writer, header, mapping
         self.started = False
 
-    def remember(self, header: list[str], mapping: dict[int, str], cells: list[str]) -> None:
-        self.header, self.mapping, self.cells = header, mapping, cells
-
-    def write(self, errors: list[bulk.RowError]) -> None:
+    def write(self, errors: list[bulk.RowError], cells: list[str]) -> None:
         if not self.started:
             self.writer.writerow([*(_clean(c) for c in self.header), *self.HEADING])
             self.started = True
         width = len(self.header)
-        cells = [_clean(c) for c in self.cells[:width]]
+        cells = [_clean(c) for c in cells[:width]]
         cells += [""] * (width - len(cells))
         reason = "；".join(f"{bulk.column_label(e.field, self.header, self.mapping)}：{e.msg}"
                           for e in errors)
@@ -380,32 +415,43 @@ class Determiner:
 
     def __init__(self, book: rulebook.Rulebook, today: dt.date) -> None:
         self.book, self.today = book, today
-        self.paths: dict[Any, d.RulePath | None] = {}
-        self.rulings: dict[tuple[int, str], int] = {}
+        self.paths: dict[Any, d.RulePath] = {}
+        self.rulings: dict[tuple[Any, str], int] = {}
+
+    def path(self, facts: d.Facts) -> tuple[Any, d.RulePath]:
+        """(its key, the rule path) of a row's facts; raises DomainError. A path the rules
+        refuse is not kept: its message may name the row's dates."""
+        key = d.path_key(self.book, facts)
+        found = self.paths.get(key)
+        if found is None:
+            if len(self.paths) >= DETERMINATION_CACHE:
+                self.paths.clear()  # bounded: memory stays flat however large the file
+                self.rulings.clear()
+            found = self.paths[key] = d.rule_path(self.book, facts)
+        return key, found
+
+    def ruling(self, key: Any, result: d.Determination) -> int:
+        """The id of the stored trace of a path's determination (its template is a
+        function of the path and the status the dates gave)."""
+        slot = (key, result.status)
+        found = self.rulings.get(slot)
+        if found is None:
+            found = self.rulings[slot] = Ruling.intern(result.template).pk
+        return found
 
     def __call__(self, facts: d.Facts) -> tuple[d.Determination, int, str] | DomainError:
         """(determination, ruling id, list entries as JSON), or the row's error."""
         try:
             d.check_dates(facts, self.today)
-            key = d.path_key(self.book, facts)
-            path = self.paths.get(key)
-            if path is None:
-                if len(self.paths) >= DETERMINATION_CACHE:
-                    self.paths.clear()  # bounded: memory stays flat however large the file
-                # A path the rules refuse is not kept: its message may name the row's dates.
-                path = d.rule_path(self.book, facts)
-                self.paths[key] = path
+            key, path = self.path(facts)
             result = d.dated(path, facts, self.today)
         except DomainError as exc:
             return exc
-        slot = (id(path), result.status)  # the template is a function of the two
-        ruling = self.rulings.get(slot)
-        if ruling is None:
-            ruling = self.rulings[slot] = Ruling.intern(result.template).pk
         lists = [{"code": e.code, "name": e.name, "since": e.since.isoformat(),
                   "until": e.until.isoformat() if e.until else None, "policy": e.policy,
                   "clause": e.clause} for e in result.lists]
-        return result, ruling, json.dumps(lists, ensure_ascii=False) if lists else "[]"
+        return (result, self.ruling(key, result),
+                json.dumps(lists, ensure_ascii=False) if lists else "[]")
 
 
 def _staged(job: ImportJob, number: int, sub: Submission,

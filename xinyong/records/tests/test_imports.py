@@ -396,7 +396,7 @@ def test_an_unexpected_error_fails_the_job_with_a_message(loaded: Any, unit: Any
     def broken(*args: Any, **kwargs: Any) -> Any:
         raise RuntimeError("磁盘已满")
 
-    monkeypatch.setattr(imports.Determiner, "__call__", broken)
+    monkeypatch.setattr(imports.Determiner, "path", broken)
     job = imports.run(job.pk, today=dt.date(2021, 1, 1))
     assert job.status == "failed" and "磁盘已满" in job.message and "未导入任何记录" in job.message
     assert job.errors[0]["field"] == "file"

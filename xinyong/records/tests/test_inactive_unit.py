@@ -103,13 +103,13 @@ def test_an_import_running_when_the_unit_is_deactivated_merges_nothing(
 ) -> None:
     job = imports.create_job(unit, write(media, "ok.csv", "\n".join([HEADER, *ROWS])),
                              actor=bob, enqueue=False)
-    real_read = bulk.Table.read
+    real_read = bulk.Table.chunks
 
     def read_then_deactivate(*args: Any, **kwargs: Any) -> Iterator[Any]:
         yield from real_read(*args, **kwargs)
         deactivate(unit)  # after every row was staged, before the merge
 
-    monkeypatch.setattr(bulk.Table, "read", read_then_deactivate)
+    monkeypatch.setattr(bulk.Table, "chunks", read_then_deactivate)
     job = imports.run(job.pk, today=TODAY)
     assert job.status == "failed" and "已停用" in job.message
     assert not Record.objects.exists() and not ImportRow.objects.exists()
