@@ -120,6 +120,8 @@ class Heartbeat:
         self.model, self.pk, self.owner = type(job), job.pk, job.owner
         self.every = every if every is not None else max(lease_seconds() / 4, 0.05)
         self.lost = False
+        self._progress: dict[str, Any] = {}
+        self._wake = threading.Event()
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name=f"heartbeat-{self.pk}", daemon=True)
 
@@ -129,15 +131,22 @@ class Heartbeat:
 
     def __exit__(self, *exc: Any) -> None:
         self._stop.set()
+        self._wake.set()
         self._thread.join()
 
     def check(self) -> None:
         if self.lost:
             raise LeaseLost(f"任务 #{self.pk} 已由另一进程接手")
 
+    def progress(self, **fields: Any) -> None:
+        """Counts for the job's row, written by the next beat (within a second): a run
+        inside one long transaction cannot show them through its own connection."""
+        self._progress = fields
+        self._wake.set()
+
     def beat(self) -> None:
         mine = self.model._default_manager.filter(pk=self.pk, owner=self.owner, status="running")
-        if mine.update(heartbeat_at=timezone.now()):
+        if mine.update(heartbeat_at=timezone.now(), **self._progress):
             return
         row = self.model._default_manager.filter(pk=self.pk).values("owner", "status").first()
         # No row: not committed yet (or deleted), nothing to lose; another owner: taken over.
@@ -146,7 +155,11 @@ class Heartbeat:
 
     def _run(self) -> None:
         try:
-            while not self._stop.wait(self.every):
+            while not self._stop.is_set():
+                if self._wake.wait(self.every):  # progress to show: at most once a second
+                    self._wake.clear()
+                    if self._stop.wait(min(1.0, self.every)):
+                        return
                 try:
                     self.beat()
                 except DatabaseError as exc:

@@ -34,7 +34,7 @@ SELECT s.unit_id, subj.id, s.name, s.decision_no, s.decision_name, s.licence_kin
     s.authority_name, s.authority_code, s.source_unit_name, s.source_unit_code, {json_rep},
     s.remarks, s.external_id, s.status, s.withdrawn_on, s.withdrawn_reason, 'import', s.job_id, 1,
     %s, %s, %s
-FROM licences_licenceimportrow s JOIN subjects_subject subj ON subj.code_digest = s.code_digest
+FROM {table} s JOIN subjects_subject subj ON subj.code_digest = s.code_digest
 WHERE s.job_id = %s AND s.attempt = %s {order}
 ON CONFLICT DO NOTHING
 """
@@ -78,14 +78,16 @@ class LicenceRows:
     def clear(job_id: int) -> None:
         LicenceImportRow.objects.filter(job_id=job_id).delete()
 
-    def merge(self, cursor: Any, job: ImportJob, now: Any) -> int:
+    def merge_rows(self, cursor: Any, job: ImportJob, now: Any, table: str) -> int:
         from django.db import connection
 
         pg = connection.vendor == "postgresql"
         sql = LICENCES.format(
+            table=table,
             json_rep="NULLIF(s.legal_rep, '')::jsonb" if pg else "NULLIF(s.legal_rep, '')",
             order="ORDER BY s.row_no" if pg else "AND true ORDER BY s.row_no")
         cursor.execute(sql, [job.created_by_id, now, now, job.pk, job.attempts])
-        inserted = int(cursor.rowcount)
+        return int(cursor.rowcount)
+
+    def finish(self, cursor: Any, job: ImportJob) -> None:
         note_import(LICENCE, job.pk, cursor)  # the upward exchange's outbox
-        return inserted

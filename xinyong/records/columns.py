@@ -15,6 +15,8 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -141,6 +143,7 @@ class Chunks:
         self.plain_file = set(self.keys) <= PLAIN
         self.region = rows.job.unit.region or None
         self.path_keys: list[Any] = []
+        self.watch = getattr(rows, "watch", None) or _no_watch
 
     def process(self, chunk: list[tuple[int, list[str]]]) -> Chunk:
         rejects: list[bulk.Reject] = []
@@ -150,15 +153,18 @@ class Chunks:
             joined = "".join(cells)
             # NUL is refused per row; \x1c-\x1f are spaces to Python's strip, not to polars'.
             if self.reference or not self.plain_file or ODD.search(joined):
-                self._per_row(number, cells, staged, rejects)
+                with self.watch("validate"):
+                    self._per_row(number, cells, staged, rejects)
             else:
                 good.append((number, cells))
         if good:
-            frame = screen(self._columns(good), self.rows.options, self.rows.today)
-            cells_of = dict(good)
-            for number in frame.filter(~pl.col("plain"))["row_no"].to_list():
-                self._per_row(number, cells_of[number], staged, rejects)
-            fast = self._determine(frame.filter(pl.col("plain")), cells_of, staged, rejects)
+            with self.watch("validate"):
+                frame = screen(self._columns(good), self.rows.options, self.rows.today)
+                cells_of = dict(good)
+                for number in frame.filter(~pl.col("plain"))["row_no"].to_list():
+                    self._per_row(number, cells_of[number], staged, rejects)
+            with self.watch("determine"):
+                fast = self._determine(frame.filter(pl.col("plain")), cells_of, staged, rejects)
         else:
             fast = self._frame([])
         rejects.sort(key=lambda r: r[0])
@@ -316,7 +322,7 @@ class Chunks:
             result = d.dated(path, facts, self.rows.today)
             assert result.status == row["status"], (key, result.status)
             ids.append(self.rows.determiner.ruling(key, result))
-        return firsts.select("path", "status").with_columns(ruling_id=pl.Series(ids, dtype=pl.Int64))
+        return firsts.select("path", "status").with_columns(ruling_id=pl.Series(ids, dtype=pl.String))
 
     def _staged(self, frame: pl.DataFrame) -> pl.DataFrame:
         from xinyong.records.imports import STAGED, STAGED_TYPES
@@ -341,6 +347,11 @@ class Chunks:
             ends_on=pl.col("ends_on"), lists=pl.col("lists"), ruling_id=pl.col("ruling_id"),
         )
         return out.cast(dict(zip(STAGED, STAGED_TYPES, strict=True)))
+
+
+@contextmanager
+def _no_watch(stage: str) -> Iterator[None]:
+    yield
 
 
 def _json(value: str) -> str:

@@ -45,7 +45,7 @@ class Record(models.Model):
     # FK columns covered by the composite indexes below get no index of their own: every
     # index costs time on the million-row bulk path.
     unit = models.ForeignKey("accounts.Unit", verbose_name="报送单位", on_delete=models.PROTECT,
-                             db_index=False)
+                             db_index=False, db_constraint=False)
     subject = models.ForeignKey(
         "subjects.Subject", verbose_name="信用主体", on_delete=models.PROTECT, related_name="records",
         db_index=False,
@@ -55,7 +55,7 @@ class Record(models.Model):
 
     behavior = models.CharField("行为代码", max_length=64)
     polarity = models.CharField(max_length=16)
-    # No database constraint on the references to rows that are never deleted (pack
+    # No database constraint on the references to rows that are never deleted (units, pack
     # versions, rulings, users) or handled by Django (import jobs): each costs a trigger per
     # row on the bulk path; PROTECT and SET_NULL are Django's, they still hold.
     policy_version = models.ForeignKey(

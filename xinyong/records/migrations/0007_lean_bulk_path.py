@@ -37,6 +37,11 @@ class Migration(migrations.Migration):
         ),
         migrations.AlterField(
             model_name='record',
+            name='unit',
+            field=models.ForeignKey(db_constraint=False, db_index=False, on_delete=django.db.models.deletion.PROTECT, to='accounts.unit', verbose_name='报送单位'),
+        ),
+        migrations.AlterField(
+            model_name='record',
             name='policy_version',
             field=models.ForeignKey(db_constraint=False, db_index=False, on_delete=django.db.models.deletion.PROTECT, to='policies.policyversion', verbose_name='依据规则包版本'),
         ),

@@ -5,7 +5,7 @@ the command line's `import --unit`, and the services themselves."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from io import StringIO
 from pathlib import Path
 from typing import Any
@@ -18,7 +18,7 @@ from conftest import UNIT_CODE
 from xinyong.accounts.models import Role, Unit, User
 from xinyong.audit.models import AuditEvent
 from xinyong.lib.errors import DomainError
-from xinyong.records import bulk, imports, services
+from xinyong.records import imports, services
 from xinyong.records.models import ImportJob, ImportRow, Record
 
 from .test_api import body
@@ -103,13 +103,13 @@ def test_an_import_running_when_the_unit_is_deactivated_merges_nothing(
 ) -> None:
     job = imports.create_job(unit, write(media, "ok.csv", "\n".join([HEADER, *ROWS])),
                              actor=bob, enqueue=False)
-    real_read = bulk.Table.chunks
+    real_lock = imports._lock_for_merge
 
-    def read_then_deactivate(*args: Any, **kwargs: Any) -> Iterator[Any]:
-        yield from real_read(*args, **kwargs)
-        deactivate(unit)  # after every row was staged, before the merge
+    def deactivate_then_lock(job: Any) -> bool:
+        deactivate(unit)  # after every row was read (and, on PostgreSQL, merged), before commit
+        return real_lock(job)
 
-    monkeypatch.setattr(bulk.Table, "chunks", read_then_deactivate)
+    monkeypatch.setattr(imports, "_lock_for_merge", deactivate_then_lock)
     job = imports.run(job.pk, today=TODAY)
     assert job.status == "failed" and "已停用" in job.message
     assert not Record.objects.exists() and not ImportRow.objects.exists()
