@@ -13,6 +13,7 @@ every row through the per-row path: the tests compare the two on generated files
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import json
 import re
 from collections.abc import Iterator
@@ -108,7 +109,7 @@ def screen(frame: pl.DataFrame, options: bulk.Options, today: dt.date) -> pl.Dat
     code_ok = pl.when(person).then(
         pl.col("code").str.contains(r"^[0-9]{17}[0-9X]$")
         & pl.col("code").str.slice(0, 2).is_in(sorted(codes.PROVINCES))
-        & born.is_not_null() & (born <= pl.lit(dt.date.today()))
+        & born.is_not_null() & (born.dt.year() >= 1) & (born <= pl.lit(dt.date.today()))
         & (pl.col("code").str.slice(17, 1) == _check_digit_id(pl.col("code")))
     ).otherwise(
         pl.col("code").str.contains(USCC_FORM)
@@ -189,22 +190,18 @@ class Chunks:
     # --- by column ---------------------------------------------------------------------
 
     def _columns(self, rows: list[tuple[int, list[str]]]) -> pl.DataFrame:
-        data: dict[str, Any] = {"row_no": [n for n, _ in rows]}
-        too_long = [False] * len(rows)
-        for key in sorted(PLAIN):
-            index = next((i for i, k in self.mapping.items() if k == key), None)
-            if index is None:
-                data[f"raw_{key}"] = [""] * len(rows)
-                continue
-            column = [cells[index] if index < len(cells) else "" for _, cells in rows]
-            for j, value in enumerate(column):
-                if len(value) > bulk.MAX_CELL:
-                    too_long[j] = True
-            data[f"raw_{key}"] = column
-        data["too_long"] = too_long
-        return pl.DataFrame(data, schema={"row_no": pl.Int64,
-                                          **{f"raw_{k}": pl.String for k in sorted(PLAIN)},
-                                          "too_long": pl.Boolean})
+        """The chunk's cells by column (a short row's missing cells are empty)."""
+        columns = list(itertools.zip_longest(*(cells for _, cells in rows), fillvalue=""))
+        index = {key: i for i, key in self.mapping.items()}
+        empty = ("",) * len(rows)
+        frame = pl.DataFrame(
+            {"row_no": [n for n, _ in rows],
+             **{f"raw_{key}": columns[index[key]] if index.get(key, len(columns)) < len(columns)
+                else empty
+                for key in sorted(PLAIN)}},
+            schema={"row_no": pl.Int64, **{f"raw_{k}": pl.String for k in sorted(PLAIN)}})
+        return frame.with_columns(too_long=pl.any_horizontal(
+            pl.col(f"raw_{k}").str.len_chars() > bulk.MAX_CELL for k in sorted(PLAIN)))
 
     def _determine(self, frame: pl.DataFrame, cells_of: dict[int, list[str]],
                    staged: list[tuple[Any, ...]], rejects: list[bulk.Reject]) -> pl.DataFrame:
