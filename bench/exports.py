@@ -120,7 +120,7 @@ def standalone() -> None:
         with tempfile.TemporaryDirectory() as tmp:
             path = Path(tmp) / "records.csv"
             generate(path, args.rows, subjects_per_row=1.0)
-            seconds, _, summary = import_once(env, path)
+            seconds, _, summary, _ = import_once(env, path)
             print(f"imported in {seconds:.0f} s: {summary}", file=sys.stderr)
     start = time.perf_counter()
     print("\n".join(main(url, var)))

@@ -142,7 +142,7 @@ def fill(url: str, work: Path) -> list[str]:
     prepare(env)
     path = work / "records.csv"
     generate(path, rows, subjects_per_row=1.0)
-    seconds, peak, summary = import_once(env, path)
+    seconds, peak, summary, _ = import_once(env, path)
     path.unlink()
     start = time.perf_counter()
     done = subprocess.run([str(BIN / "python"), __file__, "--fill-child"], check=False,

@@ -75,7 +75,7 @@ def import_part(url: str, work: Path, var: Path, rows: int, encoding: str) -> tu
     generate(path, rows, encoding=encoding)
     generated = time.perf_counter() - start
     copy_seconds = raw_copy(url, path, encoding)
-    seconds, peak, summary = import_once(env, path)
+    seconds, peak, summary, _ = import_once(env, path)
     with psycopg.connect(url) as conn:
         counts = [conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
                   for t in ("subjects_subject", "records_record")]

@@ -167,7 +167,7 @@ def find_header(rows: Iterator[list[str]]) -> tuple[int, dict[int, str], list[st
                     "“行政处罚决定书文号”），请使用下载的模板")
 
 
-@lru_cache(maxsize=50_000)
+@lru_cache(maxsize=20_000)
 def _validated_code(kind: str, code: str) -> str | codes.CodeError:
     """Codes repeat across the rows of a file; each distinct one is checked once."""
     try:

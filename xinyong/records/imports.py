@@ -65,10 +65,10 @@ STAGED_TYPES = [pl.Int64, pl.Int64, pl.Int64, pl.Int64, pl.String, pl.String, pl
                 pl.String, pl.String, pl.Boolean, pl.String, pl.String, pl.Date, pl.Date,
                 pl.Date, pl.String, pl.String]
 BATCH = 5000
-CHUNK = 20_000  # rows read, checked and staged at a time (memory stays flat)
+CHUNK = 5_000  # rows read, checked and staged at a time (memory stays flat)
 KEEP_ERRORS = 1000  # in the job row; the error file has them all
 DETERMINATION_CACHE = 20_000  # distinct facts remembered per file
-CODE_CACHE = 50_000  # distinct subject codes remembered per file
+CODE_CACHE = 20_000  # distinct subject codes remembered per file
 MAX_BYTES = 512 * 1024 * 1024
 ANALYZE_AFTER = 10_000  # records added by one import before statistics are refreshed
 
@@ -371,7 +371,11 @@ def _run(job: ImportJob, today: dt.date, heartbeat: leases.Heartbeat) -> ImportJ
                     _done(job, pipeline, merger.inserted, merger.staged, watch)
         else:
             stager = Stager(pipeline.table, pipeline.columns)
-            _read(job, table, pipeline, stager.add_chunk, heartbeat, watch, in_transaction=False)
+            def stage(staged: Any) -> None:
+                with watch("stage"):
+                    stager.add_chunk(staged)
+
+            _read(job, table, pipeline, stage, heartbeat, watch, in_transaction=False)
             with watch("stage"):
                 stager.flush()
             if not merge(job, pipeline, watch):

@@ -1,13 +1,11 @@
 """Issue 19: the bulk path writes only what reads use: no constraint triggers on references
 to rows never deleted, no index on status (a partial one for the daily task instead), no
-second index on (unit, decided_on), an unlogged staging table."""
+second index on (unit, decided_on)."""
 
 
 import django.db.models.deletion
 from django.conf import settings
 from django.db import migrations, models
-
-from xinyong.lib.pgsql import postgresql_only
 
 
 class Migration(migrations.Migration):
@@ -54,8 +52,4 @@ class Migration(migrations.Migration):
             model_name='record',
             index=models.Index(condition=models.Q(('status', 'deferred')), fields=['rectify_by'], name='record_deferred_due'),
         ),
-        # The staging table holds rows for minutes and is rebuilt by a rerun after a crash:
-        # no write-ahead log for it (PostgreSQL).
-        postgresql_only(["ALTER TABLE records_importrow SET UNLOGGED"],
-                        ["ALTER TABLE records_importrow SET LOGGED"]),
     ]
