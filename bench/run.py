@@ -347,7 +347,13 @@ def main() -> None:
     report = "\n".join(lines)
     print(report)
     out = ROOT / "bench" / f"report-{dt.date.today()}.md"
-    out.write_text(report + "\n", encoding="utf-8")
+    # Each "## " section replaces the same section of today's report (a benchmark run on
+    # its own earlier the same day keeps its own).
+    starts = [i for i, line in enumerate(lines) if line.startswith("## ")]
+    head = lines[:starts[0] - 1] if starts else lines
+    for n, start in enumerate(starts):
+        end = starts[n + 1] - 1 if n + 1 < len(starts) else len(lines)
+        write_section(out, head, lines[start - 1:end])
     print(f"\nwritten to {out}")
     if any("MISMATCHES" in line for line in lines):
         sys.exit("scores: stored points or grades differ from the computed ones (see the report)")
