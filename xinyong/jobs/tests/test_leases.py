@@ -92,6 +92,40 @@ def test_heartbeat_keeps_the_lease_and_sees_a_take_over(job: ImportJob) -> None:
 
 
 @pytest.mark.django_db(transaction=True)
+def test_progress_is_written_by_the_heartbeats_own_connection(job: ImportJob) -> None:
+    """A run inside one long transaction shows its progress through the heartbeat: the
+    counts reach the job's row, committed, while the run's own transaction stays open."""
+    from django.db import connection, transaction
+
+    if connection.vendor != "postgresql":
+        pytest.skip("only PostgreSQL runs an import in one long transaction (SQLite has one writer)")
+    claimed = leases.claim(ImportJob, job.pk, "host-a:1")
+    with leases.Heartbeat(claimed, every=30) as heartbeat, transaction.atomic():
+        heartbeat.progress(total=5000, processed=5000, rejected=3)
+        assert wait_for(lambda: _committed(job.pk) == (5000, 5000, 3), seconds=5)
+
+
+def _committed(pk: int) -> tuple[int, int, int]:
+    """The job's counts as another connection sees them (committed)."""
+    import threading
+
+    seen: list[tuple[int, int, int]] = []
+
+    def read() -> None:
+        from django.db import connection
+
+        try:
+            seen.append(ImportJob.objects.values_list("total", "processed", "rejected").get(pk=pk))
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=read)
+    thread.start()
+    thread.join()
+    return seen[0]
+
+
+@pytest.mark.django_db(transaction=True)
 def test_lock_own_refuses_a_run_that_lost_its_job(job: ImportJob) -> None:
     from django.db import transaction
 
