@@ -222,7 +222,7 @@ class Chunks:
         keys = frame.select(*STATUS_KEYS, "occurred_on", "decided_on").unique(
             subset=list(STATUS_KEYS), keep="first", maintain_order=True)
         paths: list[d.RulePath | None] = []
-        self.path_keys: list[Any] = []
+        self.path_keys = []
         for row in keys.iter_rows(named=True):
             facts = d.Facts(
                 behavior=row["behavior"], subject_kind=row["kind"],

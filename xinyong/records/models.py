@@ -147,8 +147,9 @@ class Record(models.Model):
     @property
     def trace(self) -> list[dict[str, str]]:
         """认定依据, step by step: its rule path's steps with its dates, then its own."""
-        shared = d.render(self.ruling.trace, {"rectify_by": self.rectify_by, "ends_on": self.ends_on}
-                          ) if self.ruling_id else []
+        ruling = self.ruling if self.ruling_id else None
+        shared = d.render(ruling.trace, {"rectify_by": self.rectify_by, "ends_on": self.ends_on}
+                          ) if ruling is not None else []
         return [*shared, *self.own_trace]
 
     @trace.setter
