@@ -13,6 +13,7 @@ from typing import Any
 
 from django.db import connection
 
+from xinyong.lib.prepared import Statement
 from xinyong.policies.models import PolicyEvent, PolicyPack, PolicyVersion, effective_until
 from xinyong.policies.schema import LEVEL_RANK, Behavior, ListRule, Pack, Period
 
@@ -181,16 +182,37 @@ def _as_date(value: Any) -> dt.date:
     return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value))
 
 
+# What the rules in force are built from, as rows (tag, code, version id, sha256, date):
+# every pack's current version (v) and every recorded event (e). Table names from the
+# models, no values: not injectable.
+KEY_SQL = (
+    "SELECT 'v' AS tag, p.pack_id AS code, v.id AS version_id, v.sha256 AS sha256, "  # noqa: S608
+    f"NULL AS on_day FROM {PolicyPack._meta.db_table} p "
+    f"JOIN {PolicyVersion._meta.db_table} v ON v.id = p.current_id "
+    f"UNION ALL SELECT 'e', e.code, NULL, NULL, e.occurred_on "
+    f"FROM {PolicyEvent._meta.db_table} e")
+_KEY = Statement("rulebook_key", KEY_SQL)
+
+
 def current() -> Rulebook:
     """The rulebook of the current versions, rebuilt only when a pack or an event changed."""
-    # One round trip for both halves of the key: this runs on every request that applies rules.
+    # One round trip for both halves of the key, prepared (lib/prepared.py): this runs on
+    # every request that applies rules, and would otherwise be planned every time.
     with connection.cursor() as cursor:
-        cursor.execute(  # table names from the models, no values: not injectable
-            f"SELECT 'v', p.pack_id, v.id, v.sha256, NULL FROM {PolicyPack._meta.db_table} p "  # noqa: S608
-            f"JOIN {PolicyVersion._meta.db_table} v ON v.id = p.current_id "
-            f"UNION ALL SELECT 'e', e.code, NULL, NULL, e.occurred_on "
-            f"FROM {PolicyEvent._meta.db_table} e")
-        rows = cursor.fetchall()
+        _KEY.execute(cursor)
+        return for_key(cursor.fetchall())
+
+
+def latest() -> Rulebook | None:
+    """The rulebook last built in this process, unchecked (None before the first): for a
+    caller that reads `KEY_SQL` in a query of its own and then asks `for_key`."""
+    cached = _CURRENT.get("book")
+    return cached[1] if cached else None
+
+
+def for_key(rows: list[tuple[Any, ...]]) -> Rulebook:
+    """The rulebook of `KEY_SQL`'s rows however they were read (the check reads them in its
+    look-up's round trip): the cached one while they are unchanged, else built anew."""
     ids = tuple((pk, sha) for _, _, pk, sha, _ in sorted(r for r in rows if r[0] == "v"))
     happened = {code: _as_date(on) for tag, code, _, _, on in rows if tag == "e"}
     key = (ids, tuple(sorted(happened.items())))
