@@ -140,10 +140,8 @@ class Chunks:
     def __init__(self, rows: RecordRows, mapping: dict[int, str], *, reference: bool = False
                  ) -> None:
         self.rows, self.mapping, self.reference = rows, mapping, reference
-        self.keys = sorted(set(mapping.values()))
-        self.plain_file = set(self.keys) <= PLAIN
+        self.plain_file = set(mapping.values()) <= PLAIN
         self.region = rows.job.unit.region or None
-        self.path_keys: list[Any] = []
         self.watch = getattr(rows, "watch", None) or _no_watch
 
     def process(self, chunk: list[tuple[int, list[str]]]) -> Chunk:
@@ -222,7 +220,7 @@ class Chunks:
         keys = frame.select(*STATUS_KEYS, "occurred_on", "decided_on").unique(
             subset=list(STATUS_KEYS), keep="first", maintain_order=True)
         paths: list[d.RulePath | None] = []
-        self.path_keys = []
+        path_keys: list[Any] = []
         for row in keys.iter_rows(named=True):
             facts = d.Facts(
                 behavior=row["behavior"], subject_kind=row["kind"],
@@ -235,7 +233,7 @@ class Chunks:
             except DomainError:
                 key, path = None, None
             paths.append(path)
-            self.path_keys.append(key)
+            path_keys.append(key)
         keys = keys.select(*STATUS_KEYS).with_columns(
             path=pl.Series(range(len(paths)), dtype=pl.Int64))
         frame = frame.join(keys, on=list(STATUS_KEYS), how="left", maintain_order="left")
@@ -246,10 +244,10 @@ class Chunks:
             frame = frame.filter(~pl.col("path").is_in(refused))
         if frame.is_empty():
             return self._frame([])
-        return self._dated(frame, paths, today)
+        return self._dated(frame, paths, path_keys, today)
 
-    def _dated(self, frame: pl.DataFrame, paths: list[d.RulePath | None], today: dt.date
-               ) -> pl.DataFrame:
+    def _dated(self, frame: pl.DataFrame, paths: list[d.RulePath | None], path_keys: list[Any],
+               today: dt.date) -> pl.DataFrame:
         """`determination.dated` for every row by column (the tests hold the two equal)."""
         def per_path(value: Any, dtype: Any) -> pl.Expr:
             mapping = {i: value(p) for i, p in enumerate(paths) if p is not None}
@@ -275,7 +273,7 @@ class Chunks:
             .otherwise(per_path(lambda p: p.partial.status, pl.String)),
         )
         frame = frame.with_columns(lists=self._lists(paths))
-        frame = frame.join(self._rulings(frame, paths), on=["path", "status"], how="left",
+        frame = frame.join(self._rulings(frame, paths, path_keys), on=["path", "status"], how="left",
                            maintain_order="left")
         return self._staged(frame)
 
@@ -305,14 +303,15 @@ class Chunks:
             ).otherwise(expr)
         return expr
 
-    def _rulings(self, frame: pl.DataFrame, paths: list[d.RulePath | None]) -> pl.DataFrame:
+    def _rulings(self, frame: pl.DataFrame, paths: list[d.RulePath | None], path_keys: list[Any]
+                 ) -> pl.DataFrame:
         """Each (path, status) the chunk has, interned once; the template comes from
         `determination.dated` on the first row that has it."""
         firsts = frame.select("path", "status", "decided_on", "occurred_on").unique(
             subset=["path", "status"], keep="first", maintain_order=True)
         ids = []
         for row in firsts.iter_rows(named=True):
-            path, key = paths[row["path"]], self.path_keys[row["path"]]
+            path, key = paths[row["path"]], path_keys[row["path"]]
             assert path is not None
             facts = d.Facts(behavior="", subject_kind="", occurred_on=row["occurred_on"],
                             decided_on=row["decided_on"], severity=path.partial.severity)

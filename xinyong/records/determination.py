@@ -84,6 +84,12 @@ class ListEntry:
     policy: str
     clause: str
 
+    def as_json(self) -> dict[str, Any]:
+        """As a record stores it in `lists` (and the bulk path writes it by column)."""
+        return {"code": self.code, "name": self.name, "since": self.since.isoformat(),
+                "until": self.until.isoformat() if self.until else None,
+                "policy": self.policy, "clause": self.clause}
+
 
 @dataclass
 class Determination:

@@ -454,14 +454,16 @@ def _processed(table: bulk.Table, pipeline: Any, watch: Stopwatch
     if not getattr(pipeline, "threadsafe", False):
         yield from (work(chunk) for chunk in chunks())
         return
+    source = chunks()
+
+    def next_done() -> tuple[int, Any, list[bulk.Reject]] | None:
+        chunk = next(source, None)
+        return None if chunk is None else work(chunk)
+
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="import-read") as pool:
-        source = chunks()
-        ahead = pool.submit(lambda: next((work(c) for c in source), None))
-        while True:
-            done = ahead.result()
-            if done is None:
-                return
-            ahead = pool.submit(lambda: next((work(c) for c in source), None))
+        ahead = pool.submit(next_done)
+        while (done := ahead.result()) is not None:
+            ahead = pool.submit(next_done)  # the next chunk is read while this one is written
             yield done
 
 
@@ -575,9 +577,7 @@ class Determiner:
             result = d.dated(path, facts, self.today)
         except DomainError as exc:
             return exc
-        lists = [{"code": e.code, "name": e.name, "since": e.since.isoformat(),
-                  "until": e.until.isoformat() if e.until else None, "policy": e.policy,
-                  "clause": e.clause} for e in result.lists]
+        lists = [e.as_json() for e in result.lists]
         return (result, self.ruling(key, result),
                 json.dumps(lists, ensure_ascii=False) if lists else "[]")
 

@@ -111,12 +111,7 @@ def apply(record: Record, result: d.Determination) -> None:
     record.starts_on = window.starts_on if window else None
     record.repairable_from = window.repairable_from if window else None
     record.ends_on = window.ends_on if window else None
-    record.lists = [
-        {"code": e.code, "name": e.name, "since": e.since.isoformat(),
-         "until": e.until.isoformat() if e.until else None, "policy": e.policy,
-         "clause": e.clause}
-        for e in result.lists
-    ]
+    record.lists = [e.as_json() for e in result.lists]
     record.decided_along(result.template)
 
 

@@ -166,14 +166,14 @@ def test_stored_penalty_round_trips_with_the_sealed_number() -> None:
     assert penalties.public_view(stored)["legal_representative"] == "王五"
 
 
-def test_the_import_cache_shares_a_determination_across_amounts(book: Any) -> None:
-    from xinyong.records.determination import path_key as cache_key
+def test_a_rule_path_is_shared_across_amounts(book: Any) -> None:
+    from xinyong.records.determination import path_key
 
     five, six = penalty(["罚款"], "5"), penalty(["罚款"], "6")
-    assert cache_key(book, five) == cache_key(book, six)  # both 一般 by the same rule
-    assert cache_key(book, five) != cache_key(book, penalty(["罚款"], "10"))  # 严重
-    assert cache_key(book, five) != cache_key(book, penalty(["罚款"], "5", severity="serious"))
+    assert path_key(book, five) == path_key(book, six)  # both 一般 by the same rule
+    assert path_key(book, five) != path_key(book, penalty(["罚款"], "10"))  # 严重
+    assert path_key(book, five) != path_key(book, penalty(["罚款"], "5", severity="serious"))
     plain = d.Facts(behavior="administrative_penalty", subject_kind="organization",
                     occurred_on=D(2026, 11, 1), decided_on=D(2026, 11, 10), severity="general",
                     region=MAWEI)
-    assert cache_key(book, plain) != cache_key(book, five)
+    assert path_key(book, plain) != path_key(book, five)
